@@ -1,0 +1,41 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from supplychain_kg import __version__
+from supplychain_kg.config import Settings
+from supplychain_kg.service import KnowledgeGraph
+
+from .errors import install_error_handlers
+from .routers import meta
+
+__all__ = ["create_app"]
+
+
+def create_app(settings: Settings | None = None, *, kg: KnowledgeGraph | None = None) -> FastAPI:
+    """Build the app on ``kg`` (or on a graph opened from ``settings``).
+
+    Settings are read once, here; handlers get them from ``app.state``.
+    """
+    settings = settings or Settings.from_env()
+    kg = kg or KnowledgeGraph.open(settings)
+    app = FastAPI(
+        title="supplychain-kg",
+        version=__version__,
+        description="Vendors, contractors and governments, with the evidence behind every link.",
+    )
+    app.state.settings = settings
+    app.state.kg = kg
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "HEAD", "OPTIONS"],
+            allow_headers=["Accept", "Content-Type"],
+        )
+    install_error_handlers(app)
+    app.include_router(meta.router)
+    return app

@@ -1,0 +1,82 @@
+"""Mapping of the package's exceptions to HTTP answers, in one place.
+
+Messages of our own exceptions are written for users and are safe to send; any other exception
+is logged and answered with a generic 500, never with its text.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from supplychain_kg.errors import (
+    AmbiguousEntityError,
+    BadRequestError,
+    ParseError,
+    QueryError,
+    QueryTimeoutError,
+    ResultTooLargeError,
+    SkgError,
+    StoreLockedError,
+    UnknownEntityError,
+    ValidationError,
+    WriteForbiddenError,
+)
+
+__all__ = ["install_error_handlers"]
+
+log = logging.getLogger("supplychain_kg.api")
+
+_STATUS: list[tuple[type[SkgError], int]] = [
+    (UnknownEntityError, 404),
+    (AmbiguousEntityError, 409),
+    (WriteForbiddenError, 403),
+    (QueryTimeoutError, 503),
+    (ResultTooLargeError, 413),
+    (StoreLockedError, 503),
+    (ValidationError, 422),
+    (ParseError, 400),
+    (QueryError, 400),
+    (BadRequestError, 400),
+]
+
+
+def _status(exc: SkgError) -> int:
+    for cls, status in _STATUS:
+        if isinstance(exc, cls):
+            return status
+    return 500
+
+
+def _body(exc: SkgError, status: int) -> dict[str, object]:
+    body: dict[str, object] = {"error": type(exc).__name__, "detail": str(exc)}
+    if isinstance(exc, UnknownEntityError):
+        body["suggestions"] = exc.suggestions
+    elif isinstance(exc, AmbiguousEntityError):
+        body["candidates"] = exc.candidates
+    elif isinstance(exc, ValidationError):
+        body["violations"] = [str(v) for v in exc.violations[:200]]
+    elif status == 500:
+        body["detail"] = "internal error"
+    return body
+
+
+async def _handle_skg(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, SkgError)
+    status = _status(exc)
+    if status == 500:
+        log.exception("unexpected store error", exc_info=exc)
+    return JSONResponse(_body(exc, status), status_code=status)
+
+
+async def _handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s", request.url.path, exc_info=exc)
+    return JSONResponse({"error": "InternalError", "detail": "internal error"}, status_code=500)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the exception handlers on ``app``."""
+    app.add_exception_handler(SkgError, _handle_skg)
+    app.add_exception_handler(Exception, _handle_unexpected)

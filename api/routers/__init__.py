@@ -1,0 +1,1 @@
+"""HTTP routers: thin, each parses a request, calls one service function, returns a schema."""

@@ -1,0 +1,26 @@
+"""Health and statistics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.concurrency import run_in_threadpool
+
+from supplychain_kg import __version__
+
+from ..deps import KG
+
+router = APIRouter(tags=["meta"])
+
+
+@router.get("/health")
+def health(kg: KG) -> dict[str, Any]:
+    """Liveness: answers at once, without touching the store."""
+    return {"status": "ok", "version": __version__}
+
+
+@router.get("/stats")
+async def stats(kg: KG) -> dict[str, Any]:
+    """Entities by type, claims by stance, sources."""
+    return await run_in_threadpool(kg.stats)

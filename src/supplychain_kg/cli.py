@@ -1,0 +1,333 @@
+"""The ``skg`` command: parses arguments, calls the service layer, prints results."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .config import Settings
+from .errors import SkgError, ValidationError
+from .model import IRI, Literal, Term
+from .namespaces import PREFIXES
+from .service import KnowledgeGraph
+
+__all__ = ["build_parser", "main"]
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+class _Progress:
+    """Progress lines on stderr with the elapsed time."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.started = time.perf_counter()
+
+    def __call__(self, message: str) -> None:
+        if not self.quiet:
+            print(
+                f"[{time.perf_counter() - self.started:7.1f}s] {message}",
+                file=sys.stderr,
+                flush=True,
+            )
+
+
+def _open(args: argparse.Namespace, settings: Settings) -> KnowledgeGraph:
+    return KnowledgeGraph.open(settings, progress=_Progress(args.quiet))
+
+
+def _short(term: Term | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, IRI):
+        for name, prefix in PREFIXES.items():
+            if term.value.startswith(prefix) and len(term.value) > len(prefix):
+                return f"{name}:{term.value[len(prefix) :]}"
+        return f"<{term.value}>"
+    if isinstance(term, Literal):
+        return term.value
+    return str(term)
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> str:
+    if not headers:
+        return ""
+    cells = [[c.replace("\n", " ") for c in row] for row in rows]
+    widths = [min(60, max([len(h)] + [len(r[i]) for r in cells])) for i, h in enumerate(headers)]
+
+    def line(values: list[str]) -> str:
+        out = []
+        for value, width in zip(values, widths, strict=True):
+            text = value if len(value) <= width else value[: width - 1] + "…"
+            out.append(text.ljust(width))
+        return " | ".join(out).rstrip()
+
+    parts = [line(headers), "-+-".join("-" * w for w in widths)]
+    parts += [line(r) for r in cells]
+    parts.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(parts)
+
+
+# -- commands ----------------------------------------------------------------------------------
+
+
+def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
+    kg = _open(args, settings)
+    try:
+        report = kg.load([Path(p) for p in args.paths], progress=_Progress(args.quiet))
+    finally:
+        kg.close()
+    print(
+        f"loaded {report.files} file(s): {report.parsed:,} triples parsed, "
+        f"{report.added:,} new; the store holds {report.total:,} triples"
+    )
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
+    kg = _open(args, settings)
+    try:
+        report = kg.validate_files([Path(p) for p in args.paths], progress=_Progress(args.quiet))
+    finally:
+        kg.close()
+    if report.ok:
+        print(f"valid: {report.files} file(s), {report.triples:,} triples, no violations")
+        return 0
+    print(ValidationError(report.violations), file=sys.stderr)
+    return 1
+
+
+def _read_query(text: str) -> str:
+    path = Path(text)
+    if text.endswith((".rq", ".sparql")) or (
+        len(text) < 4096 and "\n" not in text and path.is_file()
+    ):
+        try:
+            return path.read_text("utf-8")
+        except OSError as exc:
+            raise SkgError(f"cannot read query file {text}: {exc.strerror}") from exc
+    return text
+
+
+_QUERY_TYPES = {
+    "json": ("application/sparql-results+json", "application/ld+json"),
+    "csv": ("text/csv", None),
+    "tsv": ("text/tab-separated-values", None),
+    "xml": ("application/sparql-results+xml", "application/rdf+xml"),
+    "turtle": (None, "text/turtle"),
+    "ntriples": (None, "application/n-triples"),
+}
+
+
+def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
+    kg = _open(args, settings)
+    try:
+        result = kg.query(_read_query(args.query), with_prefixes=True)
+        fmt = args.format
+        if fmt == "table":
+            if result.kind == "ask":
+                print("true" if result.boolean else "false")
+            elif result.kind == "select":
+                names = result.variables
+                rows = [[_short(r.get(n)) for n in names] for r in result.rows()]
+                print(_table(names, rows))
+            else:
+                sys.stdout.buffer.write(result.serialize("text/turtle") or b"")
+            return 0
+        results_type, graph_type = _QUERY_TYPES[fmt]
+        media = graph_type if result.kind == "graph" else results_type
+        if media is None:
+            raise SkgError(
+                f"--format {fmt} does not fit a {result.kind.upper()} query; "
+                f"use {'table, json, csv, tsv or xml' if result.kind != 'graph' else 'turtle, ntriples, json or xml'}"
+            )
+        sys.stdout.buffer.write(result.serialize(media) or b"")
+        sys.stdout.flush()
+        return 0
+    finally:
+        kg.close()
+
+
+def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
+    kg = _open(args, settings)
+    try:
+        stats = kg.stats()
+    finally:
+        kg.close()
+    if args.format == "json":
+        print(json.dumps(stats, indent=2))
+        return 0
+    print(f"triples:  {stats['triples']:,}")
+    print(f"entities: {stats['entities']:,}")
+    for name, count in stats["entities_by_type"].items():
+        print(f"  {name:<28} {count:>8,}")
+    print(f"claims:   {stats['claims']:,}")
+    for name, count in stats["claims_by_stance"].items():
+        print(f"  {name:<28} {count:>8,}")
+    print(f"sources:  {len(stats['sources']):,}")
+    for src in stats["sources"]:
+        print(f"  {src['id']:<40} {src['claims']:>5} claims  {src['title']}")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    kg = _open(args, settings)
+    try:
+        hits = kg.search(args.text, type_=args.type, limit=args.limit)
+    finally:
+        kg.close()
+    if args.format == "json":
+        print(json.dumps([h.to_json() for h in hits], indent=2, ensure_ascii=False))
+        return 0
+    if not hits:
+        print(f"no entity matches {args.text!r}")
+        return 1
+    rows = [[h.id, h.label, ", ".join(h.types), f"{h.score:.2f}", h.matched] for h in hits]
+    print(_table(["id", "label", "types", "score", "matched"], rows))
+    return 0
+
+
+def _print_claim(claim: dict[str, Any], indent: str) -> None:
+    src = claim["source"]
+    when = f", {src['date']}" if src.get("date") else ""
+    flag = "DENIED " if claim["stance"] == "denied" else ""
+    print(f"{indent}[{flag}{claim['stance']}] according to {claim['attributed_to']}")
+    print(f'{indent}  "{claim["quote"]}"')
+    extras = [
+        f"{k.replace('_', ' ')}: {claim[k]}"
+        for k in ("valid_from", "valid_to", "amount", "currency", "amount_qualifier", "technology")
+        if k in claim
+    ]
+    if extras:
+        print(f"{indent}  {'; '.join(extras)}")
+    print(
+        f"{indent}  source: {src['title']} ({src.get('publisher') or 'unknown publisher'}{when}) [{claim['id']}]"
+    )
+
+
+def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
+    kg = _open(args, settings)
+    try:
+        info = kg.show(args.entity)
+    finally:
+        kg.close()
+    if args.format == "json":
+        print(json.dumps(info, indent=2, ensure_ascii=False))
+        return 0
+    print(f"{info['label']}  [{info['id']}]  {', '.join(info['types'])}")
+    print(f"  iri: {info['iri']}")
+    for key in ("aliases", "identifiers", "country", "comments"):
+        if info[key]:
+            print(f"  {key}: {'; '.join(info[key])}")
+    for key, value in info["attributes"].items():
+        print(f"  {key.replace('_', ' ')}: {', '.join(value)}")
+    for rel in info["relations"]:
+        arrow = "->" if rel["direction"] == "out" else "<-"
+        other = rel["other"]
+        mark = "" if rel["stance"] == "asserted" else f"  ({rel['stance'].upper()})"
+        print(f"\n  {arrow} {rel['relation_label']} {arrow} {other['label']} [{other['id']}]{mark}")
+        for claim in rel["claims"]:
+            _print_claim(claim, "      ")
+    for value in info["values"]:
+        print(f"\n  {value['relation']}: {value['value']}")
+        _print_claim(value["claim"], "      ")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from api import create_app
+
+    kg = _open(args, settings)
+    app = create_app(settings, kg=kg)
+    print(f"serving on http://{settings.host}:{settings.port}/ (Ctrl-C to stop)", file=sys.stderr)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    return 0
+
+
+# -- parser ------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="skg",
+        description="Knowledge graph of surveillance-technology vendors, contractors and governments.",
+    )
+    parser.add_argument("--version", action="version", version=f"skg {__version__}")
+    parser.add_argument(
+        "--store",
+        metavar="DIR",
+        help="store directory (default: $SKG_STORE or the user data directory)",
+    )
+    parser.add_argument(
+        "--memory", action="store_true", help="use a throwaway in-memory store seeded from graph/"
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("load", help="validate and load RDF files (all or nothing)")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.set_defaults(handler=cmd_load)
+
+    p = sub.add_parser("validate", help="check RDF files against the shapes without loading")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.set_defaults(handler=cmd_validate)
+
+    p = sub.add_parser("query", help="run a SPARQL query (text or .rq file)")
+    p.add_argument("query", metavar="QUERY_OR_FILE")
+    p.add_argument("--format", choices=["table", *_QUERY_TYPES], default="table")
+    p.set_defaults(handler=cmd_query)
+
+    p = sub.add_parser("stats", help="entities by type, claims by stance, sources")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(handler=cmd_stats)
+
+    p = sub.add_parser("search", help="find entities by name or alias")
+    p.add_argument("text")
+    p.add_argument("--type", help="only entities of this class (e.g. Contractor)")
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(handler=cmd_search)
+
+    p = sub.add_parser("show", help="an entity with every claim in and out")
+    p.add_argument("entity", metavar="ENTITY")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(handler=cmd_show)
+
+    p = sub.add_parser("serve", help="run the HTTP API and SPARQL endpoint")
+    p.add_argument("--host", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default 8000)")
+    p.set_defaults(handler=cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env(
+            store_dir=args.store,
+            memory=True if args.memory else None,
+            host=getattr(args, "host", None),
+            port=getattr(args, "port", None),
+        )
+        handler: Handler = args.handler
+        return handler(args, settings)
+    except SkgError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

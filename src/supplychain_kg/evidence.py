@@ -1,0 +1,270 @@
+"""Reading entities and the claims behind relations out of the store.
+
+Shared by ``show``, the path answers and the exports, so that every place that shows a link
+shows the same evidence in the same shape (DESIGN.md, "A path answer is JSON").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from .model import IRI, Literal, Row, Term, term_to_python
+from .namespaces import DCTERMS, RDF, RDFS, SCHEMA, SKG, SKOS
+from .store import Store
+
+__all__ = [
+    "ClaimInfo",
+    "EntitySummary",
+    "SourceInfo",
+    "fetch_claims",
+    "fetch_entities",
+    "local_id",
+]
+
+_BATCH = 1000
+
+
+def local_id(iri: str) -> str:
+    """The last segment of an IRI, used when a resource has no skg:slug."""
+    for sep in ("#", "/", ":"):
+        if sep in iri.rstrip(sep):
+            return iri.rstrip(sep).rsplit(sep, 1)[1]
+    return iri
+
+
+def _chunks(items: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(items), _BATCH):
+        yield items[start : start + _BATCH]
+
+
+def _values(var: str, iris: Iterable[str]) -> str:
+    return f"VALUES ?{var} {{ {' '.join(f'<{i}>' for i in iris)} }}"
+
+
+@dataclass
+class EntitySummary:
+    """An entity as a path node: id, IRI, label and types."""
+
+    iri: str
+    id: str
+    label: str
+    types: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "iri": self.iri, "label": self.label, "types": self.types}
+
+
+def _short_type(iri: str) -> str:
+    return iri[len(SKG) :] if iri.startswith(SKG) else iri
+
+
+def fetch_entities(store: Store, iris: Iterable[str]) -> dict[str, EntitySummary]:
+    """Summaries (slug, first label, types) of the given IRIs; unknown IRIs get their local id."""
+    wanted = sorted(set(iris))
+    out: dict[str, EntitySummary] = {}
+    for chunk in _chunks(wanted):
+        query = f"""SELECT ?x ?slug ?label ?type WHERE {{ {_values("x", chunk)}
+            OPTIONAL {{ ?x <{SKG}slug> ?slug }} OPTIONAL {{ ?x <{RDFS}label> ?label }}
+            OPTIONAL {{ ?x <{RDF}type> ?type }} }}"""
+        for row in store.query(query).rows():
+            iri = str(row["x"].value)
+            entry = out.get(iri)
+            if entry is None:
+                slug = row.get("slug")
+                label = row.get("label")
+                entry = EntitySummary(
+                    iri,
+                    str(slug.value) if slug else local_id(iri),
+                    str(label.value) if label else local_id(iri),
+                )
+                out[iri] = entry
+            kind = row.get("type")
+            if kind is not None:
+                name = _short_type(str(kind.value))
+                if name not in entry.types:
+                    entry.types.append(name)
+    for iri in wanted:
+        out.setdefault(iri, EntitySummary(iri, local_id(iri), local_id(iri)))
+    for entry in out.values():
+        entry.types.sort()
+    return out
+
+
+@dataclass
+class SourceInfo:
+    """A source document as shown with a claim."""
+
+    iri: str
+    id: str
+    title: str
+    publisher: str | None
+    date: str | None
+    url: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "publisher": self.publisher,
+            "date": self.date,
+            "url": self.url,
+        }
+
+
+@dataclass
+class ClaimInfo:
+    """One claim with its evidence."""
+
+    iri: str
+    id: str
+    subject: str
+    relation: str
+    object: Term
+    stance: str
+    attributed_to: str
+    quote: str
+    source: SourceInfo
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": self.id,
+            "stance": self.stance,
+            "attributed_to": self.attributed_to,
+            "quote": self.quote,
+            "source": self.source.to_json(),
+        }
+        data.update(self.extra)
+        return data
+
+
+_OPTIONAL = {
+    "valid_from": f"{SKG}validFrom",
+    "valid_to": f"{SKG}validTo",
+    "amount": f"{SKG}amount",
+    "currency": f"{SKG}currency",
+    "amount_qualifier": f"{SKG}amountQualifier",
+    "confidence": f"{SKG}confidence",
+    "technology": f"{SKG}technology",
+    "comment": f"{RDFS}comment",
+}
+
+
+def _claim_query(pattern: str) -> str:
+    optional = " ".join(f"OPTIONAL {{ ?c <{iri}> ?{name} }}" for name, iri in _OPTIONAL.items())
+    return f"""SELECT ?c ?slug ?s ?rel ?o ?stance ?quote ?attr ?src ?srcslug ?title ?pubname ?pub
+                      ?date ?url {" ".join("?" + n for n in _OPTIONAL)} WHERE {{
+        {pattern}
+        ?c a <{SKG}Claim> ; <{SKG}subject> ?s ; <{SKG}relation> ?rel ; <{SKG}object> ?o ;
+           <{SKG}stance> ?stance ; <{SKG}source> ?src .
+        OPTIONAL {{ ?c <{SKG}slug> ?slug }}
+        OPTIONAL {{ ?c <{SKG}quote> ?quote }} OPTIONAL {{ ?c <{SKG}attribution> ?attr }}
+        OPTIONAL {{ ?src <{SKG}slug> ?srcslug }} OPTIONAL {{ ?src <{DCTERMS}title> ?title }}
+        OPTIONAL {{ ?src <{DCTERMS}publisher> ?pub .
+                   OPTIONAL {{ ?pub <{RDFS}label> ?pubname }} }}
+        OPTIONAL {{ ?src <{DCTERMS}date> ?date }} OPTIONAL {{ ?src <{SCHEMA}url> ?url }}
+        {optional}
+    }}"""
+
+
+def _text(row: Row, name: str) -> str | None:
+    value = row.get(name)
+    return None if value is None else str(value.value)
+
+
+def _claim_from_row(row: Row) -> ClaimInfo:
+    iri = str(row["c"].value)
+    src = str(row["src"].value)
+    pub = row.get("pub")
+    publisher = _text(row, "pubname") or (local_id(str(pub.value)) if pub is not None else None)
+    source = SourceInfo(
+        src,
+        _text(row, "srcslug") or local_id(src),
+        _text(row, "title") or local_id(src),
+        publisher if not isinstance(pub, Literal) else str(pub.value),
+        _text(row, "date"),
+        _text(row, "url"),
+    )
+    stance = str(row["stance"].value)
+    extra: dict[str, Any] = {}
+    for name in _OPTIONAL:
+        value = row.get(name)
+        if value is None:
+            continue
+        extra[name] = str(value.value) if isinstance(value, IRI) else term_to_python(value)
+    if "technology" in extra:
+        extra["technology"] = local_id(str(extra["technology"]))
+    return ClaimInfo(
+        iri=iri,
+        id=_text(row, "slug") or local_id(iri),
+        subject=str(row["s"].value),
+        relation=str(row["rel"].value),
+        object=row["o"],
+        stance=stance[len(SKG) :].lower() if stance.startswith(SKG) else stance,
+        attributed_to=_text(row, "attr") or "",
+        quote=_text(row, "quote") or "",
+        source=source,
+        extra=extra,
+    )
+
+
+def _dedupe(rows: Iterable[Row]) -> dict[str, ClaimInfo]:
+    out: dict[str, ClaimInfo] = {}
+    for row in rows:
+        iri = str(row["c"].value)
+        if iri not in out:
+            out[iri] = _claim_from_row(row)
+    return out
+
+
+def fetch_claims(
+    store: Store,
+    *,
+    about: Iterable[str] = (),
+    claims: Iterable[str] = (),
+) -> dict[str, ClaimInfo]:
+    """Claims whose subject or object is one of ``about``, and the claims named in ``claims``."""
+    out: dict[str, ClaimInfo] = {}
+    entities = sorted(set(about))
+    for chunk in _chunks(entities):
+        values = _values("e", chunk)
+        pattern = f"{{ {values} ?c <{SKG}subject> ?e }} UNION {{ {values} ?c <{SKG}object> ?e }}"
+        out.update(_dedupe(store.query(_claim_query(pattern)).rows()))
+    for chunk in _chunks(sorted(set(claims))):
+        out.update(_dedupe(store.query(_claim_query(_values("c", chunk))).rows()))
+    return out
+
+
+def aliases_and_identifiers(store: Store, iri: str) -> dict[str, list[str]]:
+    """Labels, aliases, identifiers, types, countries and comments of one entity."""
+    query = f"""SELECT ?p ?v WHERE {{ <{iri}> ?p ?v .
+        VALUES ?p {{ <{RDFS}label> <{SKOS}altLabel> <{DCTERMS}identifier> <{RDF}type>
+                    <{SKG}country> <{RDFS}comment> <{SKG}slug> <{SKG}role> <{SKG}memberType>
+                    <{SKG}minCount> <{SKG}maxCount> }} }}"""
+    names = {
+        f"{RDFS}label": "labels",
+        f"{SKOS}altLabel": "aliases",
+        f"{DCTERMS}identifier": "identifiers",
+        f"{RDF}type": "types",
+        f"{SKG}country": "country",
+        f"{RDFS}comment": "comments",
+        f"{SKG}slug": "id",
+        f"{SKG}role": "role",
+        f"{SKG}memberType": "member_type",
+        f"{SKG}minCount": "min_count",
+        f"{SKG}maxCount": "max_count",
+    }
+    out: dict[str, list[str]] = {}
+    for row in store.query(query).rows():
+        key = names[str(row["p"].value)]
+        value = str(row["v"].value)
+        if key in ("types", "member_type"):
+            value = _short_type(value)
+        out.setdefault(key, [])
+        if value not in out[key]:
+            out[key].append(value)
+    for values in out.values():
+        values.sort()
+    return out

@@ -1,0 +1,201 @@
+"""Finding entities by name: case- and accent-insensitive, tolerant of spacing and typos.
+
+An in-memory index over every entity's id, labels and aliases, rebuilt when the store's
+revision changes. Ranking: exact name, then prefix, then substring (on names with spaces and
+punctuation removed, so "hik vision" finds "Hikvision"), then word overlap and a fuzzy ratio
+for misspellings.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from .errors import AmbiguousEntityError, UnknownEntityError
+from .evidence import local_id
+from .namespaces import RDF, RDFS, SKG, SKOS
+from .store import Store
+
+__all__ = ["Match", "NameIndex", "normalize"]
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def normalize(text: str) -> str:
+    """Lowercase, strip accents, keep letters and digits only.
+
+    >>> normalize("Naung-Yoe  Technologies")
+    'naungyoetechnologies'
+    """
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return "".join(ch for ch in plain if ch.isalnum())
+
+
+def _words(text: str) -> set[str]:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return set(_WORD.findall(plain))
+
+
+@dataclass
+class _Entry:
+    iri: str
+    id: str
+    label: str
+    names: list[str] = field(default_factory=list)
+    types: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class Match:
+    """One search hit."""
+
+    iri: str
+    id: str
+    label: str
+    types: tuple[str, ...]
+    score: float
+    matched: str
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "iri": self.iri,
+            "label": self.label,
+            "types": list(self.types),
+            "score": round(self.score, 3),
+            "matched": self.matched,
+        }
+
+
+class NameIndex:
+    """Name index of the entities in a store (see module docstring)."""
+
+    def __init__(self, store: Store, entity_classes: frozenset[str]) -> None:
+        self.revision = store.revision
+        self._entries: dict[str, _Entry] = {}
+        self._by_id: dict[str, str] = {}
+        classes = " ".join(f"<{c}>" for c in sorted(entity_classes))
+        query = f"""SELECT ?x ?slug ?type ?name ?kind WHERE {{
+            VALUES ?type {{ {classes} }} ?x <{RDF}type> ?type ; <{SKG}slug> ?slug .
+            {{ ?x <{RDFS}label> ?name BIND("label" AS ?kind) }}
+            UNION {{ ?x <{SKOS}altLabel> ?name BIND("alias" AS ?kind) }} }}"""
+        for row in store.query(query).rows():
+            iri = str(row["x"].value)
+            entry = self._entries.get(iri)
+            if entry is None:
+                slug = str(row["slug"].value)
+                entry = self._entries[iri] = _Entry(iri, slug, local_id(iri))
+                self._by_id[slug] = iri
+                entry.names.append(slug)
+            name = str(row["name"].value)
+            if row["kind"].value == "label" and entry.label == local_id(iri):
+                entry.label = name
+            if name not in entry.names:
+                entry.names.append(name)
+            entry.types.add(str(row["type"].value).removeprefix(SKG))
+        self._norm = [
+            (entry, name, normalize(name), _words(name))
+            for entry in self._entries.values()
+            for name in entry.names
+        ]
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def by_id(self, slug: str) -> str | None:
+        return self._by_id.get(slug)
+
+    def has_iri(self, iri: str) -> bool:
+        return iri in self._entries
+
+    def entry(self, iri: str) -> Match | None:
+        entry = self._entries.get(iri)
+        if entry is None:
+            return None
+        return Match(entry.iri, entry.id, entry.label, tuple(sorted(entry.types)), 1.0, entry.id)
+
+    def search(self, text: str, *, type_: str | None = None, limit: int = 20) -> list[Match]:
+        """Rank entities by how well a name or alias matches ``text``."""
+        query = normalize(text)
+        words = _words(text)
+        if not query:
+            return []
+        best: dict[str, tuple[float, str]] = {}
+        fuzzy_floor = 0.75 if len(query) > 4 else 0.85
+        for entry, name, norm, name_words in self._norm:
+            if type_ and type_ not in entry.types:
+                continue
+            score = self._score(query, words, norm, name_words, fuzzy_floor)
+            if score and score > best.get(entry.iri, (0.0, ""))[0]:
+                best[entry.iri] = (score, name)
+        ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], self._entries[kv[0]].label))
+        return [
+            Match(
+                iri,
+                self._entries[iri].id,
+                self._entries[iri].label,
+                tuple(sorted(self._entries[iri].types)),
+                score,
+                name,
+            )
+            for iri, (score, name) in ranked[:limit]
+        ]
+
+    @staticmethod
+    def _score(query: str, words: set[str], norm: str, name_words: set[str], floor: float) -> float:
+        if not norm:
+            return 0.0
+        if norm == query:
+            return 1.0
+        if norm.startswith(query):
+            return 0.9 + 0.05 * len(query) / len(norm)
+        if query in norm:
+            return 0.75 + 0.1 * len(query) / len(norm)
+        if words and words <= name_words:
+            return 0.7
+        ratio = difflib.SequenceMatcher(None, query, norm, autojunk=False).ratio()
+        if ratio >= floor:
+            return 0.6 * ratio
+        if len(query) >= 4 and len(norm) > len(query):
+            window = difflib.SequenceMatcher(None, query, norm[: len(query) + 1]).ratio()
+            if window >= 0.85:
+                return 0.5 * window
+        return 0.0
+
+    def resolve(self, reference: str) -> str:
+        """Turn an id, an IRI or a name into one entity IRI.
+
+        Raises AmbiguousEntityError when several entities share the best name match and
+        UnknownEntityError (with suggestions) when none matches.
+        """
+        ref = reference.strip()
+        if ref in self._entries:
+            return ref
+        if ref.startswith("<") and ref.endswith(">") and ref[1:-1] in self._entries:
+            return ref[1:-1]
+        if ref in self._by_id:
+            return self._by_id[ref]
+        query = normalize(ref)
+        exact = sorted({entry.iri for entry, _, norm, _ in self._norm if norm == query and query})
+        if len(exact) == 1:
+            return exact[0]
+        if len(exact) > 1:
+            raise AmbiguousEntityError(reference, [self._brief(iri) for iri in exact])
+        hits = self.search(ref, limit=10)
+        strong = [m for m in hits if m.score >= 0.75]
+        if len(strong) == 1 or (len(strong) > 1 and strong[0].score - strong[1].score >= 0.1):
+            return strong[0].iri
+        if len(strong) > 1:
+            raise AmbiguousEntityError(reference, [self._brief(m.iri) for m in strong])
+        suggestions = [m.to_json() for m in hits[:5]]
+        raise UnknownEntityError(
+            reference, [{"id": str(s["id"]), "label": str(s["label"])} for s in suggestions]
+        )
+
+    def _brief(self, iri: str) -> dict[str, str]:
+        entry = self._entries[iri]
+        return {"id": entry.id, "label": entry.label, "iri": iri}

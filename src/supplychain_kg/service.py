@@ -1,0 +1,300 @@
+"""Use cases shared by the CLI and the HTTP API: open, seed, load, validate, query, look up.
+
+Nothing here imports FastAPI or an engine: the store is reached through the Store protocol.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .config import Settings, graph_dir
+from .errors import ValidationError
+from .evidence import aliases_and_identifiers, fetch_claims, fetch_entities, local_id
+from .ingest.rdf import Progress, stage_files
+from .model import IRI, term_to_python
+from .namespaces import DEFAULT_BASE, RDF, SKG, sparql_prefixes
+from .search import Match, NameIndex
+from .store import QueryResult, Store, open_store
+from .validate import Ontology, Validator, load_ontology, load_validator
+
+__all__ = ["KnowledgeGraph", "LoadReport", "ValidationReport", "seed_files"]
+
+
+def seed_files() -> list[Path]:
+    """The files of the embedded default graph: the vocabulary, then the seed data."""
+    root = graph_dir()
+    return [root / "ontology.ttl", *sorted((root / "data").glob("*.ttl"))]
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    """What a load did."""
+
+    files: int
+    parsed: int
+    added: int
+    total: int
+    seconds: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "files": self.files,
+            "parsed": self.parsed,
+            "added": self.added,
+            "total": self.total,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """What a validation found (no violations: the data may be loaded)."""
+
+    files: int
+    triples: int
+    violations: list[Any]
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+class KnowledgeGraph:
+    """The graph service: one store plus the vocabulary, the validator and caches."""
+
+    def __init__(self, settings: Settings, store: Store) -> None:
+        self.settings = settings
+        self.store = store
+        self.ontology: Ontology = load_ontology()
+        self.validator: Validator = load_validator()
+        self._index: NameIndex | None = None
+        self._lock = threading.RLock()
+
+    # -- opening ---------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, settings: Settings, *, progress: Progress | None = None) -> KnowledgeGraph:
+        """Open the configured store; seed it from ``graph/`` if it is new."""
+        store = open_store(settings.resolved_store_dir())
+        kg = cls(settings, store)
+        if settings.seed and len(store) == 0:
+            kg.seed(progress=progress)
+        return kg
+
+    def close(self) -> None:
+        self.store.close()
+
+    def seed(self, *, progress: Progress | None = None) -> LoadReport:
+        """Load the embedded default graph (vocabulary and seed data) under the configured base."""
+        base = self.settings.base_iri
+        rewrite = None
+        if base != DEFAULT_BASE:
+            old, new = DEFAULT_BASE.encode(), base.encode()
+
+            def rewrite(data: bytes) -> bytes:
+                return data.replace(old, new)
+
+        if progress:
+            progress("seeding the store from the embedded graph/ (first use)")
+        return self._load(seed_files(), progress=progress, rewrite=rewrite)
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def load(self, paths: Iterable[Path], *, progress: Progress | None = None) -> LoadReport:
+        """Parse, validate, then write every file in one transaction (all or nothing).
+
+        Raises ParseError (file, line, column) or ValidationError (every violation); in both
+        cases the store is unchanged.
+        """
+        return self._load(list(paths), progress=progress)
+
+    def _load(
+        self, paths: list[Path], *, progress: Progress | None, rewrite: Any = None
+    ) -> LoadReport:
+        say = progress or _quiet
+        started = time.perf_counter()
+        staging, files = stage_files(self.store, paths, progress=progress, rewrite=rewrite)
+        parsed = len(staging)
+        if staging.has_blank_nodes():
+            changed = staging.skolemize(self.settings.base_iri + ".well-known/genid/")
+            say(f"named {changed:,} blank-node triples with stable IRIs")
+        self._validate_staged(staging, say)
+        say(f"writing {parsed:,} triples")
+        with self._lock:
+            added = self.store.absorb(staging)
+            self._index = None
+        total = len(self.store)
+        elapsed = time.perf_counter() - started
+        say(
+            f"loaded {files} file(s): {added:,} new triples ({total:,} in the store) in {elapsed:.1f} s"
+        )
+        return LoadReport(files, parsed, added, total, elapsed)
+
+    def _validate_staged(self, staging: Store, say: Progress) -> None:
+        started = time.perf_counter()
+        violations = self.validator.validate(staging, self.store)
+        if violations:
+            raise ValidationError(violations)
+        say(f"validated {len(staging):,} triples in {time.perf_counter() - started:.1f} s")
+
+    def validate_files(
+        self, paths: Iterable[Path], *, progress: Progress | None = None
+    ) -> ValidationReport:
+        """Parse and validate without writing anything (in the light of the store's content)."""
+        staging, files = stage_files(self.store, list(paths), progress=progress)
+        if staging.has_blank_nodes():
+            staging.skolemize(self.settings.base_iri + ".well-known/genid/")
+        violations = self.validator.validate(staging, self.store)
+        return ValidationReport(files, len(staging), violations)
+
+    def write_staged(self, staging: Store, *, progress: Progress | None = None) -> int:
+        """Validate then write a staging store built by an importer (all or nothing)."""
+        say = progress or _quiet
+        self._validate_staged(staging, say)
+        with self._lock:
+            added = self.store.absorb(staging)
+            self._index = None
+        return added
+
+    # -- querying --------------------------------------------------------------------------
+
+    def query(self, sparql: str, *, with_prefixes: bool = False) -> QueryResult:
+        """Run a SPARQL query; ``with_prefixes`` declares the vocabulary prefixes first."""
+        text = sparql_prefixes(self.settings.base_iri) + sparql if with_prefixes else sparql
+        return self.store.query(text)
+
+    def stats(self) -> dict[str, Any]:
+        """Entities by type, claims by stance, source documents and triple count."""
+        entity_types = sorted(self.ontology.closure(f"{SKG}Entity"))
+        values = " ".join(f"<{t}>" for t in entity_types)
+        by_type = {
+            str(r["type"].value).removeprefix(SKG): int(str(r["n"].value))
+            for r in self.store.query(
+                f"SELECT ?type (COUNT(DISTINCT ?x) AS ?n) WHERE {{ VALUES ?type {{ {values} }} "
+                f"?x <{RDF}type> ?type }} GROUP BY ?type ORDER BY DESC(?n)"
+            ).rows()
+        }
+        entities = self._count(
+            f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ VALUES ?type {{ {values} }} ?x <{RDF}type> ?type }}"
+        )
+        by_stance = {
+            str(r["stance"].value).removeprefix(SKG).lower(): int(str(r["n"].value))
+            for r in self.store.query(
+                f"SELECT ?stance (COUNT(?c) AS ?n) WHERE {{ ?c a <{SKG}Claim> ; <{SKG}stance> ?stance }} "
+                "GROUP BY ?stance ORDER BY ?stance"
+            ).rows()
+        }
+        sources = [
+            {
+                "id": str(r["slug"].value) if "slug" in r else local_id(str(r["s"].value)),
+                "title": str(r["title"].value) if "title" in r else "",
+                "claims": int(str(r["n"].value)),
+            }
+            for r in self.store.query(
+                f"""SELECT ?s ?slug ?title (COUNT(?c) AS ?n) WHERE {{ ?s a <{SKG}SourceDocument> .
+                    OPTIONAL {{ ?s <{SKG}slug> ?slug }} OPTIONAL {{ ?s <http://purl.org/dc/terms/title> ?title }}
+                    OPTIONAL {{ ?c <{SKG}source> ?s }} }} GROUP BY ?s ?slug ?title ORDER BY DESC(?n) ?slug"""
+            ).rows()
+        ]
+        return {
+            "triples": len(self.store),
+            "entities": entities,
+            "entities_by_type": by_type,
+            "claims": sum(by_stance.values()),
+            "claims_by_stance": by_stance,
+            "sources": sources,
+        }
+
+    def _count(self, query: str) -> int:
+        for row in self.store.query(query).rows():
+            value = term_to_python(row.get("n"))
+            return int(value) if isinstance(value, int | float) else 0
+        return 0
+
+    # -- entities --------------------------------------------------------------------------
+
+    def index(self) -> NameIndex:
+        """The name index, rebuilt when the store has changed."""
+        with self._lock:
+            if self._index is None or self._index.revision != self.store.revision:
+                self._index = NameIndex(self.store, self.ontology.closure(f"{SKG}Entity"))
+            return self._index
+
+    def search(self, text: str, *, type_: str | None = None, limit: int = 20) -> list[Match]:
+        return self.index().search(text, type_=type_, limit=limit)
+
+    def resolve(self, reference: str) -> str:
+        """An entity IRI for an id, IRI or name (see NameIndex.resolve)."""
+        return self.index().resolve(reference)
+
+    def show(self, reference: str) -> dict[str, Any]:
+        """Everything about one entity: names, types, identifiers and every claim in and out."""
+        iri = self.resolve(reference)
+        attrs = aliases_and_identifiers(self.store, iri)
+        claims = fetch_claims(self.store, about=[iri])
+        others = {c.subject for c in claims.values()} | {
+            c.object.value for c in claims.values() if isinstance(c.object, IRI)
+        }
+        summaries = fetch_entities(self.store, others | {iri})
+        relations: dict[tuple[str, str, str], dict[str, Any]] = {}
+        values: list[dict[str, Any]] = []
+        for claim in sorted(claims.values(), key=lambda c: (c.relation, c.id)):
+            rel = claim.relation.removeprefix(SKG)
+            if not isinstance(claim.object, IRI):
+                values.append(
+                    {
+                        "relation": rel,
+                        "subject": summaries[claim.subject].to_json(),
+                        "value": term_to_python(claim.object),
+                        "claim": claim.to_json(),
+                    }
+                )
+                continue
+            outgoing = claim.subject == iri
+            other = claim.object.value if outgoing else claim.subject
+            key = ("out" if outgoing else "in", rel, other)
+            entry = relations.setdefault(
+                key,
+                {
+                    "direction": key[0],
+                    "relation": rel,
+                    "relation_label": self.ontology.labels.get(claim.relation, rel),
+                    "other": summaries[other].to_json(),
+                    "claims": [],
+                },
+            )
+            entry["claims"].append(claim.to_json())
+        for entry in relations.values():
+            stances = {c["stance"] for c in entry["claims"]}
+            entry["stance"] = (
+                "disputed"
+                if len(stances) > 1
+                else "denied"
+                if stances == {"denied"}
+                else "asserted"
+            )
+        head = summaries[iri]
+        return {
+            **head.to_json(),
+            "labels": attrs.get("labels", []),
+            "aliases": attrs.get("aliases", []),
+            "identifiers": attrs.get("identifiers", []),
+            "country": [local_id(c) for c in attrs.get("country", [])],
+            "comments": attrs.get("comments", []),
+            "attributes": {
+                k: v
+                for k, v in attrs.items()
+                if k in ("role", "member_type", "min_count", "max_count")
+            },
+            "relations": list(relations.values()),
+            "values": values,
+        }

@@ -1,0 +1,103 @@
+"""The store layer: a small protocol any backend implements, and ``open_store``.
+
+The protocol is kept small enough that a remote SPARQL 1.1 backend (``store/sparql.py``) can
+implement it over HTTP: queries and updates are strings, bulk data moves as N-Quads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import IO, Protocol, runtime_checkable
+
+from ..model import Quad, QueryKind, Row, Term
+
+__all__ = ["QueryResult", "Store", "open_store"]
+
+
+@runtime_checkable
+class QueryResult(Protocol):
+    """The answer to one SPARQL query.
+
+    ``kind`` says which accessor applies: ``rows()`` for SELECT, ``boolean`` for ASK,
+    ``triples()`` for CONSTRUCT and DESCRIBE. ``serialize`` writes the whole answer in a SPARQL
+    results format (SELECT/ASK) or an RDF format (CONSTRUCT/DESCRIBE), given as a media type.
+    A result is consumed once.
+    """
+
+    kind: QueryKind
+    variables: list[str]
+    boolean: bool
+
+    def rows(self) -> Iterator[Row]: ...
+
+    def triples(self) -> Iterator[tuple[Term, Term, Term]]: ...
+
+    def serialize(self, media_type: str, output: IO[bytes] | None = None) -> bytes | None: ...
+
+
+@runtime_checkable
+class Store(Protocol):
+    """What the rest of the package needs from an RDF store."""
+
+    revision: int
+    """Grows by one with every committed write (for caches such as the path projection)."""
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
+        """Run a SPARQL 1.1 query. Raises QueryError on a syntax error."""
+        ...
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL 1.1 update atomically. Raises QueryError on a syntax error."""
+        ...
+
+    def add_quads(self, quads: Iterable[Quad]) -> None:
+        """Add quads in one transaction: all or nothing."""
+        ...
+
+    def staging(self) -> Store:
+        """Return a new, empty, in-memory store for parsing and validating before a write."""
+        ...
+
+    def parse_into(
+        self, source: Path | bytes, media_type: str, *, base_iri: str | None = None
+    ) -> None:
+        """Parse RDF into this (staging) store. Raises ParseError with file, line and column."""
+        ...
+
+    def absorb(self, staging: Store) -> int:
+        """Add every quad of ``staging`` to this store atomically; return how many were new."""
+        ...
+
+    def skolemize(self, prefix: str) -> int:
+        """Replace blank nodes by IRIs under ``prefix`` derived from the data (idempotent)."""
+        ...
+
+    def has_blank_nodes(self) -> bool:
+        """Whether any quad holds a blank node."""
+        ...
+
+    def dump(self, output: IO[bytes], media_type: str) -> None:
+        """Write every quad (or, for triple formats, the default graph) to ``output``."""
+        ...
+
+    def quads(self) -> Iterator[Quad]:
+        """Iterate every quad (for small stores and tests)."""
+        ...
+
+    def __len__(self) -> int: ...
+
+    def close(self) -> None: ...
+
+
+def open_store(path: Path | None) -> Store:
+    """Open the embedded Oxigraph store at ``path`` (created if missing), or in memory if None."""
+    from .oxigraph import OxigraphStore
+
+    return OxigraphStore(path)

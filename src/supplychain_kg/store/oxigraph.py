@@ -1,0 +1,416 @@
+"""The embedded Oxigraph store: the only module that imports pyoxigraph.
+
+On disk, a store directory holds ``db/`` (the Oxigraph database). Large writes use Oxigraph's
+bulk loader, which is fast but not transactional; atomicity comes from a checkpoint: before a
+bulk write the database is backed up into ``checkpoint/`` (hard links, so it costs little) and
+a ``LOADING`` marker is written. If the write fails, or the process dies before the marker is
+removed, the checkpoint replaces the database (at once, or the next time the store is opened).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+import pyoxigraph as ox
+
+from ..errors import BadRequestError, ParseError, QueryError, StoreError, StoreLockedError
+from ..model import IRI, BNode, Literal, Quad, QueryKind, Row, Term
+
+__all__ = ["OxigraphResult", "OxigraphStore", "rdf_media_types", "results_media_types"]
+
+log = logging.getLogger(__name__)
+
+_DB = "db"
+_CHECKPOINT = "checkpoint"
+_MARKER = "LOADING"
+_META = "skg-store.json"
+
+
+def rdf_media_types() -> dict[str, str]:
+    """Map each RDF media type Oxigraph reads and writes to its usual file extension."""
+    return {f.media_type: f.file_extension for f in _RDF_FORMATS}
+
+
+def results_media_types() -> dict[str, str]:
+    """Map each SPARQL results media type to its usual file extension."""
+    return {f.media_type: f.file_extension for f in _RESULT_FORMATS}
+
+
+_RDF_FORMATS = (
+    ox.RdfFormat.TURTLE,
+    ox.RdfFormat.N_TRIPLES,
+    ox.RdfFormat.N_QUADS,
+    ox.RdfFormat.TRIG,
+    ox.RdfFormat.RDF_XML,
+    ox.RdfFormat.JSON_LD,
+    ox.RdfFormat.N3,
+)
+_RESULT_FORMATS = (
+    ox.QueryResultsFormat.JSON,
+    ox.QueryResultsFormat.XML,
+    ox.QueryResultsFormat.CSV,
+    ox.QueryResultsFormat.TSV,
+)
+
+
+def _rdf_format(media_type: str) -> ox.RdfFormat:
+    fmt = ox.RdfFormat.from_media_type(media_type)
+    if fmt is None:
+        offered = ", ".join(f.media_type for f in _RDF_FORMATS)
+        raise BadRequestError(
+            f"unsupported RDF media type {media_type!r}; expected one of {offered}"
+        )
+    return fmt
+
+
+def _results_format(media_type: str) -> ox.QueryResultsFormat:
+    fmt = ox.QueryResultsFormat.from_media_type(media_type)
+    if fmt is None:
+        offered = ", ".join(f.media_type for f in _RESULT_FORMATS)
+        raise BadRequestError(
+            f"unsupported SPARQL results media type {media_type!r}; expected one of {offered}"
+        )
+    return fmt
+
+
+def to_term(term: Any) -> Term:
+    """Convert a pyoxigraph term into an engine-neutral term."""
+    if isinstance(term, ox.NamedNode):
+        return IRI(term.value)
+    if isinstance(term, ox.Literal):
+        return Literal(term.value, term.datatype.value, term.language)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    return Literal(str(term))
+
+
+def from_term(term: Term) -> Any:
+    """Convert an engine-neutral term into a pyoxigraph term."""
+    if isinstance(term, IRI):
+        return ox.NamedNode(term.value)
+    if isinstance(term, BNode):
+        return ox.BlankNode(term.value)
+    if term.language:
+        return ox.Literal(term.value, language=term.language)
+    return ox.Literal(term.value, datatype=ox.NamedNode(term.datatype))
+
+
+def _to_ox_quad(quad: Quad) -> ox.Quad:
+    graph = ox.NamedNode(quad.graph.value) if quad.graph else ox.DefaultGraph()
+    return ox.Quad(
+        from_term(quad.subject), from_term(quad.predicate), from_term(quad.object), graph
+    )
+
+
+def _from_ox_quad(quad: ox.Quad) -> Quad:
+    graph = quad.graph_name
+    subject = to_term(quad.subject)
+    obj = to_term(quad.object)
+    assert isinstance(subject, IRI | BNode)
+    return Quad(
+        subject,
+        IRI(quad.predicate.value),
+        obj,
+        IRI(graph.value) if isinstance(graph, ox.NamedNode) else None,
+    )
+
+
+def _query_error(exc: SyntaxError) -> QueryError:
+    return QueryError(f"SPARQL syntax error: {exc.msg if exc.msg else exc}")
+
+
+class OxigraphResult:
+    """A query answer from Oxigraph (see :class:`supplychain_kg.store.QueryResult`)."""
+
+    def __init__(self, raw: Any) -> None:
+        self._raw = raw
+        self.variables: list[str] = []
+        self.boolean = False
+        self.kind: QueryKind
+        if isinstance(raw, ox.QuerySolutions):
+            self.kind = "select"
+            self.variables = [v.value for v in raw.variables]
+        elif isinstance(raw, ox.QueryBoolean):
+            self.kind = "ask"
+            self.boolean = bool(raw)
+        else:
+            self.kind = "graph"
+
+    def rows(self) -> Iterator[Row]:
+        if self.kind != "select":
+            raise BadRequestError(f"a {self.kind} result has no rows")
+        names = self.variables
+        for solution in self._raw:
+            row: Row = {}
+            for name in names:
+                value = solution[name]
+                if value is not None:
+                    row[name] = to_term(value)
+            yield row
+
+    def triples(self) -> Iterator[tuple[Term, Term, Term]]:
+        if self.kind != "graph":
+            raise BadRequestError(f"a {self.kind} result has no triples")
+        for triple in self._raw:
+            yield (to_term(triple.subject), to_term(triple.predicate), to_term(triple.object))
+
+    def serialize(self, media_type: str, output: IO[bytes] | None = None) -> bytes | None:
+        if self.kind == "graph":
+            data: bytes | None = self._raw.serialize(output, _rdf_format(media_type))
+            return data
+        return self._raw.serialize(output, _results_format(media_type))  # type: ignore[no-any-return]
+
+
+def _is_lock_error(exc: OSError) -> bool:
+    text = str(exc).lower()
+    return "lock" in text or "resource temporarily unavailable" in text
+
+
+class OxigraphStore:
+    """An Oxigraph store, on disk at ``path`` or in memory when ``path`` is None."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.revision = 0
+        self.path = path
+        if path is None:
+            self._store = ox.Store()
+            return
+        path.mkdir(parents=True, exist_ok=True)
+        self._recover()
+        self._store = self._open(path / _DB)
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    @staticmethod
+    def _open(db: Path) -> ox.Store:
+        try:
+            return ox.Store(str(db))
+        except OSError as exc:
+            if _is_lock_error(exc):
+                raise StoreLockedError(
+                    f"the store at {db.parent} is open in another process (is `skg serve` "
+                    "running?); stop it, or use --store DIR / --memory for another store"
+                ) from exc
+            raise StoreError(f"cannot open the store at {db.parent}: {exc}") from exc
+
+    def _recover(self) -> None:
+        """Finish an interrupted bulk write by putting the checkpoint back."""
+        assert self.path is not None
+        marker = self.path / _MARKER
+        checkpoint = self.path / _CHECKPOINT
+        if marker.exists() and checkpoint.is_dir():
+            log.warning("restoring %s from its checkpoint after an interrupted write", self.path)
+            shutil.rmtree(self.path / _DB, ignore_errors=True)
+            checkpoint.rename(self.path / _DB)
+        elif checkpoint.exists():
+            shutil.rmtree(checkpoint)
+        marker.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        if self.path is not None and getattr(self, "_store", None) is not None:
+            with contextlib.suppress(OSError):
+                self._store.flush()
+        self._store = None  # type: ignore[assignment]
+        gc.collect()
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    @property
+    def metadata_path(self) -> Path | None:
+        return None if self.path is None else self.path / _META
+
+    def read_metadata(self) -> dict[str, Any]:
+        meta = self.metadata_path
+        if meta is None or not meta.exists():
+            return {}
+        data: dict[str, Any] = json.loads(meta.read_text("utf-8"))
+        return data
+
+    def write_metadata(self, data: dict[str, Any]) -> None:
+        meta = self.metadata_path
+        if meta is None:
+            return
+        tmp = meta.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data, indent=2), "utf-8")
+        tmp.replace(meta)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> OxigraphResult:
+        kwargs: dict[str, Any] = {}
+        if default_graphs is not None:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        if named_graphs is not None:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        try:
+            return OxigraphResult(self._store.query(sparql, **kwargs))
+        except SyntaxError as exc:
+            raise _query_error(exc) from exc
+        except ValueError as exc:
+            raise QueryError(f"invalid query: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"the store failed while answering a query: {exc}") from exc
+
+    def has_blank_nodes(self) -> bool:
+        ask = "ASK { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } FILTER(isBlank(?s) || isBlank(?o)) }"
+        return self.query(ask).boolean
+
+    def quads(self) -> Iterator[Quad]:
+        for quad in self._store:
+            yield _from_ox_quad(quad)
+
+    def dump(self, output: IO[bytes], media_type: str) -> None:
+        fmt = _rdf_format(media_type)
+        if fmt.supports_datasets:
+            self._store.dump(output, fmt)
+        else:
+            self._store.dump(output, fmt, from_graph=ox.DefaultGraph())
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def update(self, sparql: str) -> None:
+        try:
+            self._store.update(sparql)
+        except SyntaxError as exc:
+            raise _query_error(exc) from exc
+        except ValueError as exc:
+            raise QueryError(f"invalid update: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"the update failed and was rolled back: {exc}") from exc
+        self.revision += 1
+
+    def add_quads(self, quads: Iterable[Quad]) -> None:
+        converted = [_to_ox_quad(q) for q in quads]
+        try:
+            self._store.extend(converted)
+        except OSError as exc:
+            raise StoreError(f"the write failed and was rolled back: {exc}") from exc
+        self.revision += 1
+
+    def skolemize(self, prefix: str) -> int:
+        """Replace every blank node by an IRI under ``prefix`` that depends only on the data.
+
+        Blank nodes are first given canonical labels (RDFC-1.0), then prefixed with a digest of
+        the canonical data, so loading the same file twice yields the same IRIs (and adds
+        nothing) while two different files never share one. Returns the number of quads changed.
+        """
+        dataset = ox.Dataset(self._store)
+        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+        lines = sorted((ox.serialize(dataset, format=ox.RdfFormat.N_QUADS) or b"").splitlines())
+        digest = hashlib.sha256(b"\n".join(lines)).hexdigest()[:16]
+
+        def fix(term: Any) -> Any:
+            if isinstance(term, ox.BlankNode):
+                return ox.NamedNode(f"{prefix}{digest}-{term.value}")
+            return term
+
+        changed = [
+            q
+            for q in dataset
+            if isinstance(q.subject, ox.BlankNode)
+            or isinstance(q.object, ox.BlankNode)
+            or isinstance(q.graph_name, ox.BlankNode)
+        ]
+        if not changed:
+            return 0
+        fresh = ox.Store()
+        fresh.extend(
+            ox.Quad(fix(q.subject), q.predicate, fix(q.object), fix(q.graph_name)) for q in dataset
+        )
+        self._store = fresh
+        self.revision += 1
+        return len(changed)
+
+    def staging(self) -> OxigraphStore:
+        return OxigraphStore(None)
+
+    def parse_into(
+        self, source: Path | bytes, media_type: str, *, base_iri: str | None = None
+    ) -> None:
+        fmt = _rdf_format(media_type)
+        name = str(source) if isinstance(source, Path) else None
+        try:
+            if isinstance(source, Path):
+                self._store.bulk_load(path=str(source), format=fmt, base_iri=base_iri)
+            else:
+                self._store.bulk_load(source, fmt, base_iri=base_iri)
+        except SyntaxError as exc:
+            raise ParseError(
+                exc.msg or str(exc), path=name, line=exc.lineno, column=exc.offset
+            ) from exc
+        except (OSError, ValueError) as exc:
+            raise ParseError(str(exc), path=name) from exc
+        self.revision += 1
+
+    def absorb(self, staging: Any) -> int:
+        if not isinstance(staging, OxigraphStore):
+            raise TypeError("absorb() takes a staging store made by staging()")
+        before = len(self._store)
+        if self.path is None:
+            try:
+                self._store.extend(staging._store)
+            except OSError as exc:
+                raise StoreError(f"the write failed and was rolled back: {exc}") from exc
+        else:
+            self._bulk_absorb(staging)
+        self.revision += 1
+        return len(self._store) - before
+
+    def _bulk_absorb(self, staging: OxigraphStore) -> None:
+        assert self.path is not None
+        fd, name = tempfile.mkstemp(prefix="incoming-", suffix=".nq", dir=self.path)
+        incoming = Path(name)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                staging._store.dump(out, ox.RdfFormat.N_QUADS)
+            with self._checkpoint():
+                self._store.bulk_load(path=str(incoming), format=ox.RdfFormat.N_QUADS, lenient=True)
+                self._store.flush()
+        finally:
+            incoming.unlink(missing_ok=True)
+
+    @contextlib.contextmanager
+    def _checkpoint(self) -> Iterator[None]:
+        assert self.path is not None
+        checkpoint = self.path / _CHECKPOINT
+        marker = self.path / _MARKER
+        if checkpoint.exists():
+            shutil.rmtree(checkpoint)
+        try:
+            self._store.flush()
+            self._store.backup(str(checkpoint))
+        except OSError as exc:
+            raise StoreError(f"cannot checkpoint the store before writing: {exc}") from exc
+        marker.write_text("a bulk write is in progress; checkpoint/ restores the store\n")
+        try:
+            yield
+        except BaseException:
+            self._rollback()
+            raise
+        marker.unlink()
+        shutil.rmtree(checkpoint, ignore_errors=True)
+
+    def _rollback(self) -> None:
+        assert self.path is not None
+        log.warning("bulk write failed: restoring %s from its checkpoint", self.path)
+        self._store = None  # type: ignore[assignment]
+        gc.collect()
+        self._recover()
+        self._store = self._open(self.path / _DB)
