@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from supplychain_kg.errors import (
     AmbiguousEntityError,
     BadRequestError,
+    InvalidParameterError,
     ParseError,
     QueryError,
     QueryTimeoutError,
@@ -37,6 +38,7 @@ _STATUS: list[tuple[type[SkgError], int]] = [
     (ResultTooLargeError, 413),
     (StoreLockedError, 503),
     (ValidationError, 422),
+    (InvalidParameterError, 422),
     (ParseError, 400),
     (QueryError, 400),
     (BadRequestError, 400),
@@ -56,6 +58,8 @@ def _body(exc: SkgError, status: int) -> dict[str, object]:
         body["suggestions"] = exc.suggestions
     elif isinstance(exc, AmbiguousEntityError):
         body["candidates"] = exc.candidates
+    elif isinstance(exc, InvalidParameterError):
+        body["parameter"] = exc.parameter
     elif isinstance(exc, ValidationError):
         body["violations"] = [str(v) for v in exc.violations[:200]]
     elif status == 500:
