@@ -133,7 +133,7 @@ class _Evidence:
             "relation": _short(hop.relation),
             "relation_label": self.labels.get(hop.relation, _short(hop.relation)),
             "direction": hop.direction,
-            "stance": hop.stance,
+            "stance": hop.stance if self.claims.get(hop.stated) else "unbacked",
             "claims": [c.to_json() for c in claims],
         }
 
