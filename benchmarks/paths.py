@@ -17,6 +17,7 @@ import argparse
 import contextlib
 import os
 import random
+import socket
 import statistics
 import subprocess
 import sys
@@ -120,6 +121,10 @@ def bench_sparql(kg: KnowledgeGraph, pairs: list[tuple[str, str]], budget: float
 def bench_http(args: argparse.Namespace, pairs: list[tuple[str, str]]) -> None:
     import httpx
 
+    if not args.port:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            args.port = probe.getsockname()[1]
     env = {**os.environ, "SKG_QUERY_TIMEOUT": "600", "SKG_STORE": str(args.store)}
     server = subprocess.Popen(
         [sys.executable, "-m", "supplychain_kg.cli", "-q", "serve", "--port", str(args.port)],
@@ -128,7 +133,9 @@ def bench_http(args: argparse.Namespace, pairs: list[tuple[str, str]]) -> None:
     base = f"http://127.0.0.1:{args.port}"
     try:
         with httpx.Client(base_url=base, timeout=600) as client:
-            for _ in range(600):
+            for _ in range(1200):
+                if server.poll() is not None:
+                    raise SystemExit(f"the server stopped (exit code {server.returncode})")
                 try:
                     if client.get("/health").status_code == 200:
                         break
@@ -161,7 +168,7 @@ def main() -> int:
     parser.add_argument("--pairs", type=int, default=1000)
     parser.add_argument("--sparql-pairs", type=int, default=20)
     parser.add_argument("--sparql-budget", type=float, default=120.0, help="seconds")
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-http", action="store_true")
     args = parser.parse_args()

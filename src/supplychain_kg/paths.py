@@ -140,6 +140,8 @@ class Projection:
         classes: frozenset[str],
     ) -> None:
         self.store = store
+        self.denied_parties: set[str] = set()
+        """Entities that are subject or object of some denied claim (any relation)."""
         self._windows: dict[tuple[str, str, str], tuple[ClaimWindow, ...]] | None = None
         self.graph = graph
         self.types = types
@@ -355,6 +357,7 @@ class Projection:
     def patch(self, store: Store, entities: set[str], revision: int) -> None:
         """Recompute every edge at ``entities`` from the store, then mark ``revision``."""
         fresh = nx.MultiDiGraph()
+        parties: set[str] = set()
         rels = _relations_filter(self.relations)
         for chunk in _chunked(sorted(entities), 500):
             values = "VALUES ?e { " + " ".join(f"<{e}>" for e in chunk) + " }"
@@ -366,7 +369,7 @@ class Projection:
                 f"{{ {values} ?c <{SKG}subject> ?e BIND(?e AS ?s) }} UNION "
                 f"{{ {values} ?c <{SKG}object> ?e BIND(?e AS ?o) }}"
             )
-            _read_edges(store, fresh, direct, denied, self.relations)
+            parties |= _read_edges(store, fresh, direct, denied, self.relations)
         nodes = sorted(set(fresh.nodes) | entities)
         types: dict[str, frozenset[str]] = {}
         for chunk in _chunked(nodes, 500):
@@ -383,6 +386,7 @@ class Projection:
             for node in fresh.nodes:
                 _link_node(graph, node)
             self.types.update(types)
+            self.denied_parties |= parties
             self._windows = None
             self.revision = revision
 
@@ -444,11 +448,12 @@ def _link(graph: Any, s: str, o: str, relation: str, data: dict[str, str]) -> No
 
 def _read_edges(
     store: Store, graph: Any, direct_scope: str, denied_scope: str, relations: frozenset[str]
-) -> None:
+) -> set[str]:
     """Add asserted edges (direct triples) and denied claims' edges in scope to ``graph``.
 
     A direct triple exists only while an asserted claim backs it, so direct triples are the
     asserted edges; a denied claim makes its edge disputed, or denied-only without a triple.
+    Returns the entities that are subject or object of a denied claim (of any relation).
     """
     names: dict[str, str] = {}
     intern = names.setdefault
@@ -464,14 +469,19 @@ def _read_edges(
         )
     denied = f"""SELECT DISTINCT ?s ?rel ?o WHERE {{ {denied_scope}
         ?c <{SKG}stance> <{SKG}Denied> ; <{SKG}subject> ?s ; <{SKG}relation> ?rel ;
-           <{SKG}object> ?o . FILTER(isIRI(?o) && isIRI(?s)) }}"""
+           <{SKG}object> ?o . FILTER(isIRI(?s)) }}"""
+    parties: set[str] = set()
     for s, rel, o in _tsv_rows(store, denied):
+        subject = intern(s[1:-1], s[1:-1])
+        parties.add(subject)
         relation = sys.intern(rel[1:-1])
-        if relation not in relations:
+        if relation not in relations or not o.startswith("<"):
             continue
-        subject, obj = intern(s[1:-1], s[1:-1]), intern(o[1:-1], o[1:-1])
+        obj = intern(o[1:-1], o[1:-1])
+        parties.add(obj)
         known = subject in graph._succ and relation in graph._succ[subject].get(obj, {})
         _link(graph, subject, obj, relation, _EDGE["disputed" if known else "denied"])
+    return parties
 
 
 def _read_windows(store: Store) -> dict[tuple[str, str, str], tuple[ClaimWindow, ...]]:
@@ -505,12 +515,15 @@ def build_projection(
     started = time.perf_counter()
     revision = store.revision
     graph = nx.MultiDiGraph()
-    _read_edges(store, graph, f"{_relations_filter(relations)} ?s ?rel ?o .", "", relations)
+    parties = _read_edges(
+        store, graph, f"{_relations_filter(relations)} ?s ?rel ?o .", "", relations
+    )
     types = _read_types(store, "", classes)
     kept = {n: types[n] for n in graph if n in types}
     projection = Projection(
         store, graph, types=kept, revision=revision, relations=relations, classes=classes
     )
+    projection.denied_parties = parties
     projection.built_seconds = time.perf_counter() - started
     return projection
 
