@@ -196,8 +196,8 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 def _print_claim(claim: dict[str, Any], indent: str) -> None:
     src = claim["source"]
     when = f", {src['date']}" if src.get("date") else ""
-    flag = "DENIED " if claim["stance"] == "denied" else ""
-    print(f"{indent}[{flag}{claim['stance']}] according to {claim['attributed_to']}")
+    stance = "DENIED" if claim["stance"] == "denied" else claim["stance"]
+    print(f"{indent}[{stance}] according to {claim['attributed_to']}")
     print(f'{indent}  "{claim["quote"]}"')
     extras = [
         f"{k.replace('_', ' ')}: {claim[k]}"
@@ -327,8 +327,11 @@ def cmd_neighbors(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     names = {n["id"]: _node_text(n) for n in answer["nodes"]}
     print(f"{_node_text(answer['entity'])}: {len(answer['nodes']) - 1} neighbour(s)")
+    last = ""
     for edge in answer["edges"]:
-        print(f"  {names[edge['source']]}")
+        if edge["source"] != last:
+            print(f"  {names[edge['source']]}")
+            last = edge["source"]
         _print_edge(edge, names, "    ")
     for more in answer["more"]:
         print(f"  ({names[more['id']]}: {more['shown']} of {more['total']} neighbours shown)")
