@@ -233,6 +233,8 @@ def main() -> int:
         f"(+{_status('VmRSS') - rss_before:.2f} GB), peak {_status('VmHWM'):.2f} GB"
     )
 
+    elapsed, index = _timed(kg.index)
+    print(f"name index (for ids, IRIs and names): {len(index):,} entities in {elapsed:.1f} s")
     options = PathOptions(exclude=kg.ontology.non_traversable)
     pairs = _pairs(projection, options, args.pairs, args.seed)
     lengths = [len(projection.shortest(s, t, options) or []) - 1 for s, t in pairs]

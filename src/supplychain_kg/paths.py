@@ -120,6 +120,8 @@ class Projection:
         classes: frozenset[str],
     ) -> None:
         self.store = store
+        self.cache: dict[Any, Any] = {}
+        """Evidence read for answers (relations.py); emptied by every patch."""
         self.denied_parties: set[str] = set()
         """Entities that are subject or object of some denied claim (any relation)."""
         self._windows: dict[tuple[str, str, str], tuple[ClaimWindow, ...]] | None = None
@@ -367,6 +369,7 @@ class Projection:
                 _link_node(graph, node)
             self.types.update(types)
             self.denied_parties |= parties
+            self.cache.clear()
             self._windows = None
             self.revision = revision
 

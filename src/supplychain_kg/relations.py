@@ -38,6 +38,7 @@ MAX_HOPS = 10
 MAX_K = 50
 MAX_DEPTH = 3
 _BATCH = 400
+_CACHE_LIMIT = 200_000
 
 
 def _short(relation: str) -> str:
@@ -80,7 +81,11 @@ def _denial_iris(store: Store, nodes: list[str]) -> tuple[dict[str, list[str]], 
 
 
 class _Evidence:
-    """Everything an answer shows about its nodes and hops, read in a few batched queries."""
+    """Everything an answer shows about its nodes and hops, read in a few batched queries.
+
+    What was read is kept in ``projection.cache`` (emptied whenever the projection changes), so
+    the hubs most paths pass through are read once.
+    """
 
     def __init__(
         self,
@@ -90,31 +95,51 @@ class _Evidence:
         hops: list[Hop],
         labels: dict[str, str],
     ) -> None:
-        parties = sorted(nodes & projection.denied_parties)
-        denied, self.denial_counts = _denial_iris(store, parties) if parties else ({}, {})
-        hop_iris = _hop_claim_iris(store, (h.stated for h in hops))
-        claims = fetch_claims(store, claims=[*hop_iris, *(c for cs in denied.values() for c in cs)])
-        self.claims: dict[tuple[str, str, str], list[ClaimInfo]] = {}
+        cache = projection.cache
+        if len(cache) > _CACHE_LIMIT:
+            cache.clear()
+        parties = sorted(
+            n for n in nodes & projection.denied_parties if ("denials", n) not in cache
+        )
+        denied, counts = _denial_iris(store, parties) if parties else ({}, {})
+        triples = sorted({h.stated for h in hops if ("hop", h.stated) not in cache})
+        hop_iris = _hop_claim_iris(store, triples) if triples else []
+        wanted = [*hop_iris, *(c for cs in denied.values() for c in cs)]
+        claims = fetch_claims(store, claims=wanted) if wanted else {}
+        found: dict[tuple[str, str, str], list[ClaimInfo]] = {t: [] for t in triples}
         for iri in hop_iris:
             claim = claims[iri]
-            stated = (claim.subject, claim.relation, str(claim.object.value))
-            self.claims.setdefault(stated, []).append(claim)
-        for listed in self.claims.values():
+            found[(claim.subject, claim.relation, str(claim.object.value))].append(claim)
+        for triple, listed in found.items():
             listed.sort(key=lambda c: (c.stance != "asserted", c.id))
-        self.denials = {
-            node: sorted((claims[c] for c in iris if c in claims), key=lambda c: c.id)
-            for node, iris in denied.items()
+            cache[("hop", triple)] = listed
+        for node in parties:
+            shown = sorted(
+                (claims[c] for c in denied.get(node, []) if c in claims), key=lambda c: c.id
+            )
+            cache[("denials", node)] = (shown, counts.get(node, 0))
+        self.claims = {h.stated: cache[("hop", h.stated)] for h in hops}
+        self.denials: dict[str, tuple[list[ClaimInfo], int]] = {
+            n: cache[("denials", n)] for n in nodes if ("denials", n) in cache
         }
-        ends = {c.subject for cs in self.denials.values() for c in cs} | {
-            str(c.object.value) for cs in self.denials.values() for c in cs
+        ends = {c.subject for cs, _ in self.denials.values() for c in cs} | {
+            str(c.object.value) for cs, _ in self.denials.values() for c in cs
         }
-        self.summaries: dict[str, EntitySummary] = fetch_entities(store, nodes | ends)
+        self.summaries = self._summaries(store, cache, nodes | ends)
         self.labels = labels
+
+    @staticmethod
+    def _summaries(store: Store, cache: dict[Any, Any], iris: set[str]) -> dict[str, EntitySummary]:
+        missing = [i for i in iris if ("entity", i) not in cache]
+        if missing:
+            for iri, summary in fetch_entities(store, missing).items():
+                cache[("entity", iri)] = summary
+        return {i: cache[("entity", i)] for i in iris}
 
     def node(self, iri: str) -> dict[str, Any]:
         data = self.summaries[iri].to_json()
-        data["denials"] = [self._claim(c) for c in self.denials.get(iri, [])]
-        total = self.denial_counts.get(iri, 0)
+        shown, total = self.denials.get(iri, ([], 0))
+        data["denials"] = [self._claim(c) for c in shown]
         if total > len(data["denials"]):
             data["denials_total"] = total
         return data
