@@ -182,7 +182,9 @@ def bench_in_process(
     print(f"in-process kg.paths k=1 (answer with evidence): {_percentiles(samples)}")
     print(f"  {_cpu_percentiles(len(samples))}")
     some = pairs[: max(1, len(pairs) // 10)]
-    samples = [_timed(lambda s=s, t=t: projection.k_shortest(s, t, options, 5))[0] for s, t in some]
+    samples = [
+        _timed(lambda s=s, t=t: projection.k_shortest(s, t, options, 5)[0])[0] for s, t in some
+    ]
     print(f"in-process k=5 alternatives (search only):      {_percentiles(samples)}")
     samples = [_timed(lambda s=s, t=t: kg.paths(s, t, k=5))[0] for s, t in some]
     print(f"in-process kg.paths k=5 (answer with evidence): {_percentiles(samples)}")

@@ -302,37 +302,51 @@ class Projection:
 
         return allowed
 
-    def k_shortest(self, source: str, target: str, options: PathOptions, k: int) -> list[list[str]]:
-        """Up to ``k`` shortest simple paths, shortest first (Yen's algorithm over BFS)."""
+    def k_shortest(
+        self, source: str, target: str, options: PathOptions, k: int
+    ) -> tuple[list[list[str]], bool]:
+        """Up to ``k`` shortest simple paths, shortest first (Yen's algorithm over BFS).
+
+        Also says whether more paths exist within the limits: after the k-th path it looks
+        only until the first further candidate.
+        """
         first = self.shortest(source, target, options)
         if first is None:
-            return []
+            return [], False
         found = [first]
         candidates: list[list[str]] = []
-        while len(found) < k:
-            last = found[-1]
-            for i in range(len(last) - 1):
-                _check(options.deadline)
-                root = last[: i + 1]
-                banned_hops = {(p[i], p[i + 1]) for p in found if p[: i + 1] == root}
-                spur = self.shortest(
-                    root[-1],
-                    target,
-                    options,
-                    max_hops=options.max_hops - i,
-                    banned_nodes=set(root[:-1]),
-                    banned_hops=banned_hops,
-                )
-                if spur is None:
-                    continue
-                path = root[:-1] + spur
-                if path not in candidates and path not in found:
-                    candidates.append(path)
-            if not candidates:
-                break
+        while True:
+            probing = len(found) >= k
+            if probing and candidates:
+                return found, True
+            for spur_path in self._spurs(found, target, options):
+                if spur_path not in candidates and spur_path not in found:
+                    candidates.append(spur_path)
+                    if probing:
+                        return found, True
+            if not candidates or probing:
+                return found, False
             candidates.sort(key=len)
             found.append(candidates.pop(0))
-        return found
+
+    def _spurs(
+        self, found: list[list[str]], target: str, options: PathOptions
+    ) -> Iterator[list[str]]:
+        """Yen's deviations from the last path found (each a full path from the source)."""
+        last = found[-1]
+        for i in range(len(last) - 1):
+            _check(options.deadline)
+            root = last[: i + 1]
+            spur = self.shortest(
+                root[-1],
+                target,
+                options,
+                max_hops=options.max_hops - i,
+                banned_nodes=set(root[:-1]),
+                banned_hops={(p[i], p[i + 1]) for p in found if p[: i + 1] == root},
+            )
+            if spur is not None:
+                yield root[:-1] + spur
 
     # -- updates ---------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ and the exports show the same claims in the same shape (DESIGN.md, "A path answe
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from itertools import pairwise
@@ -43,18 +43,6 @@ _CACHE_LIMIT = 200_000
 
 def _short(relation: str) -> str:
     return relation.removeprefix(SKG)
-
-
-def _hop_claim_iris(store: Store, triples: Iterable[tuple[str, str, str]]) -> list[str]:
-    """The claims behind each stated (subject, relation, object)."""
-    wanted = sorted(set(triples))
-    iris: list[str] = []
-    for start in range(0, len(wanted), _BATCH):
-        rows = " ".join(f"(<{s}> <{r}> <{o}>)" for s, r, o in wanted[start : start + _BATCH])
-        query = f"""SELECT ?c WHERE {{ VALUES (?s ?rel ?o) {{ {rows} }}
-            ?c <{SKG}subject> ?s ; <{SKG}relation> ?rel ; <{SKG}object> ?o }}"""
-        iris += [str(row["c"].value) for row in store.query(query).rows()]
-    return iris
 
 
 def _valid_on(claim: ClaimInfo, day: str | None) -> bool:
@@ -103,13 +91,13 @@ class _Evidence:
         )
         denied, counts = _denial_iris(store, parties) if parties else ({}, {})
         triples = sorted({h.stated for h in hops if ("hop", h.stated) not in cache})
-        hop_iris = _hop_claim_iris(store, triples) if triples else []
-        wanted = [*hop_iris, *(c for cs in denied.values() for c in cs)]
-        claims = fetch_claims(store, claims=wanted) if wanted else {}
+        wanted = [c for cs in denied.values() for c in cs]
+        claims = fetch_claims(store, claims=wanted, stated=triples) if wanted or triples else {}
         found: dict[tuple[str, str, str], list[ClaimInfo]] = {t: [] for t in triples}
-        for iri in hop_iris:
-            claim = claims[iri]
-            found[(claim.subject, claim.relation, str(claim.object.value))].append(claim)
+        for claim in claims.values():
+            key = (claim.subject, claim.relation, str(claim.object.value))
+            if key in found:
+                found[key].append(claim)
         for triple, listed in found.items():
             listed.sort(key=lambda c: (c.stance != "asserted", c.id))
             cache[("hop", triple)] = listed
@@ -223,9 +211,7 @@ def path_answer(
 ) -> dict[str, Any]:
     """Up to ``options.k`` shortest paths from ``source`` to ``target`` with their evidence."""
     with projection.lock:
-        found = projection.k_shortest(source, target, options, options.k + 1)
-        truncated = len(found) > options.k
-        found = found[: options.k]
+        found, truncated = projection.k_shortest(source, target, options, options.k)
         steps = [[projection.hops(a, b, options) for a, b in pairwise(path)] for path in found]
         reason = _reason(projection, source, target, options) if not found else None
     hops = [hop for path in steps for step in path for hop in step]
