@@ -86,11 +86,12 @@ class _Evidence:
         cache = projection.cache
         if len(cache) > _CACHE_LIMIT:
             cache.clear()
+        known: dict[Any, Any] = {k: cache.get(k) for k in self._keys(nodes, hops)}
         parties = sorted(
-            n for n in nodes & projection.denied_parties if ("denials", n) not in cache
+            n for n in nodes & projection.denied_parties if known[("denials", n)] is None
         )
         denied, counts = _denial_iris(store, parties) if parties else ({}, {})
-        triples = sorted({h.stated for h in hops if ("hop", h.stated) not in cache})
+        triples = sorted({h.stated for h in hops if known[("hop", h.stated)] is None})
         wanted = [c for cs in denied.values() for c in cs]
         claims = fetch_claims(store, claims=wanted, stated=triples) if wanted or triples else {}
         found: dict[tuple[str, str, str], list[ClaimInfo]] = {t: [] for t in triples}
@@ -98,17 +99,20 @@ class _Evidence:
             key = (claim.subject, claim.relation, str(claim.object.value))
             if key in found:
                 found[key].append(claim)
+        fresh: dict[Any, Any] = {}
         for triple, listed in found.items():
             listed.sort(key=lambda c: (c.stance != "asserted", c.id))
-            cache[("hop", triple)] = listed
+            fresh[("hop", triple)] = listed
         for node in parties:
             shown = sorted(
                 (claims[c] for c in denied.get(node, []) if c in claims), key=lambda c: c.id
             )
-            cache[("denials", node)] = (shown, counts.get(node, 0))
-        self.claims = {h.stated: cache[("hop", h.stated)] for h in hops}
+            fresh[("denials", node)] = (shown, counts.get(node, 0))
+        cache.update(fresh)
+        known.update(fresh)
+        self.claims = {h.stated: known.get(("hop", h.stated)) or [] for h in hops}
         self.denials: dict[str, tuple[list[ClaimInfo], int]] = {
-            n: cache[("denials", n)] for n in nodes if ("denials", n) in cache
+            n: known[("denials", n)] for n in nodes if known.get(("denials", n)) is not None
         }
         ends = {c.subject for cs, _ in self.denials.values() for c in cs} | {
             str(c.object.value) for cs, _ in self.denials.values() for c in cs
@@ -117,12 +121,19 @@ class _Evidence:
         self.labels = labels
 
     @staticmethod
+    def _keys(nodes: set[str], hops: list[Hop]) -> list[tuple[str, Any]]:
+        return [*(("denials", n) for n in nodes), *(("hop", h.stated) for h in hops)]
+
+    @staticmethod
     def _summaries(store: Store, cache: dict[Any, Any], iris: set[str]) -> dict[str, EntitySummary]:
-        missing = [i for i in iris if ("entity", i) not in cache]
+        """Entity summaries, from the cache where it has them (another thread may empty it)."""
+        known = {i: cache.get(("entity", i)) for i in iris}
+        missing = [i for i, summary in known.items() if summary is None]
         if missing:
             for iri, summary in fetch_entities(store, missing).items():
                 cache[("entity", iri)] = summary
-        return {i: cache[("entity", i)] for i in iris}
+                known[iri] = summary
+        return {i: s for i, s in known.items() if s is not None}
 
     def node(self, iri: str) -> dict[str, Any]:
         data = self.summaries[iri].to_json()
