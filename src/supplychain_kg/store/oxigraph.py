@@ -211,7 +211,9 @@ class OxigraphStore:
         checkpoint = self.path / _CHECKPOINT
         if marker.exists() and checkpoint.is_dir():
             if not quiet:
-                log.warning("restoring %s from its checkpoint after an interrupted write", self.path)
+                log.warning(
+                    "restoring %s from its checkpoint after an interrupted write", self.path
+                )
             shutil.rmtree(self.path / _DB, ignore_errors=True)
             checkpoint.rename(self.path / _DB)
         elif checkpoint.exists():
