@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hmac
 import io
+import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -221,6 +222,10 @@ class SparqlService:
         text += f"INSERT DATA {{ {data} }}"
         self._write(text)
         return not existed
+
+    def new_graph_iri(self) -> str:
+        """A fresh graph IRI under the base, for a POST that creates a graph."""
+        return f"{self.settings.base_iri}graph/{uuid.uuid4().hex}"
 
     def graph_delete(self, graph: str | None, token: str | None) -> None:
         """Drop a named graph (404 if absent) or clear the default graph."""
