@@ -24,6 +24,7 @@ sends back one bytes object rather than rows.
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing
 import queue
 import threading
@@ -42,6 +43,7 @@ from .store import Store, open_store
 
 __all__ = ["Answer", "ProcessRunner", "QueryJob", "Runner", "ThreadRunner", "execute"]
 
+log = logging.getLogger(__name__)
 _TIMEOUT_MESSAGE = "the query ran past its time limit of {:g} s and was stopped"
 
 
@@ -83,7 +85,22 @@ def _not_acceptable(job: QueryJob, kind: str) -> NotAcceptableError:
 
 
 def execute(store: Store, job: QueryJob, deadline: float | None) -> Answer:
-    """Run ``job`` on ``store`` and serialize its answer (deadline: ``time.monotonic()``)."""
+    """Run ``job`` on ``store`` and serialize its answer (deadline: ``time.monotonic()``).
+
+    An error is raised as a fresh copy with no traceback, so that no engine object (Oxigraph's
+    results may only be dropped by the thread that made them) outlives this call through the
+    frames of a traceback handed to another thread.
+    """
+    try:
+        return _execute(store, job, deadline)
+    except Exception as exc:
+        if not isinstance(exc, SkgError):
+            log.exception("a query failed unexpectedly", exc_info=exc)
+        error = _rebuild_error(*_error_message(exc))
+    raise error
+
+
+def _execute(store: Store, job: QueryJob, deadline: float | None) -> Answer:
     result = store.query(
         job.sparql,
         default_graphs=job.default_graphs,
@@ -244,14 +261,16 @@ class ProcessRunner:
         """Take every worker (waiting for running queries), close their store handles, yield."""
         taken = [self._idle.get() for _ in range(self._size)]
         try:
-            for worker in taken:
-                worker.conn.send("close")
             for i, worker in enumerate(taken):
-                if not worker.conn.poll(30):
-                    self._kill(worker)
-                    taken[i] = self._spawn()
-                else:
-                    worker.conn.recv()
+                try:
+                    worker.conn.send("close")
+                    if worker.conn.poll(30):
+                        worker.conn.recv()
+                        continue
+                except (OSError, EOFError):
+                    pass
+                self._kill(worker)
+                taken[i] = self._spawn()
             yield
         finally:
             for worker in taken:

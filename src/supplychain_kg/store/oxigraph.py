@@ -199,6 +199,7 @@ class OxigraphStore:
     def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
         self.revision = 0
         self.path = path
+        self.read_only = read_only
         if path is None:
             self._store = ox.Store()
             return
@@ -240,7 +241,7 @@ class OxigraphStore:
         marker.unlink(missing_ok=True)
 
     def close(self) -> None:
-        if self.path is not None and getattr(self, "_store", None) is not None:
+        if self.path is not None and not self.read_only and getattr(self, "_store", None) is not None:
             with contextlib.suppress(OSError):
                 self._store.flush()
         self._store = None  # type: ignore[assignment]
