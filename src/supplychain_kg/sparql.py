@@ -54,6 +54,8 @@ RDF_MEDIA_TYPES = (
 )
 """What a CONSTRUCT/DESCRIBE answer (or a graph GET) can be written as; the first is the default."""
 
+_DEFAULT_GRAPH_NAMES = {"urn:x-rdflib:default"}
+"""Names clients use for the endpoint's own default graph (rdflib's SPARQLStore sends this)."""
 _SD = "http://www.w3.org/ns/sparql-service-description#"
 _FORMATS = "http://www.w3.org/ns/formats/"
 _FORMAT_NAMES = {
@@ -160,7 +162,10 @@ class SparqlService:
             rdf_type=request.rdf_type,
             timeout=self.settings.query_timeout,
             limit=self.settings.result_cap,
-            default_graphs=request.default_graphs or None,
+            default_graphs=tuple(
+                "" if g in _DEFAULT_GRAPH_NAMES else g for g in request.default_graphs
+            )
+            or None,
             named_graphs=request.named_graphs or None,
             base_iri=request.base_iri,
             offered={"results": RESULTS_MEDIA_TYPES, "rdf": RDF_MEDIA_TYPES},

@@ -62,7 +62,11 @@ class Store(Protocol):
         named_graphs: Sequence[str] | None = None,
         base_iri: str | None = None,
     ) -> QueryResult:
-        """Run a SPARQL 1.1 query. Raises QueryError on a syntax error."""
+        """Run a SPARQL 1.1 query. Raises QueryError on a syntax error.
+
+        ``default_graphs`` (the protocol's default-graph-uri) may include ``""``: the store's
+        own default graph.
+        """
         ...
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:

@@ -281,7 +281,9 @@ class OxigraphStore:
     ) -> OxigraphResult:
         kwargs: dict[str, Any] = {"base_iri": base_iri}
         if default_graphs is not None:
-            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+            kwargs["default_graph"] = [
+                ox.NamedNode(g) if g else ox.DefaultGraph() for g in default_graphs
+            ]
         if named_graphs is not None:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         try:
