@@ -52,7 +52,10 @@ def skg_serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         answer = httpx.post(
             f"{url}/update",
             content=DATA,
-            headers={"content-type": "application/sparql-update", "authorization": f"Bearer {TOKEN}"},
+            headers={
+                "content-type": "application/sparql-update",
+                "authorization": f"Bearer {TOKEN}",
+            },
         )
         assert answer.status_code == 204, answer.text
         yield url
@@ -121,12 +124,36 @@ def test_rdflib_sparqlstore_and_sparqlupdatestore(skg_serve: str) -> None:
 
 
 JAVA = Path("/usr/share/java")
-JENA_JARS = (
-    "jena-cmds jena-arq jena-core jena-base jena-iri jena-rdfconnection commons-io commons-lang3 "
-    "commons-codec commons-compress commons-csv commons-cli commons-text dexx.collection gson "
-    "jackson-core jackson-databind jackson-annotations jsonld-java titanium-json-ld "
-    "jakarta.json-api httpclient httpcore slf4j-api slf4j-nop thrift protobuf guava"
-).split()
+JENA_JARS = [
+    "jena-cmds",
+    "jena-arq",
+    "jena-core",
+    "jena-base",
+    "jena-iri",
+    "jena-rdfconnection",
+    "commons-io",
+    "commons-lang3",
+    "commons-codec",
+    "commons-compress",
+    "commons-csv",
+    "commons-cli",
+    "commons-text",
+    "dexx.collection",
+    "gson",
+    "jackson-core",
+    "jackson-databind",
+    "jackson-annotations",
+    "jsonld-java",
+    "titanium-json-ld",
+    "jakarta.json-api",
+    "httpclient",
+    "httpcore",
+    "slf4j-api",
+    "slf4j-nop",
+    "thrift",
+    "protobuf",
+    "guava",
+]
 
 
 def _jena_classpath(tmp: Path) -> str:
@@ -188,7 +215,7 @@ def test_roqet_queries_the_endpoint_with_its_percent_encoding(skg_serve: str) ->
     assert f"{EX}hikvision" in out and f"{EX}mandalay" in out
     # roqet -p reads every answer as variable bindings (an ASK comes back as 0 rows), so
     # only SELECT is checked; its query string percent-encodes letters (A%53%4B for ASK).
-    name = f'SELECT ?n WHERE {{ <{EX}fisca> <{EX}name> ?n }}'
+    name = f"SELECT ?n WHERE {{ <{EX}fisca> <{EX}name> ?n }}"
     out = subprocess.run(
         [roqet, "-q", "-p", f"{skg_serve}/sparql", "-r", "csv", "-e", name],
         capture_output=True,

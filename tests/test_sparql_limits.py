@@ -6,7 +6,6 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -16,9 +15,14 @@ from tests.live import serve
 
 TOKEN = "limits-token"
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i FILTER(?c != ?i) }"
-DATA = "INSERT DATA { " + " ".join(
-    f"<http://example.org/n{i}> <http://example.org/p> <http://example.org/n{i % 7}> ." for i in range(300)
-) + " }"
+DATA = (
+    "INSERT DATA { "
+    + " ".join(
+        f"<http://example.org/n{i}> <http://example.org/p> <http://example.org/n{i % 7}> ."
+        for i in range(300)
+    )
+    + " }"
+)
 
 
 def _update(client: httpx.Client, url: str, text: str, token: str | None = TOKEN) -> httpx.Response:
@@ -90,14 +94,18 @@ def test_a_result_larger_than_the_cap_is_refused_with_a_clear_error(disk_endpoin
 def test_query_workers_see_writes_made_after_they_opened_the_store(disk_endpoint: str) -> None:
     ask = "ASK { <http://example.org/new> <http://example.org/p> 1 }"
     with httpx.Client(timeout=30) as client:
-        assert client.get(f"{disk_endpoint}/sparql", params={"query": ask}).json()["boolean"] is False
+        assert (
+            client.get(f"{disk_endpoint}/sparql", params={"query": ask}).json()["boolean"] is False
+        )
         insert = "INSERT DATA { <http://example.org/new> <http://example.org/p> 1 }"
         assert _update(client, disk_endpoint, insert).status_code == 204
         for _ in range(3):  # every worker, not just one
             answer = client.get(f"{disk_endpoint}/sparql", params={"query": ask})
             assert answer.json()["boolean"] is True
         assert _update(client, disk_endpoint, insert.replace("INSERT", "DELETE")).status_code == 204
-        assert client.get(f"{disk_endpoint}/sparql", params={"query": ask}).json()["boolean"] is False
+        assert (
+            client.get(f"{disk_endpoint}/sparql", params={"query": ask}).json()["boolean"] is False
+        )
 
 
 class Listener:
@@ -206,15 +214,22 @@ def test_writes_without_the_right_token_are_refused_with_403(token: str | None) 
         headers = {"content-type": "text/turtle"}
         if token:
             headers["authorization"] = f"Bearer {token}"
-        put = client.put(f"{url}/store?default", content=b"<http://a> <http://b> <http://c> .", headers=headers)
+        put = client.put(
+            f"{url}/store?default", content=b"<http://a> <http://b> <http://c> .", headers=headers
+        )
         assert put.status_code == 403
         assert client.delete(f"{url}/store?default", headers=headers).status_code == 403
-        assert client.get(f"{url}/sparql", params={"query": "ASK { ?s ?p ?o }"}).json()["boolean"] is False
+        assert (
+            client.get(f"{url}/sparql", params={"query": "ASK { ?s ?p ?o }"}).json()["boolean"]
+            is False
+        )
 
 
 def test_writes_are_refused_when_no_token_is_configured() -> None:
     with serve(Settings(memory=True, seed=False)) as url, httpx.Client(timeout=30) as client:
-        answer = _update(client, url, "INSERT DATA { <http://a> <http://b> <http://c> }", "anything")
+        answer = _update(
+            client, url, "INSERT DATA { <http://a> <http://b> <http://c> }", "anything"
+        )
         assert answer.status_code == 403
         assert "SKG_WRITE_TOKEN" in answer.text
 
@@ -238,5 +253,3 @@ def test_a_failed_update_changes_nothing() -> None:
         assert _update(client, url, bad).status_code == 400
         ask = client.get(f"{url}/sparql", params={"query": "ASK { <http://a> <http://b> 1 }"})
         assert ask.json()["boolean"] is True
-
-

@@ -22,7 +22,10 @@ RESULTS = [JSON, XML, CSV, TSV]
         ('SELECT * { ?s ?p "SERVICE <http://no.example/>" }', []),
         ("SELECT * { ?s ?p ?o } # SERVICE <http://no.example/>", []),
         ("SELECT * { ?s <http://e/SERVICE> ?o }", []),
-        ("PREFIX e: <http://e.example/>\nSELECT * { SERVICE e:x { ?s ?p ?o } }", ["http://e.example/x"]),
+        (
+            "PREFIX e: <http://e.example/>\nSELECT * { SERVICE e:x { ?s ?p ?o } }",
+            ["http://e.example/x"],
+        ),
         ("SELECT * { SERVICE ?x { ?s ?p ?o } }", [None]),
         ("LOAD SILENT <http://a.example/d.ttl> INTO GRAPH <http://g>", ["http://a.example/d.ttl"]),
         ("SELECT * { \\u0053ERVICE <http://a.example/s> { } }", ["http://a.example/s"]),
@@ -95,7 +98,9 @@ def test_two_queries_or_none_in_one_request_get_400() -> None:
         two = client.get(f"{url}/sparql?query=ASK%7B%7D&query=ASK%7B%7D")
         assert two.status_code == 400
         none = client.post(
-            f"{url}/sparql", content="", headers={"content-type": "application/x-www-form-urlencoded"}
+            f"{url}/sparql",
+            content="",
+            headers={"content-type": "application/x-www-form-urlencoded"},
         )
         assert none.status_code == 400
 

@@ -72,7 +72,10 @@ def test_w3c_graph_store(test: HttpTest, endpoint: str) -> None:
         reset = client.post(
             f"{endpoint}/update",
             content="DROP ALL",
-            headers={"content-type": "application/sparql-update", "authorization": f"Bearer {TOKEN}"},
+            headers={
+                "content-type": "application/sparql-update",
+                "authorization": f"Bearer {TOKEN}",
+            },
         )
         assert reset.status_code == 204
         location = None

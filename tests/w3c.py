@@ -111,7 +111,10 @@ def load_manifest(path: Path) -> list[HttpTest]:
             action = graph.value(entry, MF.action)
             requests = _items(graph, graph.value(action, HT.requests))
             data = [
-                (path.parent / Path(str(graph.value(g, UT.graph))).name, str(graph.value(g, RDFS.label)))
+                (
+                    path.parent / Path(str(graph.value(g, UT.graph))).name,
+                    str(graph.value(g, RDFS.label)),
+                )
                 for g in graph.objects(entry, UT.graphData)
             ]
             tests.append(

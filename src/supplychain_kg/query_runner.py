@@ -23,12 +23,15 @@ sends back one bytes object rather than rows.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import io
 import logging
 import multiprocessing
 import queue
 import threading
 import time
+import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -39,7 +42,7 @@ from typing import Any, Protocol
 from . import errors
 from .errors import NotAcceptableError, QueryTimeoutError, SkgError, StoreError
 from .results import capped, write_boolean, write_rows
-from .store import Store, open_store
+from .store import QueryResult, Store, open_store
 
 __all__ = ["Answer", "ProcessRunner", "QueryJob", "Runner", "ThreadRunner", "execute"]
 
@@ -94,19 +97,63 @@ def execute(store: Store, job: QueryJob, deadline: float | None) -> Answer:
     try:
         return _execute(store, job, deadline)
     except Exception as exc:
-        if not isinstance(exc, SkgError):
-            log.exception("a query failed unexpectedly", exc_info=exc)
+        if not isinstance(exc, SkgError):  # logged as text: no traceback object kept alive
+            log.error("a query failed unexpectedly:\n%s", "".join(traceback.format_exception(exc)))
         error = _rebuild_error(*_error_message(exc))
     raise error
 
 
-def _execute(store: Store, job: QueryJob, deadline: float | None) -> Answer:
-    result = store.query(
+class _OverflowError(Exception):
+    """Raised by :class:`_BoundedBuffer` past its limit."""
+
+
+class _BoundedBuffer(io.RawIOBase):
+    """A write-only buffer that refuses to grow past ``limit`` bytes."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+        self.parts: list[bytes] = []
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        chunk = bytes(data)
+        self.size += len(chunk)
+        if self.size > self.limit:
+            raise _OverflowError
+        self.parts.append(chunk)
+        return len(chunk)
+
+
+def _native_rows(result: QueryResult, media_type: str, limit: int) -> bytes | None:
+    """The engine's own serialization of a SELECT answer if it fits in ``limit`` bytes.
+
+    Every row takes at least one byte, so an answer of at most ``limit`` bytes has at most
+    ``limit`` rows: within the row cap. A larger answer returns None (the caller then counts
+    its rows exactly).
+    """
+    buffer = _BoundedBuffer(limit)
+    try:
+        result.serialize(media_type, buffer)  # type: ignore[arg-type]
+    except _OverflowError:
+        return None
+    return b"".join(buffer.parts)
+
+
+def _run_query(store: Store, job: QueryJob) -> QueryResult:
+    return store.query(
         job.sparql,
         default_graphs=job.default_graphs,
         named_graphs=job.named_graphs,
         base_iri=job.base_iri,
     )
+
+
+def _execute(store: Store, job: QueryJob, deadline: float | None) -> Answer:
+    result = _run_query(store, job)
     if result.kind == "graph":
         if job.rdf_type is None:
             raise _not_acceptable(job, "graph")
@@ -116,6 +163,11 @@ def _execute(store: Store, job: QueryJob, deadline: float | None) -> Answer:
         raise _not_acceptable(job, result.kind)
     if result.kind == "ask":
         return Answer(write_boolean(result.boolean, job.results_type), job.results_type, "ask")
+    if deadline is None:  # a worker process: the engine writes small answers itself (faster)
+        body = _native_rows(result, job.results_type, job.limit)
+        if body is not None:
+            return Answer(body, job.results_type, "select")
+        result = _run_query(store, job)
     rows = capped(result.rows(), job.limit, deadline, "result")
     return Answer(write_rows(result.variables, rows, job.results_type), job.results_type, "select")
 
@@ -124,6 +176,8 @@ class Runner(Protocol):
     """Runs queries with their limits; writes to the store happen inside ``exclusive()``."""
 
     def run(self, job: QueryJob) -> Answer: ...
+
+    async def arun(self, job: QueryJob) -> Answer: ...
 
     def exclusive(self) -> contextlib.AbstractContextManager[None]: ...
 
@@ -143,6 +197,13 @@ class ThreadRunner:
         if time.monotonic() > deadline:
             raise QueryTimeoutError(_TIMEOUT_MESSAGE.format(job.timeout))
         return answer
+
+    async def arun(self, job: QueryJob) -> Answer:
+        """Run in a thread; past the limit answer at once (the thread stops at its next row)."""
+        try:
+            return await asyncio.wait_for(asyncio.to_thread(self.run, job), job.timeout)
+        except TimeoutError:
+            raise QueryTimeoutError(_TIMEOUT_MESSAGE.format(job.timeout)) from None
 
     @contextlib.contextmanager
     def exclusive(self) -> Iterator[None]:
@@ -244,12 +305,56 @@ class ProcessRunner:
             reply = ("error", ("StoreError", "a query worker stopped unexpectedly", []))
             ready = False
         if not ready:
-            self._kill(worker)
-            self._idle.put(self._spawn())
+            self._replace(worker)
             if reply is not None:
                 raise _rebuild_error(*reply[1])
             raise QueryTimeoutError(_TIMEOUT_MESSAGE.format(job.timeout))
         self._idle.put(worker)
+        return self._answer(reply)
+
+    async def arun(self, job: QueryJob) -> Answer:
+        """:meth:`run` without a thread when a worker is idle: the event loop waits on the pipe.
+
+        (With no idle worker, :meth:`run` waits for one in a thread.) A large answer is read
+        from the pipe in one piece once its first bytes arrive.
+        """
+        try:
+            worker = self._idle.get_nowait()
+        except queue.Empty:
+            return await asyncio.to_thread(self.run, job)
+        loop = asyncio.get_running_loop()
+        ready: asyncio.Future[None] = loop.create_future()
+        fd = worker.conn.fileno()
+
+        def wake() -> None:
+            if not ready.done():
+                ready.set_result(None)
+
+        loop.add_reader(fd, wake)
+        try:
+            worker.conn.send(job)
+            await asyncio.wait_for(ready, job.timeout)
+            reply = worker.conn.recv()
+        except TimeoutError:
+            self._replace(worker)
+            raise QueryTimeoutError(_TIMEOUT_MESSAGE.format(job.timeout)) from None
+        except (OSError, EOFError):
+            self._replace(worker)
+            raise StoreError("a query worker stopped unexpectedly") from None
+        except BaseException:  # cancelled (the client left): the worker is busy, replace it
+            self._replace(worker)
+            raise
+        finally:
+            loop.remove_reader(fd)
+        self._idle.put(worker)
+        return self._answer(reply)
+
+    def _replace(self, worker: _Worker) -> None:
+        self._kill(worker)
+        self._idle.put(self._spawn())
+
+    @staticmethod
+    def _answer(reply: Any) -> Answer:
         status, payload = reply
         if status == "ok":
             answer: Answer = payload

@@ -175,6 +175,10 @@ class SparqlService:
         """Answer a query within the time limit and row cap (blocking: run it off the loop)."""
         return self.runner.run(self.job(request))
 
+    async def aquery(self, request: QueryRequest) -> Answer:
+        """:meth:`query` for an event loop: the loop is never blocked by the engine."""
+        return await self.runner.arun(self.job(request))
+
     # -- update ------------------------------------------------------------------------------
 
     def update(self, request: UpdateRequest) -> None:

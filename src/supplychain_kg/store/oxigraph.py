@@ -156,13 +156,16 @@ class OxigraphResult:
         if self.kind != "select":
             raise BadRequestError(f"a {self.kind} result has no rows")
         names = self.variables
-        for solution in self._raw:
-            row: Row = {}
-            for name in names:
-                value = solution[name]
-                if value is not None:
-                    row[name] = to_term(value)
-            yield row
+        try:
+            for solution in self._raw:
+                row: Row = {}
+                for name in names:
+                    value = solution[name]
+                    if value is not None:
+                        row[name] = to_term(value)
+                yield row
+        except OSError as exc:
+            raise StoreError(f"the query failed while reading its answer: {exc}") from None
 
     def triples(self) -> Iterator[tuple[Term, Term, Term]]:
         if self.kind != "graph":
@@ -241,7 +244,11 @@ class OxigraphStore:
         marker.unlink(missing_ok=True)
 
     def close(self) -> None:
-        if self.path is not None and not self.read_only and getattr(self, "_store", None) is not None:
+        if (
+            self.path is not None
+            and not self.read_only
+            and getattr(self, "_store", None) is not None
+        ):
             with contextlib.suppress(OSError):
                 self._store.flush()
         self._store = None  # type: ignore[assignment]
