@@ -132,6 +132,8 @@ def _query_error(exc: SyntaxError) -> QueryError:
     cut = message.find(", ['")  # the parser then lists Unicode character classes: drop them
     if cut > 0:
         message = message[:cut] + ", ..."
+    if len(message) > 240:
+        message = message[:240].rsplit(",", 1)[0] + ", ..."
     return QueryError(f"SPARQL syntax error: {message}")
 
 
