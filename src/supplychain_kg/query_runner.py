@@ -29,6 +29,7 @@ import contextlib
 import io
 import logging
 import multiprocessing
+import os
 import queue
 import sys
 import threading
@@ -375,18 +376,21 @@ class ProcessRunner:
         try:
             worker.conn.send(job)
             await asyncio.wait_for(ready, max(0.0, deadline - time.monotonic()))
+        except BaseException as exc:  # timed out, worker gone, or cancelled (client left)
+            loop.remove_reader(fd)
+            self._replace(worker)  # a busy or dead worker is never reused
+            if isinstance(exc, TimeoutError):
+                raise QueryTimeoutError(_TIMEOUT_MESSAGE.format(job.timeout)) from None
+            if isinstance(exc, OSError | EOFError):
+                raise StoreError("a query worker stopped unexpectedly") from None
+            raise
+        loop.remove_reader(fd)
+        try:
+            os.set_blocking(fd, True)  # uvloop's add_reader made it non-blocking
             reply = worker.conn.recv()
-        except TimeoutError:
-            self._replace(worker)
-            raise QueryTimeoutError(_TIMEOUT_MESSAGE.format(job.timeout)) from None
         except (OSError, EOFError):
             self._replace(worker)
             raise StoreError("a query worker stopped unexpectedly") from None
-        except BaseException:  # cancelled (the client left): the worker is busy, replace it
-            self._replace(worker)
-            raise
-        finally:
-            loop.remove_reader(fd)
         self._release(worker)
         return self._answer(reply)
 

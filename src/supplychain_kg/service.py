@@ -310,8 +310,12 @@ class KnowledgeGraph:
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[None]:
-        """Hold the write lock around a raw write (a SPARQL update); caches are dropped."""
-        with self._lock:
+        """Hold everything a write needs: no query worker has the store open (they reopen it
+        afterwards), the write lock, and caches dropped after. Writes made while serving should
+        go through this."""
+        service: SparqlService | None = getattr(self, "_sparql", None)
+        workers = service.runner.exclusive() if service is not None else contextlib.nullcontext()
+        with workers, self._lock:
             try:
                 yield
             finally:
@@ -321,6 +325,9 @@ class KnowledgeGraph:
         """The SPARQL endpoint's use cases on this graph (one per graph, made on first use)."""
         from .sparql import SparqlService
 
+        made: SparqlService | None = getattr(self, "_sparql", None)
+        if made is not None:  # no lock: a write holds it, and the event loop must not wait
+            return made
         with self._lock:
             service: SparqlService | None = getattr(self, "_sparql", None)
             if service is None:
