@@ -5,12 +5,13 @@ Nothing here imports FastAPI or an engine: the store is reached through the Stor
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import Settings, graph_dir
 from .errors import InvalidParameterError, ValidationError
@@ -23,6 +24,9 @@ from .relations import MAX_DEPTH, neighbourhood_answer, parse_options, path_answ
 from .search import Match, NameIndex
 from .store import QueryResult, Store, open_store
 from .validate import Ontology, Validator, load_ontology, load_validator
+
+if TYPE_CHECKING:
+    from .sparql import SparqlService
 
 __all__ = ["KnowledgeGraph", "LoadReport", "ValidationReport", "seed_files"]
 
@@ -93,6 +97,9 @@ class KnowledgeGraph:
         return kg
 
     def close(self) -> None:
+        service = getattr(self, "_sparql", None)
+        if service is not None:
+            service.close()
         self.store.close()
 
     def seed(self, *, progress: Progress | None = None) -> LoadReport:
@@ -311,6 +318,35 @@ class KnowledgeGraph:
             "relations": list(relations.values()),
             "values": values,
         }
+
+    # -- SPARQL endpoint -------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold everything a write needs: no query worker has the store open (they reopen it
+        afterwards), the write lock, and caches dropped after. Writes made while serving should
+        go through this."""
+        service: SparqlService | None = getattr(self, "_sparql", None)
+        workers = service.runner.exclusive() if service is not None else contextlib.nullcontext()
+        with workers, self._lock:
+            try:
+                yield
+            finally:
+                self._index = None
+
+    def sparql_service(self) -> SparqlService:
+        """The SPARQL endpoint's use cases on this graph (one per graph, made on first use)."""
+        from .sparql import SparqlService
+
+        made: SparqlService | None = getattr(self, "_sparql", None)
+        if made is not None:  # no lock: a write holds it, and the event loop must not wait
+            return made
+        with self._lock:
+            service: SparqlService | None = getattr(self, "_sparql", None)
+            if service is None:
+                service = SparqlService(self)
+                self._sparql = service
+            return service
 
     # -- paths and neighbours ---------------------------------------------------------------
 
