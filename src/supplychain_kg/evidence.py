@@ -152,21 +152,67 @@ _OPTIONAL = {
 }
 
 
-def _claim_query(pattern: str) -> str:
-    optional = " ".join(f"OPTIONAL {{ ?c <{iri}> ?{name} }}" for name, iri in _OPTIONAL.items())
-    return f"""SELECT ?c ?slug ?s ?rel ?o ?stance ?quote ?attr ?src ?srcslug ?title ?pubname ?pub
-                      ?date ?url {" ".join("?" + n for n in _OPTIONAL)} WHERE {{
-        {pattern}
-        ?c a <{SKG}Claim> ; <{SKG}subject> ?s ; <{SKG}relation> ?rel ; <{SKG}object> ?o ;
-           <{SKG}stance> ?stance ; <{SKG}source> ?src .
-        OPTIONAL {{ ?c <{SKG}slug> ?slug }}
-        OPTIONAL {{ ?c <{SKG}quote> ?quote }} OPTIONAL {{ ?c <{SKG}attribution> ?attr }}
-        OPTIONAL {{ ?src <{SKG}slug> ?srcslug }} OPTIONAL {{ ?src <{DCTERMS}title> ?title }}
-        OPTIONAL {{ ?src <{DCTERMS}publisher> ?pub .
-                   OPTIONAL {{ ?pub <{RDFS}label> ?pubname }} }}
-        OPTIONAL {{ ?src <{DCTERMS}date> ?date }} OPTIONAL {{ ?src <{SCHEMA}url> ?url }}
-        {optional}
-    }}"""
+_CLAIM_KEYS = {
+    f"{SKG}slug": "slug",
+    f"{SKG}subject": "s",
+    f"{SKG}relation": "rel",
+    f"{SKG}object": "o",
+    f"{SKG}stance": "stance",
+    f"{SKG}source": "src",
+    f"{SKG}quote": "quote",
+    f"{SKG}attribution": "attr",
+    **{iri: name for name, iri in _OPTIONAL.items()},
+}
+_SOURCE_KEYS = {
+    f"{SKG}slug": "srcslug",
+    f"{DCTERMS}title": "title",
+    f"{DCTERMS}publisher": "pub",
+    f"{DCTERMS}date": "date",
+    f"{SCHEMA}url": "url",
+}
+_REQUIRED = ("s", "rel", "o", "stance", "src")
+
+
+def _properties(
+    store: Store, iris: list[str], keys: dict[str, str], *, claims: bool = False
+) -> dict[str, dict[str, Term]]:
+    """The first value of each wanted property of each resource (one lookup per resource).
+
+    Reading every property of named resources is a plain index lookup; a query with a dozen
+    OPTIONALs was evaluated as joins over whole predicates, slow on millions of claims.
+    """
+    out: dict[str, dict[str, Term]] = {}
+    for chunk in _chunks(iris):
+        typed = f"?x a <{SKG}Claim> ." if claims else ""
+        query = f"SELECT ?x ?p ?v WHERE {{ {_values('x', chunk)} {typed} ?x ?p ?v }}"
+        for row in store.query(query).rows():
+            name = keys.get(str(row["p"].value))
+            if name is not None:
+                out.setdefault(str(row["x"].value), {}).setdefault(name, row["v"])
+    return out
+
+
+def _describe(store: Store, iris: Iterable[str]) -> dict[str, ClaimInfo]:
+    """ClaimInfo for each IRI that is a claim with subject, relation, object, stance, source."""
+    found = _properties(store, sorted(set(iris)), _CLAIM_KEYS, claims=True)
+    found = {c: p for c, p in found.items() if all(k in p for k in _REQUIRED)}
+    sources = _properties(
+        store, sorted({str(p["src"].value) for p in found.values()}), _SOURCE_KEYS
+    )
+    publishers = sorted(
+        {str(p["pub"].value) for p in sources.values() if isinstance(p.get("pub"), IRI)}
+    )
+    names = _properties(store, publishers, {f"{RDFS}label": "pubname"})
+    out: dict[str, ClaimInfo] = {}
+    for iri, props in sorted(found.items()):
+        row: dict[str, Term] = {"c": IRI(iri), **props}
+        source = sources.get(str(props["src"].value), {})
+        row.update(source)
+        pub = source.get("pub")
+        if isinstance(pub, IRI) and "pubname" in names.get(pub.value, {}):
+            row["pubname"] = names[pub.value]["pubname"]
+        out[iri] = _claim_from_row(row)
+    return out
 
 
 def _text(row: Row, name: str) -> str | None:
@@ -210,15 +256,6 @@ def _claim_from_row(row: Row) -> ClaimInfo:
     )
 
 
-def _dedupe(rows: Iterable[Row]) -> dict[str, ClaimInfo]:
-    out: dict[str, ClaimInfo] = {}
-    for row in rows:
-        iri = str(row["c"].value)
-        if iri not in out:
-            out[iri] = _claim_from_row(row)
-    return out
-
-
 def fetch_claims(
     store: Store,
     *,
@@ -228,20 +265,19 @@ def fetch_claims(
 ) -> dict[str, ClaimInfo]:
     """Claims whose subject or object is one of ``about``, the claims named in ``claims`` and
     the claims about each (subject, relation, object) IRI triple in ``stated``."""
-    out: dict[str, ClaimInfo] = {}
-    entities = sorted(set(about))
-    for chunk in _chunks(entities):
+    wanted = set(claims)
+    for chunk in _chunks(sorted(set(about))):
         values = _values("e", chunk)
-        pattern = f"{{ {values} ?c <{SKG}subject> ?e }} UNION {{ {values} ?c <{SKG}object> ?e }}"
-        out.update(_dedupe(store.query(_claim_query(pattern)).rows()))
-    for chunk in _chunks(sorted(set(claims))):
-        out.update(_dedupe(store.query(_claim_query(_values("c", chunk))).rows()))
+        query = f"""SELECT ?c WHERE {{ {values}
+            {{ ?c <{SKG}subject> ?e }} UNION {{ ?c <{SKG}object> ?e }} }}"""
+        wanted.update(str(row["c"].value) for row in store.query(query).rows())
     triples = sorted(set(stated))
     for start in range(0, len(triples), _BATCH):
         rows = " ".join(f"(<{s}> <{r}> <{o}>)" for s, r, o in triples[start : start + _BATCH])
-        pattern = f"VALUES (?s ?rel ?o) {{ {rows} }}"
-        out.update(_dedupe(store.query(_claim_query(pattern)).rows()))
-    return out
+        query = f"""SELECT ?c WHERE {{ VALUES (?s ?rel ?o) {{ {rows} }}
+            ?c <{SKG}subject> ?s ; <{SKG}relation> ?rel ; <{SKG}object> ?o }}"""
+        wanted.update(str(row["c"].value) for row in store.query(query).rows())
+    return _describe(store, wanted)
 
 
 def aliases_and_identifiers(store: Store, iri: str) -> dict[str, list[str]]:

@@ -60,8 +60,9 @@ def _denial_iris(store: Store, nodes: list[str]) -> tuple[dict[str, list[str]], 
     found: dict[str, set[str]] = {}
     for start in range(0, len(nodes), _BATCH):
         values = "VALUES ?e { " + " ".join(f"<{n}>" for n in nodes[start : start + _BATCH]) + " }"
-        query = f"""SELECT ?e ?c WHERE {{ {values} ?c <{SKG}stance> <{SKG}Denied> .
-            {{ ?c <{SKG}subject> ?e }} UNION {{ ?c <{SKG}object> ?e }} }}"""
+        query = f"""SELECT ?e ?c WHERE {{ {values}
+            {{ ?c <{SKG}subject> ?e }} UNION {{ ?c <{SKG}object> ?e }}
+            ?c <{SKG}stance> <{SKG}Denied> }}"""
         for row in store.query(query).rows():
             found.setdefault(str(row["e"].value), set()).add(str(row["c"].value))
     shown = {node: sorted(iris)[:DENIALS_SHOWN] for node, iris in found.items()}
