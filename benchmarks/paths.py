@@ -212,6 +212,7 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-http", action="store_true")
+    parser.add_argument("--no-igraph", action="store_true")
     args = parser.parse_args()
 
     if args.load:
@@ -243,11 +244,12 @@ def main() -> int:
     print(f"  path lengths: mean {statistics.fmean(lengths):.2f}, max {max(lengths)}")
 
     ours = bench_in_process(kg, projection, options, pairs)
-    igraph_samples = bench_igraph(projection, options, pairs)
-    print(f"igraph shortest path (C, unidirectional BFS):  {_percentiles(igraph_samples)}")
-    print(f"  {_cpu_percentiles(len(igraph_samples))}")
-    ratio = statistics.median(ours) / statistics.median(igraph_samples)
-    print(f"  in-process search / igraph (p50): {ratio:.2f}x")
+    if not args.no_igraph:
+        igraph_samples = bench_igraph(projection, options, pairs)
+        print(f"igraph shortest path (C, unidirectional BFS):  {_percentiles(igraph_samples)}")
+        print(f"  {_cpu_percentiles(len(igraph_samples))}")
+        ratio = statistics.median(ours) / statistics.median(igraph_samples)
+        print(f"  in-process search / igraph (p50): {ratio:.2f}x")
     kg.close()
 
     if not args.no_http:
