@@ -8,13 +8,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from .config import Settings, graph_dir
 from .errors import ValidationError
 from .evidence import aliases_and_identifiers, fetch_claims, fetch_entities, local_id
+from .export.run import ExportRequest, run_export
 from .ingest.rdf import Progress, stage_files
 from .model import IRI, term_to_python
 from .namespaces import DEFAULT_BASE, RDF, SKG, sparql_prefixes
@@ -298,3 +299,20 @@ class KnowledgeGraph:
             "relations": list(relations.values()),
             "values": values,
         }
+
+    # -- export --------------------------------------------------------------------------
+
+    def export(
+        self, request: ExportRequest, output: IO[bytes], *, timeout: float | None = None
+    ) -> None:
+        """Write an export (see supplychain_kg.export.run) into ``output``; ``around`` may be
+        an id, IRI or name."""
+        run_export(self.store, self.ontology, self.resolve_export(request), output, timeout=timeout)
+
+    def resolve_export(self, request: ExportRequest) -> ExportRequest:
+        """The request with ``around`` resolved to an IRI and labelled with the entity id."""
+        if not request.around:
+            return request
+        iri = self.resolve(request.around)
+        entry = self.index().entry(iri)
+        return replace(request, around=iri, label=entry.id if entry else local_id(iri))
