@@ -15,6 +15,7 @@ from typing import IO, Any
 from .config import Settings, graph_dir
 from .errors import ValidationError
 from .evidence import aliases_and_identifiers, fetch_claims, fetch_entities, local_id
+from .export.files import atomic_output
 from .export.run import ExportRequest, run_export
 from .ingest.rdf import Progress, stage_files
 from .model import IRI, term_to_python
@@ -304,14 +305,30 @@ class KnowledgeGraph:
 
     def export(
         self, request: ExportRequest, output: IO[bytes], *, timeout: float | None = None
-    ) -> None:
-        """Write an export (see supplychain_kg.export.run) into ``output``; ``around`` may be
-        an id, IRI or name."""
-        run_export(self.store, self.ontology, self.resolve_export(request), output, timeout=timeout)
+    ) -> tuple[int, int] | None:
+        """Write an export into ``output`` (see supplychain_kg.export.run.run_export).
+
+        ``around`` may be an id, IRI or name; a CONSTRUCT query may use the usual prefixes.
+        Returns (nodes, edges) for graph formats, None for RDF.
+        """
+        resolved = self.resolve_export(request)
+        return run_export(self.store, self.ontology, resolved, output, timeout=timeout)
+
+    def export_to_file(
+        self, request: ExportRequest, path: Path, *, timeout: float | None = None
+    ) -> tuple[int, int] | None:
+        """Export into ``path`` atomically: a failed export leaves no file (and an existing
+        file untouched)."""
+        with atomic_output(path) as out:
+            return self.export(request, out, timeout=timeout)
 
     def resolve_export(self, request: ExportRequest) -> ExportRequest:
-        """The request with ``around`` resolved to an IRI and labelled with the entity id."""
-        if not request.around:
+        """The request with ``around`` resolved to an IRI (labelled with the entity id) and
+        the vocabulary prefixes declared before a CONSTRUCT query."""
+        if request.construct and not request.extra.get("prefixed"):
+            query = sparql_prefixes(self.settings.base_iri) + request.construct
+            request = replace(request, construct=query, extra={**request.extra, "prefixed": True})
+        if not request.around or request.label:
             return request
         iri = self.resolve(request.around)
         entry = self.index().entry(iri)

@@ -130,11 +130,12 @@ def run_export(
     out: IO[bytes],
     *,
     timeout: float | None = None,
-) -> None:
+) -> tuple[int, int] | None:
     """Write the export described by ``request`` into ``out``.
 
-    ``timeout`` (seconds) stops a long export with QueryTimeoutError. Raises BadRequestError
-    for bad parameters and QueryError for a bad CONSTRUCT query.
+    Returns (nodes, edges) for graph formats, None for RDF. ``timeout`` (seconds) stops a long
+    export with QueryTimeoutError. Raises BadRequestError for bad parameters and QueryError
+    for a bad CONSTRUCT query.
     """
     fmt = request.check()
     sink: Any = DeadlineWriter(out, timeout) if timeout is not None else out
@@ -145,13 +146,14 @@ def run_export(
                 f"an export needs a CONSTRUCT or DESCRIBE query; this is a {result.kind.upper()}"
             )
         result.serialize(fmt.media_type, sink)
-        return
+        return None
     if fmt.rdf:
         whole = not request.around and request.paths is None
         graph = None if whole else build_graph(store, ontology, request)
         write_rdf(store, ontology, graph, sink, fmt.media_type)
-        return
+        return None
     graph = build_graph(store, ontology, request)
     if timeout is not None:
         sink.check()
     WRITERS[fmt.name](graph, sink)
+    return len(graph.nodes), len(graph.edges)
