@@ -3,8 +3,9 @@
 The whole graph is the store's own dump. A subgraph is gathered with CONSTRUCT queries into an
 in-memory staging store, then dumped: its entities' descriptions, the direct triples of its
 edges, every claim about those edges (and the literal-valued claims about its entities), the
-claims' source documents, and the type, label and id of the publishers and technologies the
-claims and sources name. A subgraph export of the seed data therefore passes the shapes.
+claims' source documents, and the type, label and id of whatever the entities, claims and
+sources link to (a country, a publisher, a technology). A subgraph export therefore passes the
+shapes on its own.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from .model import ExportGraph
 __all__ = ["write_rdf"]
 
 _BATCH = 500
+_CLASS_LINKS = {f"{RDF}type", f"{SKG}memberType"}
 
 
 def _chunks(items: list[str]) -> Iterator[list[str]]:
@@ -94,6 +96,11 @@ def _subgraph(store: Store, ontology: Ontology, graph: ExportGraph) -> list[Quad
         if not e.source.startswith("_:") and not e.target.startswith("_:")
     ]
     quads = _entity_triples(store, ontology, nodes)
+    linked = {
+        q.object.value
+        for q in quads
+        if isinstance(q.object, IRI) and q.predicate.value not in _CLASS_LINKS
+    }
     edge_quads, _ = _edge_triples(store, edges)
     quads += edge_quads + _literal_claims(store, nodes)
     claim_links: dict[str, set[str]] = {f"{SKG}source": set(), f"{SKG}technology": set()}
@@ -102,11 +109,15 @@ def _subgraph(store: Store, ontology: Ontology, graph: ExportGraph) -> list[Quad
             claim_links[q.predicate.value].add(q.object.value)
     sources = sorted(claim_links[f"{SKG}source"])
     source_quads = _named(store, sources, full=True)
-    named = claim_links[f"{SKG}technology"] | {
-        q.object.value
-        for q in source_quads
-        if q.predicate.value == f"{DCTERMS}publisher" and isinstance(q.object, IRI)
-    }
+    named = (
+        linked
+        | claim_links[f"{SKG}technology"]
+        | {
+            q.object.value
+            for q in source_quads
+            if q.predicate.value == f"{DCTERMS}publisher" and isinstance(q.object, IRI)
+        }
+    )
     return quads + source_quads + _named(store, sorted(named - set(nodes)), full=False)
 
 
