@@ -72,8 +72,9 @@ def whole(store: Store, ontology: Ontology) -> ExportGraph:
 def _step_query(frontier: Sequence[str], relations: frozenset[str], direction: str) -> str:
     values = " ".join(f"<{i}>" for i in frontier)
     rels = " ".join(f"<{r}>" for r in sorted(relations))
-    forward = "{ ?x ?p ?y }"
-    backward = "{ ?y ?p ?x }"
+    claim = f"?c <{SKG}subject> ?{{}} ; <{SKG}relation> ?p ; <{SKG}object> ?{{}} ."
+    forward = f"{{ ?x ?p ?y }} UNION {{ {claim.format('x', 'y')} }}"
+    backward = f"{{ ?y ?p ?x }} UNION {{ {claim.format('y', 'x')} }}"
     pattern = {"out": forward, "in": backward, "any": f"{forward} UNION {backward}"}[direction]
     return f"""SELECT DISTINCT ?y WHERE {{ VALUES ?x {{ {values} }} VALUES ?p {{ {rels} }}
         {pattern} FILTER(isIRI(?y)) }}"""
@@ -88,8 +89,9 @@ def neighbourhood(
 ) -> list[str]:
     """Entities within ``depth`` links of ``center`` (breadth first, one query per batch).
 
-    Follows the direct triples of ``relations`` (links an asserting claim backs) in
-    ``direction`` (``out``: subject to object, ``in``: object to subject, ``any``: both).
+    Follows every link of ``relations`` that a claim makes, asserted or denied (as
+    ``skg show`` lists them), and direct triples, in ``direction`` (``out``: subject to
+    object, ``in``: object to subject, ``any``: both).
     Returns IRIs in the order they were reached, ``center`` first.
     """
     if not 0 <= depth <= MAX_DEPTH:
