@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from typing import IO
 
 from ..model import IRI, Literal, Quad, Term
-from ..namespaces import DCTERMS, RDF, RDFS, SKG
+from ..namespaces import DCTERMS, PREFIXES, RDF, RDFS, SKG
 from ..store import Store
 from ..validate import Ontology
 from .model import ExportGraph
@@ -130,11 +130,11 @@ def write_rdf(
 ) -> None:
     """Write the whole store (``graph`` None) or the subgraph behind ``graph`` as RDF."""
     if graph is None:
-        store.dump(out, media_type)
+        store.dump(out, media_type, prefixes=PREFIXES)
         return
     staging = store.staging()
     try:
         staging.add_quads(_subgraph(store, ontology, graph))
-        staging.dump(out, media_type)
+        staging.dump(out, media_type, prefixes=PREFIXES)
     finally:
         staging.close()
