@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 import zipfile
 from typing import IO, Any
 
@@ -66,13 +67,19 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _member(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=time.localtime()[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
+
+
 def write_csv_zip(graph: ExportGraph, out: IO[bytes]) -> None:
     """Write a zip holding ``nodes.csv`` (id, then node attributes) and ``edges.csv`` (id,
     source, target, then edge attributes). Multi-valued cells are flattened with " | "."""
     graph.number_nodes()
     nodes = graph.nodes
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        with archive.open("nodes.csv", "w", force_zip64=True) as raw:
+        with archive.open(_member("nodes.csv"), "w", force_zip64=True) as raw:
             text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
             writer = csv.writer(text)
             writer.writerow(["id", *(name for name, _ in NODE_ATTRIBUTES)])
@@ -80,7 +87,7 @@ def write_csv_zip(graph: ExportGraph, out: IO[bytes]) -> None:
                 writer.writerow([f"n{node.index}", *(_cell(v) for v in node.attributes().values())])
             text.flush()
             text.detach()
-        with archive.open("edges.csv", "w", force_zip64=True) as raw:
+        with archive.open(_member("edges.csv"), "w", force_zip64=True) as raw:
             text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
             writer = csv.writer(text)
             writer.writerow(["id", "source", "target", *(name for name, _ in EDGE_ATTRIBUTES)])
