@@ -12,7 +12,7 @@ from supplychain_kg.service import KnowledgeGraph
 from . import editor
 from .errors import install_error_handlers
 from .fastpath import SparqlGetFastPath
-from .routers import graph_store, meta, sparql
+from .routers import entities, graph_store, meta, paths, sparql
 
 __all__ = ["create_app"]
 
@@ -44,4 +44,6 @@ def create_app(settings: Settings | None = None, *, kg: KnowledgeGraph | None = 
     app.include_router(sparql.router)
     app.include_router(graph_store.router)
     app.include_router(editor.router)
+    app.include_router(paths.router)
+    app.include_router(entities.router)
     return app
