@@ -208,3 +208,23 @@ def test_csv_export_is_a_zip_of_nodes_and_edges_with_every_attribute(
     for row in edges:
         want = {k: str(v) for k, v in expected[row["id"]].items()}
         assert {k: v for k, v in row.items() if v != "" and k != "id"} == want
+
+
+def test_graphml_of_a_path_query_has_exactly_the_answers_hops(
+    seeded_template: KnowledgeGraph, tmp_path: Path
+) -> None:
+    answer = seeded_template.paths("hikvision", "naypyitaw-council", k=2)
+    hops = set()
+    for path in answer["paths"]:
+        for edge in path["edges"] + [p for e in path["edges"] for p in e.get("parallel", [])]:
+            ends = (edge["source"], edge["target"])
+            s, o = ends if edge["direction"] == "out" else ends[::-1]
+            hops.add((s, edge["relation"], o))
+    assert len(hops) >= 2
+    query = {"source": "hikvision", "target": "naypyitaw-council", "k": 2}
+    graph = projection(seeded_template, format="graphml", path_query=query)
+    ids = {iri: n.entity_id for iri, n in graph.nodes.items()}
+    assert {(ids[e.source], e.relation, ids[e.target]) for e in graph.edges} == hops
+    assert set(ids.values()) == {n["id"] for p in answer["paths"] for n in p["nodes"]}
+    data = export_bytes(seeded_template, format="graphml", path_query=query)
+    _check_graphml(graph, data, tmp_path)

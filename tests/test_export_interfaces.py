@@ -222,3 +222,17 @@ def test_http_export_of_a_posted_path_answer_has_exactly_its_nodes_and_edges(
     injected = {"paths": [{"nodes": [{"iri": "urn:x> } ?s ?p ?o {"}], "edges": []}]}
     response = client.post("/export", json=injected)
     assert response.status_code == 400 and "is not an IRI" in response.json()["detail"]
+
+
+def test_http_export_of_a_path_query_names_both_ends(kg: KnowledgeGraph) -> None:
+    with TestClient(create_app(Settings(memory=True), kg=kg)) as client:
+        params = {"format": "gexf", "source": "hikvision", "target": "naypyitaw-council"}
+        response = client.get("/export", params=params)
+        assert response.status_code == 200
+        assert (
+            'filename="supplychain-kg-paths-hikvision-naypyitaw-council.gexf"'
+            in (response.headers["content-disposition"])
+        )
+        assert_valid(response.content, "gexf.xsd")
+        response = client.get("/export", params={"source": "hikvision"})
+        assert response.status_code == 400 and "source and target" in response.json()["detail"]

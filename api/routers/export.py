@@ -12,8 +12,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
+from supplychain_kg.errors import BadRequestError
 from supplychain_kg.export.files import FORMATS, get_format
 from supplychain_kg.export.run import ExportRequest
+from supplychain_kg.relations import MAX_HOPS, MAX_K
 from supplychain_kg.service import KnowledgeGraph
 
 from ..deps import KG, AppSettings
@@ -29,7 +31,7 @@ def _export_to_temp(kg: KnowledgeGraph, request: ExportRequest, timeout: float) 
     The whole file is written before the response starts, so a failed export answers with an
     error status instead of a truncated download.
     """
-    resolved = kg.resolve_export(request)
+    resolved = kg.resolve_export(request, timeout=timeout)
     folder = Path(tempfile.mkdtemp(prefix="skg-export-"))
     try:
         path = folder / resolved.filename()
@@ -67,9 +69,21 @@ async def export(
     relation: Annotated[list[str] | None, Query(description="follow only these")] = None,
     direction: Annotated[str, Query(description="out, in or any")] = "any",
     construct: Annotated[str | None, Query(description="a CONSTRUCT query")] = None,
+    source: Annotated[str | None, Query(description="path query: from (as /paths)")] = None,
+    target: Annotated[str | None, Query(description="path query: to (as /paths)")] = None,
+    max_hops: Annotated[int, Query(ge=1, le=MAX_HOPS)] = 6,
+    k: Annotated[int, Query(ge=1, le=MAX_K, description="alternative paths")] = 3,
+    include_disputed: bool = False,
 ) -> FileResponse:
-    """Download the whole graph, the neighbourhood of `around`, or a CONSTRUCT result as
-    GraphML, GEXF, Cytoscape JSON, CSV (zip) or RDF (Turtle, N-Quads, JSON-LD)."""
+    """Download the whole graph, the neighbourhood of `around`, the result of a path query
+    (`source`, `target` and the /paths parameters) or of a CONSTRUCT query as GraphML, GEXF,
+    Cytoscape JSON, CSV (zip) or RDF (Turtle, N-Quads, JSON-LD)."""
+    path_query = None
+    if source or target:
+        if not (source and target):
+            raise BadRequestError("a path export needs both source and target")
+        path_query = {"source": source, "target": target, "max_hops": max_hops, "k": k,
+                      "include_disputed": include_disputed}  # fmt: skip
     request = ExportRequest(
         format=format,
         around=around,
@@ -77,6 +91,7 @@ async def export(
         relations=tuple(relation or ()),
         direction=direction,
         construct=construct,
+        path_query=path_query,
     )
     return await _download(kg, request, settings.query_timeout)
 

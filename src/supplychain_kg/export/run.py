@@ -23,7 +23,10 @@ class ExportRequest:
     """What to export and how. At most one scope: ``around``, ``construct`` or ``paths``.
 
     ``around`` is an entity IRI (the service resolves names and ids first); ``paths`` is a path
-    answer in the DESIGN.md JSON shape; ``construct`` a CONSTRUCT or DESCRIBE query.
+    answer in the DESIGN.md JSON shape; ``path_query`` the parameters of a path query
+    (``source``, ``target``, ``max_hops``, ``k``, ...: the service runs it and fills ``paths``);
+    ``construct`` a CONSTRUCT or DESCRIBE query. ``relations`` and ``direction`` filter the
+    walk around an entity or the path query.
     ``label`` names the scope in the file name (e.g. the entity id).
     """
 
@@ -34,6 +37,7 @@ class ExportRequest:
     direction: str = "any"
     construct: str | None = None
     paths: Mapping[str, Any] | None = None
+    path_query: Mapping[str, Any] | None = None
     label: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -45,7 +49,7 @@ class ExportRequest:
             for n, v in (
                 ("around", self.around),
                 ("construct", self.construct),
-                ("paths", self.paths),
+                ("a path query", self.paths or self.path_query),
             )
             if v
         ]
@@ -54,8 +58,10 @@ class ExportRequest:
                 f"give one scope, not {' and '.join(given)}: around, construct or a path query"
             )
         scope.parse_direction(self.direction)
-        if self.relations and not self.around:
-            raise BadRequestError("relation filters apply to an export around an entity")
+        if self.relations and not (self.around or self.path_query):
+            raise BadRequestError(
+                "relation filters apply to an export around an entity or of a path query"
+            )
         return fmt
 
     def filename(self) -> str:
@@ -65,7 +71,7 @@ class ExportRequest:
             stem += f"-around-{self.label or 'entity'}-depth-{self.depth}"
         elif self.construct:
             stem += "-construct"
-        elif self.paths is not None:
+        elif self.paths is not None or self.path_query is not None:
             stem += f"-paths-{self.label or 'result'}"
         return export_filename(stem, get_format(self.format))
 

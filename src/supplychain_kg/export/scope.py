@@ -152,9 +152,9 @@ def _relation_iri(name: str) -> str:
 def from_paths(store: Store, ontology: Ontology, answer: Mapping[str, Any]) -> ExportGraph:
     """Exactly the nodes and edges of a path answer (DESIGN.md JSON shape).
 
-    Nodes are matched by ``iri`` (edges may name them by ``id`` or IRI); an edge is exported in
-    the orientation the store holds it (reversed when its ``direction`` is ``in``), with all
-    its claims from the store, denials included.
+    Nodes are matched by ``iri`` (edges may name them by ``id`` or IRI); an edge, and each of
+    its ``parallel`` edges, is exported in the orientation the store holds it (reversed when
+    its ``direction`` is ``in``), with all its claims from the store, denials included.
     """
     paths = answer.get("paths")
     if not isinstance(paths, list):
@@ -172,7 +172,7 @@ def from_paths(store: Store, ontology: Ontology, answer: Mapping[str, Any]) -> E
         ontology,
         iris,
         keep=lambda key: key in wanted or key in reverse,
-        name=f"paths {answer.get('source', '')} to {answer.get('target', '')}".strip(),
+        name=f"paths {_end(answer.get('source'))} to {_end(answer.get('target'))}",
     )
     present = {(e.source, e.relation_iri, e.target) for e in graph.edges}
     graph.edges = [
@@ -195,6 +195,11 @@ def _checked_iri(value: Any) -> str:
     return text
 
 
+def _end(value: Any) -> str:
+    """A path end's id: answers give it as an entity object or as a plain id."""
+    return str(value.get("id", "")) if isinstance(value, Mapping) else str(value or "")
+
+
 def _path_parts(paths: list[Any]) -> tuple[list[str], set[EdgeKey]]:
     ids: dict[str, str] = {}
     iris: list[str] = []
@@ -205,7 +210,8 @@ def _path_parts(paths: list[Any]) -> tuple[list[str], set[EdgeKey]]:
             ids[str(node.get("id", iri))] = iri
             if iri not in iris:
                 iris.append(iri)
-        for edge in path.get("edges", []):
+        hops = path.get("edges", [])
+        for edge in [*hops, *(other for hop in hops for other in hop.get("parallel", []))]:
             s = _checked_iri(_node_iri(edge["source"], ids))
             o = _checked_iri(_node_iri(edge["target"], ids))
             if str(edge.get("direction", "out")) in ("in", "backward", "reverse"):
