@@ -19,7 +19,14 @@ does not mix:
 For each it prints the time, the file size and the peak memory above the process's size
 before the write (the projection it writes from is already in memory then; for networkx and
 igraph that includes their own graph, built before the clock starts). Peak memory is the
-kernel's high-water mark (VmHWM), reset before each write through /proc/self/clear_refs.
+kernel's high-water mark (VmHWM), reset before each write through /proc/self/clear_refs: it
+is the growth of resident memory, so memory the process had freed and reuses is not counted.
+
+Measured on 2026-11-26 (2 cores shared with other jobs, load average about 8), 1,000,000
+entities and 4,000,000 relations (45.6M triples; load 683 s; projection of 1,000,000 nodes and
+3,991,974 edges built from the on-disk store in 1620 s, 5.7 GiB):
+ours 28.9 s, 1942 MiB, peak +0.1 MiB; networkx 274.4 s, 2081 MiB, peak +5.9 MiB;
+igraph 85.4 s, 2985 MiB, peak -0.1 MiB. Ours: 9.5x faster than networkx, 1.1% of its peak.
 """
 
 from __future__ import annotations
