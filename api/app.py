@@ -12,7 +12,7 @@ from supplychain_kg.service import KnowledgeGraph
 from . import editor
 from .errors import install_error_handlers
 from .fastpath import SparqlGetFastPath
-from .routers import entities, graph_store, meta, paths, sparql
+from .routers import entities, export, graph_store, meta, paths, sparql
 
 __all__ = ["create_app"]
 
@@ -46,4 +46,5 @@ def create_app(settings: Settings | None = None, *, kg: KnowledgeGraph | None = 
     app.include_router(editor.router)
     app.include_router(paths.router)
     app.include_router(entities.router)
+    app.include_router(export.router)
     return app
