@@ -240,6 +240,36 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from .ingest.importer import ImportOptions
+
+    kg = _open(args, settings)
+    try:
+        report = kg.import_files(
+            args.kind,
+            [p if p == "-" else Path(p) for p in args.paths],
+            dry_run=args.dry_run,
+            progress=_Progress(args.quiet),
+            options=ImportOptions(dataset=args.dataset, publisher=args.publisher),
+        )
+    finally:
+        kg.close()
+    if args.format == "json":
+        print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        return 0
+    verb = "would import" if report.dry_run else "imported"
+    print(
+        f"{verb} {report.records:,} records from {report.files} file(s): "
+        f"{report.entities:,} new entities, {report.claims:,} claims, "
+        f"{report.triples:,} triples staged"
+        + ("" if report.dry_run else f", {report.added:,} new in the store")
+        + f" ({report.seconds:.1f} s)"
+    )
+    for name, count in sorted(report.unmapped.items()):
+        print(f"  not imported (no mapping): {count:,} {name}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
@@ -300,6 +330,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("entity", metavar="ENTITY")
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(handler=cmd_show)
+
+    p = sub.add_parser("import", help="import CSV sheets, FtM entities or OCDS releases")
+    p.add_argument("kind", choices=["csv", "ftm", "ocds"])
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders; - for stdin")
+    p.add_argument("--dry-run", action="store_true", help="read and validate, write nothing")
+    p.add_argument("--dataset", help="FtM: the dataset named as source (default: file name)")
+    p.add_argument("--publisher", help="FtM: the dataset's publisher (default: the dataset)")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(handler=cmd_import)
 
     p = sub.add_parser("serve", help="run the HTTP API and SPARQL endpoint")
     p.add_argument("--host", help="address to bind (default 127.0.0.1)")

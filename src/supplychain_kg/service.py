@@ -15,6 +15,8 @@ from typing import Any
 from .config import Settings, graph_dir
 from .errors import ValidationError
 from .evidence import aliases_and_identifiers, fetch_claims, fetch_entities, local_id
+from .ingest.common import ImportReport
+from .ingest.importer import ImportOptions, stage_import
 from .ingest.rdf import Progress, stage_files
 from .model import IRI, term_to_python
 from .namespaces import DEFAULT_BASE, RDF, SKG, sparql_prefixes
@@ -298,3 +300,37 @@ class KnowledgeGraph:
             "relations": list(relations.values()),
             "values": values,
         }
+
+    # -- importers (CSV, FtM, OCDS) ----------------------------------------------------------
+
+    def import_files(
+        self,
+        kind: str,
+        paths: Iterable[Path | str],
+        *,
+        dry_run: bool = False,
+        progress: Progress | None = None,
+        options: ImportOptions | None = None,
+    ) -> ImportReport:
+        """Import CSV sheets, FtM entities or OCDS releases: read, validate, then write in one
+        step (all or nothing). ``dry_run`` validates without writing. Raises ParseError (file,
+        line or row, field) or ValidationError; in both cases the store is unchanged."""
+        say = progress or _quiet
+        started = time.perf_counter()
+        with self._lock:
+            staging, report = stage_import(
+                self.store,
+                self.settings.base_iri,
+                kind,
+                paths,
+                options=options,
+                progress=progress,
+            )
+            say(f"staged {report.triples:,} triples; validating")
+            if dry_run:
+                self._validate_staged(staging, say)
+            else:
+                report.added = self.write_staged(staging, progress=progress)
+        report.dry_run = dry_run
+        report.seconds = time.perf_counter() - started
+        return report

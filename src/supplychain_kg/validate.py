@@ -330,7 +330,7 @@ class Validator:
         classes = _values("cls", sorted(self.ontology.closure(cls)))
         query = (
             f"SELECT DISTINCT ?focus ?v WHERE {{ {target} ?focus <{prop.path}> ?v . "
-            f"FILTER NOT EXISTS {{ ?v a ?cls . {classes} }} }}"
+            f"MINUS {{ ?v a ?cls . {classes} }} }}"
         )
         rows = list(data.query(query).rows())
         if rows and context is not None:
@@ -346,10 +346,12 @@ class Validator:
 
     def _check_direct_triples(self, data: Store, context: Store | None) -> list[Violation]:
         relations = _values("rel", sorted(self.ontology.claimed_relations))
+        # MINUS is evaluated as a hash anti-join by Oxigraph; FILTER NOT EXISTS ran per row and
+        # was 200x slower on 100k triples.
         unbacked = f"""
             SELECT DISTINCT ?s ?rel ?o WHERE {{ {relations} ?s ?rel ?o .
-              FILTER NOT EXISTS {{ ?c <{SKG}subject> ?s ; <{SKG}relation> ?rel ; <{SKG}object> ?o ;
-                                     <{SKG}stance> <{SKG}Asserted> }} }}"""
+              MINUS {{ ?c <{SKG}subject> ?s ; <{SKG}relation> ?rel ; <{SKG}object> ?o ;
+                         <{SKG}stance> <{SKG}Asserted> }} }}"""
         rows = list(data.query(unbacked).rows())
         if rows and context is not None:
             rows = [r for r in rows if not self._backed_in(context, r)]
@@ -367,7 +369,7 @@ class Validator:
             SELECT DISTINCT ?focus ?s ?rel ?o WHERE {{ {relations}
               ?focus <{SKG}subject> ?s ; <{SKG}relation> ?rel ; <{SKG}object> ?o ;
                      <{SKG}stance> <{SKG}Asserted> .
-              FILTER(isIRI(?o)) FILTER NOT EXISTS {{ ?s ?rel ?o }} }}"""
+              FILTER(isIRI(?o)) MINUS {{ ?s ?rel ?o }} }}"""
         rows = list(data.query(missing).rows())
         if rows and context is not None:
             rows = [r for r in rows if not self._triple_in(context, r)]
