@@ -208,8 +208,7 @@ class ImportContext:
         for chunk in _chunks(wanted):
             values = " ".join(_lit(i) for i in chunk)
             query = (
-                f"SELECT ?id ?x WHERE {{ VALUES ?id {{ {values} }} ?x {IDENT} ?id . "
-                f"?x {SLUG} [] }}"
+                f"SELECT ?id ?x WHERE {{ VALUES ?id {{ {values} }} ?x {IDENT} ?id . ?x {SLUG} [] }}"
             )
             for row in self.store.query(query).rows():
                 self._store_ids.setdefault(str(row["id"].value), str(row["x"].value))
@@ -232,10 +231,7 @@ class ImportContext:
         wanted = sorted({i for i in iris if i not in self._names})
         for chunk in _chunks(wanted):
             values = " ".join(f"<{i}>" for i in chunk)
-            query = (
-                f"SELECT ?x ?name WHERE {{ VALUES ?x {{ {values} }} "
-                f"?x {LABEL}|{ALT} ?name }}"
-            )
+            query = f"SELECT ?x ?name WHERE {{ VALUES ?x {{ {values} }} ?x {LABEL}|{ALT} ?name }}"
             for iri in chunk:
                 self._names.setdefault(iri, set())
             for row in self.store.query(query).rows():
@@ -393,13 +389,15 @@ class ImportContext:
 def expand_inputs(paths: Iterable[Path | str], suffixes: tuple[str, ...]) -> list[Path | str]:
     """Files named, files with ``suffixes`` inside named folders (sorted), and ``-`` (stdin)."""
     out: list[Path | str] = []
-    for path in paths:
-        if str(path) == "-":
+    for given in paths:
+        if str(given) == "-":
             out.append("-")
             continue
-        path = Path(path)
+        path = Path(given)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in suffixes)
+            found = sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in suffixes
+            )
             if not found:
                 raise BadRequestError(f"{path}: no {'/'.join(suffixes)} files in this folder")
             out += found
@@ -421,7 +419,7 @@ def open_text(source: Path | str) -> IO[str]:
         import sys
 
         return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", newline="")
-    return open(source, encoding="utf-8-sig", newline="")  # noqa: SIM115
+    return open(source, encoding="utf-8-sig", newline="")
 
 
 def display_name(source: Path | str) -> str:
@@ -510,9 +508,7 @@ def country_names() -> dict[str, str]:
         data = json.loads(_ISO_FILE.read_text("utf-8"))
     except (OSError, ValueError):
         return {}
-    return {
-        c["alpha_2"].upper(): c.get("common_name") or c["name"] for c in data.get("3166-1", [])
-    }
+    return {c["alpha_2"].upper(): c.get("common_name") or c["name"] for c in data.get("3166-1", [])}
 
 
 class Countries:
@@ -532,8 +528,8 @@ class Countries:
         if key in self._cache:
             return self._cache[key]
         names = country_names()
-        code = key if key in names else next(
-            (c for c, n in names.items() if n.upper() == key), None
+        code = (
+            key if key in names else next((c for c, n in names.items() if n.upper() == key), None)
         )
         result = self._resolve(code, names[code]) if code else None
         self._cache[key] = result

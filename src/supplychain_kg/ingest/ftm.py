@@ -133,7 +133,7 @@ class _FtmImport:
         slug = f"ftm-{slugify(dataset)}"
         iri = f"{ctx.base}source/{slug}"
         title = f"{dataset} (FollowTheMoney dataset)"
-        ctx.source(iri, slug, title, pub_iri, file=Path(file).name)
+        ctx.source(iri, slug, title, pub_iri)
         self.sources[dataset] = (iri, dataset)
         return self.sources[dataset]
 
@@ -178,7 +178,7 @@ class _FtmImport:
         names = {b[1]: _names(b[2], b[1], b[3]) for b in batch}
         wanted = {slugify(n[0]) for n in names.values()}
         taken = ctx.existing_slugs(wanted)
-        for _, ftm_id, schema, props, record in batch:
+        for _, ftm_id, schema, props, _record in batch:
             idents = [f"ftm:{ftm_id}", *_strong_ids(props)]
             default = f"{ctx.base}ftm-{local(ftm_id)}"
             iri = ctx.resolve(idents)
@@ -244,7 +244,7 @@ class _FtmImport:
                             Claim(slug, subject, SKG + relation, obj, src, quote, attribution)
                         )
                 continue
-            self._edge(ends, file, line, ftm_id, schema, props, (src, quote, attribution))
+            self._edge(ends, (file, line), (ftm_id, schema, props), (src, quote, attribution))
 
     def _end(self, ends: dict[str, str], ftm_id: str, file: str, line: int, field: str) -> str:
         if ftm_id not in ends:
@@ -258,13 +258,12 @@ class _FtmImport:
     def _edge(
         self,
         ends: dict[str, str],
-        file: str,
-        line: int,
-        ftm_id: str,
-        schema: str,
-        props: dict[str, list[str]],
+        where: tuple[str, int],
+        entity: tuple[str, str, dict[str, list[str]]],
         evidence: tuple[str, str, str],
     ) -> None:
+        file, line = where
+        ftm_id, schema, props = entity
         subj_prop, relation, obj_prop = EDGE_SCHEMATA[schema]
         subjects = props.get(subj_prop, [])
         if not subjects:
@@ -318,8 +317,8 @@ def _names(schema: str, ftm_id: str, props: dict[str, list[str]]) -> list[str]:
     names: list[str] = []
     keys = ("full", "street", *_NAME_PROPS) if schema == "Address" else _NAME_PROPS
     for key in keys:
-        for value in props.get(key, []):
-            value = " ".join(value.split())
+        for raw in props.get(key, []):
+            value = " ".join(raw.split())
             if value and value not in names:
                 names.append(value)
     return names or [f"{schema} {ftm_id}"]
@@ -328,8 +327,8 @@ def _names(schema: str, ftm_id: str, props: dict[str, list[str]]) -> list[str]:
 def _claim_values(schema: str, props: dict[str, list[str]], file: str, line: int) -> dict[str, Any]:
     """Dates, amount, currency and role of an interval entity, checked."""
     out: dict[str, Any] = {}
-    start = full_date((props.get("startDate") or props.get("date") or [None])[0])
-    end = full_date((props.get("endDate") or props.get("date") or [None])[0])
+    start = full_date((props.get("startDate") or props.get("date") or [""])[0])
+    end = full_date((props.get("endDate") or props.get("date") or [""])[0])
     if start:
         out["valid_from"] = start
     if end:

@@ -23,7 +23,8 @@ _SUFFIXES = {
 
 @dataclass(frozen=True)
 class ImportOptions:
-    """Per-import settings: the dataset and publisher named as the source (FtM)."""
+    """Per-import settings: the dataset (FtM) and the publisher (FtM; OCDS releases that come
+    without a package) named as the source."""
 
     dataset: str | None = None
     publisher: str | None = None
@@ -44,7 +45,9 @@ def stage_import(
     (naming the file, the line or row, and the field or column).
     """
     if kind not in IMPORT_KINDS:
-        raise BadRequestError(f"unknown import kind {kind!r}; expected one of {', '.join(IMPORT_KINDS)}")
+        raise BadRequestError(
+            f"unknown import kind {kind!r}; expected one of {', '.join(IMPORT_KINDS)}"
+        )
     sources = expand_inputs(paths, _SUFFIXES[kind])
     options = options or ImportOptions()
     ctx = ImportContext(store, base, kind, progress)
@@ -55,7 +58,7 @@ def stage_import(
     elif kind == "ocds":
         from .ocds import import_ocds
 
-        import_ocds(ctx, sources)
+        import_ocds(ctx, sources, options.publisher)
     else:
         from .csvsheet import import_csv
 
