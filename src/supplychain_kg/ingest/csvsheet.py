@@ -21,13 +21,15 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 from ..errors import ParseError
 from ..model import Literal, term_to_sparql
-from ..namespaces import DCTERMS, RDF, SKG
+from ..namespaces import DCTERMS, RDF, SCHEMA, SKG
 from ..validate import load_ontology
 from .common import Claim, Countries, ImportContext, display_name, is_decimal, open_text, slugify
 
@@ -68,11 +70,16 @@ class _Sheet:
     def __init__(self, source: Path | str) -> None:
         self.source = source
         self.name = display_name(source)
-        self.handle = open_text(source)
-        try:
-            first = self.handle.readline()
-        except UnicodeDecodeError as exc:
-            raise ParseError(f"not UTF-8 text ({exc.reason})", path=self.name, line=1) from None
+        self.stdin: io.StringIO | None = None
+        with open_text(source) as handle:
+            try:
+                if str(source) == "-":
+                    self.stdin = io.StringIO(handle.read())
+                    first = self.stdin.readline()
+                else:
+                    first = handle.readline()
+            except UnicodeDecodeError as exc:
+                raise ParseError(f"not UTF-8 text ({exc.reason})", path=self.name) from None
         counts = {d: first.count(d) for d in (",", ";", "\t")}
         self.delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
         self.header = [_column(c) for c in next(csv.reader([first], delimiter=self.delimiter), [])]
@@ -97,7 +104,18 @@ class _Sheet:
             )
 
     def rows(self) -> Iterator[Row]:
-        reader = csv.reader(self.handle, delimiter=self.delimiter)
+        if self.stdin is not None:
+            yield from self._rows(self.stdin)
+            return
+        with open_text(self.source) as handle:
+            try:
+                handle.readline()
+            except UnicodeDecodeError:  # reported by __init__
+                return
+            yield from self._rows(handle)
+
+    def _rows(self, handle: IO[str]) -> Iterator[Row]:
+        reader = csv.reader(handle, delimiter=self.delimiter)
         row_number = 1
         try:
             for cells in reader:
@@ -108,7 +126,7 @@ class _Sheet:
                     raise ParseError(
                         f"row {row_number} has {len(cells)} cells, the header {len(self.header)}",
                         path=self.name,
-                        line=reader.line_num,
+                        line=row_number,
                     )
                 yield (
                     row_number,
@@ -119,12 +137,10 @@ class _Sheet:
                 )
         except UnicodeDecodeError as exc:
             raise ParseError(
-                f"not UTF-8 text ({exc.reason})", path=self.name, line=row_number
+                f"not UTF-8 text ({exc.reason})", path=self.name, line=row_number + 1
             ) from None
         except csv.Error as exc:
-            raise ParseError(str(exc), path=self.name, line=reader.line_num) from None
-        finally:
-            self.handle.close()
+            raise ParseError(str(exc), path=self.name, line=row_number) from None
 
     def error(self, row: int, column: str, message: str) -> ParseError:
         return ParseError(f"row {row}, column '{column}': {message}", path=self.name, line=row)
@@ -145,7 +161,7 @@ class _CsvImport:
         self.literal = {r.removeprefix(SKG).lower(): r for r in onto.literal_relations}
         self.ids: dict[str, str] = {}  # id in a sheet (or the store) -> IRI
         self.rows_of: dict[str, int] = {}
-        self.sources: dict[str, tuple[str, bool]] = {}
+        self.sources: dict[tuple[str, str | None, str], tuple[str, bool]] = {}
 
     # -- references ------------------------------------------------------------------------
 
@@ -262,16 +278,22 @@ class _CsvImport:
         """(source IRI, whether it is already in the store), found by title or created."""
         ctx = self.ctx
         title = cells["source_title"]
-        if title in self.sources:
-            return self.sources[title]
+        url = cells.get("source_url", "")
+        key = (title, date, url)
+        if key in self.sources:
+            return self.sources[key]
+        narrow = ""
+        if date:
+            narrow += f" ?s <{DCTERMS}date> ?d . FILTER(STR(?d) = {term_to_sparql(Literal(date))})"
+        if url:
+            narrow += f" ?s <{SCHEMA}url> ?u . FILTER(STR(?u) = {term_to_sparql(Literal(url))})"
         query = (
             f"SELECT ?s WHERE {{ ?s a <{SKG}SourceDocument> ; <{DCTERMS}title> ?t . "
-            f"FILTER(STR(?t) = {term_to_sparql(Literal(title))}) }} LIMIT 1"
+            f"FILTER(STR(?t) = {term_to_sparql(Literal(title))}){narrow} }} LIMIT 1"
         )
         for found in ctx.store.query(query).rows():
-            self.sources[title] = (str(found["s"].value), True)
-            return self.sources[title]
-        url = cells.get("source_url", "")
+            self.sources[key] = (str(found["s"].value), True)
+            return self.sources[key]
         if url and not re.match(r"^https?://\S+$", url):
             raise sheet.error(row, "source_url", f"{url!r} is not an http(s) URL")
         publisher = cells.get("source_publisher", "")
@@ -293,8 +315,8 @@ class _CsvImport:
         iri = f"{ctx.base}source/{slug}"
         ctx.slugs[slug] = iri
         ctx.source(iri, slug, title, pub, date=date, url=url or None)
-        self.sources[title] = (iri, False)
-        return self.sources[title]
+        self.sources[key] = (iri, False)
+        return self.sources[key]
 
     def _claim_exists(self, c: Claim) -> bool:
         """Whether the store has a claim with the same subject, relation, object, stance,
