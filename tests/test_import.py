@@ -471,3 +471,31 @@ def test_missing_input_and_unknown_kind_are_clear_errors(kg: KnowledgeGraph) -> 
         kg.import_files("ftm", [Path("no-such-file.json")])
     with pytest.raises(BadRequestError, match="expected one of csv, ftm, ocds"):
         kg.import_files("xml", [IMPORT])
+
+
+# -- chunked writes (large imports on disk) --------------------------------------------------------
+
+
+def test_chunked_import_on_disk_gives_the_same_graph_as_one_write(
+    disk_kg: KnowledgeGraph, kg: KnowledgeGraph, donations: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kg.import_files("ftm", [donations])
+    monkeypatch.setattr("supplychain_kg.ingest.common.CHUNK_TRIPLES", 500)
+    monkeypatch.setattr("supplychain_kg.ingest.ftm._BATCH", 50)
+    commits: list[int] = []
+    report = disk_kg.import_files("ftm", [donations], progress=commits.append)
+    assert sum("validating and writing" in str(m) for m in commits) > 3
+    assert report.added > 0
+    assert _content(disk_kg) == _content(kg)
+
+
+def test_chunked_import_that_fails_late_leaves_the_store_unchanged(
+    disk_kg: KnowledgeGraph, donations: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("supplychain_kg.ingest.common.CHUNK_TRIPLES", 500)
+    before = _content(disk_kg)
+    bad = tmp_path / "late.ijson"
+    bad.write_text('{"id": "o", "schema": "Ownership", "properties": {"owner": ["nobody"]}}\n')
+    with pytest.raises(ParseError, match=r"late\.ijson:1: field 'properties\.asset'"):
+        disk_kg.import_files("ftm", [donations, bad])
+    assert _content(disk_kg) == before

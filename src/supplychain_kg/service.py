@@ -319,25 +319,40 @@ class KnowledgeGraph:
         progress: Progress | None = None,
         options: ImportOptions | None = None,
     ) -> ImportReport:
-        """Import CSV sheets, FtM entities or OCDS releases: read, validate, then write in one
-        step (all or nothing). ``dry_run`` validates without writing. Raises ParseError (file,
-        line or row, field) or ValidationError; in both cases the store is unchanged."""
+        """Import CSV sheets, FtM entities or OCDS releases: read, validate, write, all or
+        nothing. On a store that can roll back a group of writes (on disk), large imports are
+        validated and written in chunks under one checkpoint, so memory stays flat.
+        ``dry_run`` reads and validates without writing. Raises ParseError (file, line or
+        row, field) or ValidationError; in both cases the store is unchanged."""
         say = progress or _quiet
         started = time.perf_counter()
+        added = 0
+
+        def commit(staging: Store) -> None:
+            nonlocal added
+            say(f"validating and writing {len(staging):,} triples")
+            added += self.store.absorb(staging, check=self._checker(staging, say))
+
         with self._lock:
-            staging, report = stage_import(
-                self.store,
-                self.settings.base_iri,
-                kind,
-                paths,
-                options=options,
-                progress=progress,
-            )
-            say(f"staged {report.triples:,} triples; validating")
-            if dry_run:
-                self._validate_staged(staging, say)
-            else:
-                report.added = self.write_staged(staging, progress=progress)
+            try:
+                with self.store.transaction() as chunked:
+                    use_chunks = chunked and not dry_run
+                    staging, report = stage_import(
+                        self.store,
+                        self.settings.base_iri,
+                        kind,
+                        paths,
+                        options=options,
+                        progress=progress,
+                        commit=commit if use_chunks else None,
+                    )
+                    if dry_run:
+                        self._checker(staging, say)()
+                    else:
+                        commit(staging)
+            finally:
+                self._index = None
+        report.added = added
         report.dry_run = dry_run
         report.seconds = time.perf_counter() - started
         return report

@@ -22,7 +22,7 @@ import json
 import re
 import time
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -35,6 +35,7 @@ from ..store import Store
 from .rdf import Progress
 
 __all__ = [
+    "CHUNK_TRIPLES",
     "ImportContext",
     "ImportReport",
     "Writer",
@@ -49,6 +50,7 @@ ALT = f"<{SKOS}altLabel>"
 IDENT = f"<{DCTERMS}identifier>"
 SLUG = f"<{SKG}slug>"
 _BATCH_LINES = 200_000
+CHUNK_TRIPLES = 400_000
 _LOOKUP_BATCH = 1000
 _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ].*)?$")
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
@@ -184,9 +186,16 @@ class ImportContext:
     """One import: the target store (for lookups), the writer, identity and slug registers."""
 
     def __init__(
-        self, store: Store, base: str, kind: str, progress: Progress | None = None
+        self,
+        store: Store,
+        base: str,
+        kind: str,
+        progress: Progress | None = None,
+        commit: Callable[[Store], None] | None = None,
     ) -> None:
         self.store = store
+        self.commit = commit
+        self.on_commit: list[Callable[[], None]] = []
         self.base = base
         self.staging = store.staging()
         self.out = Writer(self.staging)
@@ -204,6 +213,7 @@ class ImportContext:
 
     def lookup_identifiers(self, identifiers: Iterable[str]) -> dict[str, str]:
         """Map each identifier already in the store to its entity's IRI (one query per 1,000)."""
+        identifiers = list(identifiers)
         wanted = sorted({i for i in identifiers if i not in self._store_ids})
         for chunk in _chunks(wanted):
             values = " ".join(_lit(i) for i in chunk)
@@ -364,12 +374,36 @@ class ImportContext:
         out.text(iri, DCTERMS + "title", title)
         out.iri(iri, DCTERMS + "publisher", publisher)
         if date:
-            out.text(iri, DCTERMS + "date", date, XSD + "date")
+            kind = {4: "gYear", 7: "gYearMonth"}.get(len(date), "date")
+            out.text(iri, DCTERMS + "date", date, XSD + kind)
         if url:
             out.iri(iri, SCHEMA + "url", url)
         if file:
             out.text(iri, SKG + "sourceFile", file)
         self.typed.add(iri)
+
+    # -- chunks ----------------------------------------------------------------------------
+
+    def maybe_commit(self, *, final: bool = False) -> None:
+        """With a ``commit`` callback (a store that can roll back a group of writes), hand
+        the staged data over once it holds ``CHUNK_TRIPLES`` (or at the end) and start a new
+        staging store, so that memory stays flat however large the input."""
+        self.out.flush()
+        size = len(self.staging)
+        if self.commit is None or (not final and size < CHUNK_TRIPLES) or size == 0:
+            return
+        self.commit(self.staging)
+        self.report.triples += size
+        self.staging = self.store.staging()
+        self.out.staging = self.staging
+        # everything below is now in the store, where the lookups find it
+        self.known.clear()
+        self.slugs.clear()
+        self.typed.clear()
+        self._store_ids.clear()
+        self._names.clear()
+        for hook in self.on_commit:
+            hook()
 
     # -- progress --------------------------------------------------------------------------
 

@@ -56,6 +56,7 @@ _ENTITY_REQUIRED = ("id", "name", "type")
 _REL_REQUIRED = ("subject", "relation", "object", "quote", "attributed_to", "source_title")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_PARTIAL_DAY = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 Row = tuple[int, dict[str, str]]
 
@@ -233,8 +234,12 @@ class _CsvImport:
         dates = {}
         for column in ("valid_from", "valid_to", "source_date"):
             value = cells.get(column, "")
-            if value and not _DAY.match(value):
-                raise sheet.error(row, column, f"{value!r} is not a date (YYYY-MM-DD)")
+            pattern = _PARTIAL_DAY if column == "source_date" else _DAY
+            if value and not pattern.match(value):
+                expected = (
+                    "YYYY, YYYY-MM or YYYY-MM-DD" if column == "source_date" else "YYYY-MM-DD"
+                )
+                raise sheet.error(row, column, f"{value!r} is not a date ({expected})")
             dates[column] = value or None
         amount = cells.get("amount", "")
         if amount and not is_decimal(amount):

@@ -169,6 +169,10 @@ class _FtmImport:
             self.ctx.tick()
         self._nodes(batch, name)
 
+    def forget(self) -> None:
+        """After a chunk was written: its entities are found in the store from now on."""
+        self.seen.clear()
+
     def _nodes(self, batch: list[Any], file: str) -> None:
         ctx = self.ctx
         ids = {f"ftm:{b[1]}" for b in batch}
@@ -195,6 +199,7 @@ class _FtmImport:
                     if country:
                         ctx.out.iri(iri, SKG + "country", country)
         ctx.forget_batch()
+        ctx.maybe_commit()
 
     # -- pass 2: links ---------------------------------------------------------------------
 
@@ -204,14 +209,17 @@ class _FtmImport:
             batch.append(json.loads(text))
             if len(batch) >= _BATCH:
                 self._links(batch)
+                self.ctx.maybe_commit()
                 batch = []
         self._links(batch)
 
     def _ends(self, batch: list[list[Any]]) -> dict[str, str]:
         """FtM id -> IRI for every end named in the batch; raises ParseError for an unknown."""
         wanted: set[str] = set()
-        for _, _, _, schema, links, record in batch:
+        for _, _, ftm_id, schema, links, record in batch:
             props = record.get("properties", {})
+            if links:
+                wanted.add(ftm_id)
             keys = list(links) if links else [p for p in EDGE_SCHEMATA[schema][::2] if p]
             for key in keys:
                 wanted |= set(props.get(key, []))
@@ -357,6 +365,7 @@ def _claim_values(schema: str, props: dict[str, list[str]], file: str, line: int
 def import_ftm(ctx: ImportContext, sources: list[Path | str], options: FtmOptions) -> None:
     """Stage every FtM file of ``sources`` into ``ctx`` (see the module docstring)."""
     job = _FtmImport(ctx, options)
+    ctx.on_commit.append(job.forget)
     with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
         for source in sources:
             job.nodes(source, spool)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,8 +38,12 @@ def stage_import(
     *,
     options: ImportOptions | None = None,
     progress: Progress | None = None,
+    commit: Callable[[Store], None] | None = None,
 ) -> tuple[Store, ImportReport]:
     """Read every input into a new staging store (nothing is written to ``store``).
+
+    With ``commit``, staged data is handed to it in chunks as it grows (see
+    ``ImportContext.maybe_commit``); the store returned then holds only the last chunk.
 
     Raises BadRequestError for an unknown kind or missing file, ParseError for bad input
     (naming the file, the line or row, and the field or column).
@@ -50,7 +54,7 @@ def stage_import(
         )
     sources = expand_inputs(paths, _SUFFIXES[kind])
     options = options or ImportOptions()
-    ctx = ImportContext(store, base, kind, progress)
+    ctx = ImportContext(store, base, kind, progress, commit)
     if kind == "ftm":
         from .ftm import FtmOptions, import_ftm
 
@@ -64,5 +68,5 @@ def stage_import(
 
         import_csv(ctx, sources)
     ctx.out.flush()
-    ctx.report.triples = len(ctx.staging)
+    ctx.report.triples += len(ctx.staging)
     return ctx.staging, ctx.report

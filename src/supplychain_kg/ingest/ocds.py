@@ -347,5 +347,6 @@ def import_ocds(
                     )
                 job.release(release, package, where, name, line)
                 ctx.tick()
+                ctx.maybe_commit()
         ctx.report.files += 1
     ctx.tick(0, force=True)

@@ -182,6 +182,7 @@ class OxigraphStore:
 
     def __init__(self, path: Path | None = None) -> None:
         self.revision = 0
+        self._in_transaction = False
         self.path = path
         if path is None:
             self._store = ox.Store()
@@ -404,8 +405,10 @@ class OxigraphStore:
             with os.fdopen(fd, "wb") as out:
                 staging._store.dump(out, ox.RdfFormat.N_QUADS)
             files = [(incoming, ox.RdfFormat.N_QUADS.media_type)]
+        # inside transaction() the outer checkpoint covers this write
+        guard = contextlib.nullcontext() if self._in_transaction else self._checkpoint()
         try:
-            with self._checkpoint():
+            with guard:
                 with concurrent.futures.ThreadPoolExecutor(1, "skg-bulk-write") as pool:
                     writing = pool.submit(self._bulk_load_files, files)
                     try:
@@ -428,6 +431,21 @@ class OxigraphStore:
                 path=str(path), format=fmt, base_iri=path.resolve().as_uri(), lenient=True
             )
         self._store.flush()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[bool]:
+        """Group several absorb() calls under one checkpoint: an exception inside the block
+        restores the store as it was before it. In memory (no checkpoint) this yields False."""
+        if self.path is None or self._in_transaction:
+            yield False
+            return
+        with self._checkpoint():
+            self._in_transaction = True
+            try:
+                yield True
+            finally:
+                self._in_transaction = False
+        self.revision += 1
 
     @contextlib.contextmanager
     def _checkpoint(self) -> Iterator[None]:
