@@ -363,7 +363,8 @@ class Validator:
                 f"GROUP BY ?focus HAVING (COUNT(DISTINCT ?v) > {n})"
             )
         over = {str(r["focus"].value) for r in data.query(query).rows()} if query else set()
-        check = sorted(over | set(shared))
+        # a shared subject can only break the limit if the staged data gives it this property
+        check = sorted(over | (set(shared) & self._subjects_with(data, prop.path)))
         if not check:
             return []
         mine = self._values_in(data, check, prop.path)
@@ -382,6 +383,11 @@ class Validator:
                     )
                 )
         return out
+
+    @staticmethod
+    def _subjects_with(data: Store, path: str) -> set[str]:
+        query = f"SELECT DISTINCT ?focus WHERE {{ ?focus <{path}> [] }}"
+        return {str(r["focus"].value) for r in data.query(query).rows()}
 
     def _shared_subjects(self, data: Store, context: Store) -> list[str]:
         """Subjects of ``data`` that ``context`` also describes (their values add up)."""
@@ -416,8 +422,14 @@ class Validator:
         if rows and context is not None:
             iris = sorted({str(r["v"].value) for r in rows if isinstance(r["v"], IRI)})
             typed: set[str] = set()
+            # FILTER IN, not a second VALUES: Oxigraph joined two VALUES blocks by scanning
+            # every typed resource (4.8 s against 0.02 s per 2,000 IRIs on a 650k store)
+            allowed = ", ".join(f"<{c}>" for c in sorted(self.ontology.closure(cls)))
             for chunk in _chunks(iris):
-                q = f"SELECT DISTINCT ?v WHERE {{ {_values('v', chunk)} ?v a ?cls . {classes} }}"
+                q = (
+                    f"SELECT DISTINCT ?v WHERE {{ {_values('v', chunk)} ?v a ?cls . "
+                    f"FILTER(?cls IN ({allowed})) }}"
+                )
                 typed |= {str(r["v"].value) for r in context.query(q).rows()}
             rows = [r for r in rows if not (isinstance(r["v"], IRI) and r["v"].value in typed)]
         return [self._violation(r, prop, "class") for r in rows]
