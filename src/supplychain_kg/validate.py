@@ -179,6 +179,7 @@ class Validator:
         self.shapes = shapes
         self.ontology = ontology
         self._multi: set[str] = set()
+        self._shared_with: dict[str, set[str]] = {}
 
     # -- entry point -----------------------------------------------------------------------
 
@@ -200,6 +201,7 @@ class Validator:
 
         def run() -> list[Violation]:
             self._multi = self._multi_valued(data)
+            self._shared_with = self._paths_of(data, shared)
             violations: list[Violation] = []
             for shape in self.shapes:
                 target = self._target_pattern(shape)
@@ -364,7 +366,7 @@ class Validator:
             )
         over = {str(r["focus"].value) for r in data.query(query).rows()} if query else set()
         # a shared subject can only break the limit if the staged data gives it this property
-        check = sorted(over | (set(shared) & self._subjects_with(data, prop.path)))
+        check = sorted(over | self._shared_with.get(prop.path, set()))
         if not check:
             return []
         mine = self._values_in(data, check, prop.path)
@@ -385,9 +387,14 @@ class Validator:
         return out
 
     @staticmethod
-    def _subjects_with(data: Store, path: str) -> set[str]:
-        query = f"SELECT DISTINCT ?focus WHERE {{ ?focus <{path}> [] }}"
-        return {str(r["focus"].value) for r in data.query(query).rows()}
+    def _paths_of(data: Store, shared: list[str]) -> dict[str, set[str]]:
+        """Predicate -> the shared subjects that the staged data gives it."""
+        found: dict[str, set[str]] = {}
+        for chunk in _chunks(shared):
+            query = f"SELECT DISTINCT ?focus ?p WHERE {{ {_values('focus', chunk)} ?focus ?p [] }}"
+            for row in data.query(query).rows():
+                found.setdefault(str(row["p"].value), set()).add(str(row["focus"].value))
+        return found
 
     def _shared_subjects(self, data: Store, context: Store) -> list[str]:
         """Subjects of ``data`` that ``context`` also describes (their values add up)."""
