@@ -260,7 +260,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     verb = "would import" if report.dry_run else "imported"
     print(
         f"{verb} {report.records:,} records from {report.files} file(s): "
-        f"{report.entities:,} new entities, {report.claims:,} claims, "
+        f"{report.entities:,} new entities, {report.claims:,} claims and "
         f"{report.triples:,} triples staged"
         + ("" if report.dry_run else f", {report.added:,} new in the store")
         + f" ({report.seconds:.1f} s)"

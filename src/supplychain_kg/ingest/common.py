@@ -479,7 +479,7 @@ def iter_json_records(source: Path | str) -> Iterator[tuple[int, Any]]:
             if not line.strip():
                 continue
             try:
-                yield number, json.loads(line)
+                yield number, json.loads(line.rstrip("\r\n"))
             except json.JSONDecodeError as exc:
                 raise ParseError(
                     f"not valid JSON: {exc.msg}", path=name, line=number, column=exc.colno

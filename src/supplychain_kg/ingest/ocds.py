@@ -319,7 +319,8 @@ class _Release:
             pid = supplier.get("id") if isinstance(supplier, dict) else None
             who = self.party(pid, f"awards[{i}].suppliers[{j}].id")
             self.claim(
-                f"award-{award_slug}-{_s(str(pid))}",
+                f"{award_slug if award_slug.startswith('award') else 'award-' + award_slug}"
+                f"-{_s(str(pid))}",
                 who,
                 "wonTender",
                 self.tender,
