@@ -499,3 +499,29 @@ def test_chunked_import_that_fails_late_leaves_the_store_unchanged(
     with pytest.raises(ParseError, match=r"late\.ijson:1: field 'properties\.asset'"):
         disk_kg.import_files("ftm", [donations, bad])
     assert _content(disk_kg) == before
+
+
+def test_ftm_entities_join_the_seed_graph_by_wikidata_id_and_country_name(
+    kg: KnowledgeGraph, tmp_path: Path
+) -> None:
+    data = tmp_path / "seed-overlap.ijson"
+    data.write_text(
+        '{"id": "hw", "schema": "Company", "properties": {"name": ["Huawei Technologies Co., '
+        'Ltd."], "wikidataId": ["Q160120"]}}\n'
+        '{"id": "li", "schema": "Company", "properties": {"name": ["Local Installer"], '
+        '"country": ["mm"]}}\n'
+    )
+    huawei = _entity_by_identifier(kg, "wikidata:Q160120")
+    assert len(huawei) == 1
+    myanmar = _entity_by_identifier(kg, "wikidata:Q836")
+    report = kg.import_files("ftm", [data])
+    assert _entity_by_identifier(kg, "ftm:hw") == huawei
+    assert _entity_by_identifier(kg, "iso3166-1:MM") == myanmar
+    assert report.entities == 1  # Local Installer; no new Huawei, no new Myanmar
+    assert kg.store.query(
+        f"ASK {{ ?x <{SKG}slug> 'local-installer' ; <{SKG}country> <{myanmar[0]}> }}"
+    ).boolean
+    aliases = _rows(
+        kg, f"SELECT ?a WHERE {{ <{huawei[0]}> <http://www.w3.org/2004/02/skos/core#altLabel> ?a }}"
+    )
+    assert {"a": "Huawei Technologies Co., Ltd."} in aliases
