@@ -16,30 +16,30 @@ The writer formats N-Quads text and hands it to the staging store in batches
 from __future__ import annotations
 
 import hashlib
-import io
-import itertools
 import json
 import re
 import time
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from ..errors import BadRequestError, ParseError
 from ..model import Literal, term_to_sparql
 from ..namespaces import DCTERMS, RDF, RDFS, SCHEMA, SKG, SKOS, XSD
 from ..store import Store
 from .rdf import Progress
 
 __all__ = [
+    "ALT",
     "CHUNK_TRIPLES",
+    "LABEL",
+    "Claim",
     "ImportContext",
     "ImportReport",
     "Writer",
     "full_date",
+    "is_decimal",
+    "lit",
     "quote_json",
     "slugify",
 ]
@@ -89,7 +89,7 @@ def quote_json(data: Any, limit: int = 600) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _lit(value: str, datatype: str | None = None) -> str:
+def lit(value: str, datatype: str | None = None) -> str:
     return term_to_sparql(Literal(value, datatype or XSD + "string"))
 
 
@@ -138,7 +138,7 @@ class Writer:
         self._tick()
 
     def text(self, s: str, p: str, value: str, datatype: str | None = None) -> None:
-        self._lines.append(f"<{s}> <{p}> {_lit(value, datatype)} .\n")
+        self._lines.append(f"<{s}> <{p}> {lit(value, datatype)} .\n")
         self._tick()
 
     def raw(self, line: str) -> None:
@@ -216,7 +216,7 @@ class ImportContext:
         identifiers = list(identifiers)
         wanted = sorted({i for i in identifiers if i not in self._store_ids})
         for chunk in _chunks(wanted):
-            values = " ".join(_lit(i) for i in chunk)
+            values = " ".join(lit(i) for i in chunk)
             query = (
                 f"SELECT ?id ?x WHERE {{ VALUES ?id {{ {values} }} ?x {IDENT} ?id . ?x {SLUG} [] }}"
             )
@@ -230,7 +230,7 @@ class ImportContext:
         """Map each slug already used in the store to the IRI that uses it."""
         found: dict[str, str] = {}
         for chunk in _chunks(sorted(set(slugs))):
-            values = " ".join(_lit(s) for s in chunk)
+            values = " ".join(lit(s) for s in chunk)
             query = f"SELECT ?slug ?x WHERE {{ VALUES ?slug {{ {values} }} ?x {SLUG} ?slug }}"
             for row in self.store.query(query).rows():
                 found[str(row["slug"].value)] = str(row["x"].value)
@@ -418,172 +418,3 @@ class ImportContext:
                 f"read {self.report.records:,} records: {self.report.entities:,} entities, "
                 f"{self.report.claims:,} claims staged ({rate:,.0f} records/s)"
             )
-
-
-def expand_inputs(paths: Iterable[Path | str], suffixes: tuple[str, ...]) -> list[Path | str]:
-    """Files named, files with ``suffixes`` inside named folders (sorted), and ``-`` (stdin)."""
-    out: list[Path | str] = []
-    for given in paths:
-        if str(given) == "-":
-            out.append("-")
-            continue
-        path = Path(given)
-        if path.is_dir():
-            found = sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in suffixes
-            )
-            if not found:
-                raise BadRequestError(f"{path}: no {'/'.join(suffixes)} files in this folder")
-            out += found
-        elif path.is_file():
-            out.append(path)
-        else:
-            raise BadRequestError(f"{path}: no such file or directory")
-    if not out:
-        raise BadRequestError("no input files given")
-    return out
-
-
-# -- JSON input ------------------------------------------------------------------------------
-
-
-def open_text(source: Path | str) -> IO[str]:
-    """Open a file (or ``-``: standard input) as UTF-8 text, a byte order mark skipped."""
-    if str(source) == "-":
-        import sys
-
-        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", newline="")
-    return open(source, encoding="utf-8-sig", newline="")
-
-
-def display_name(source: Path | str) -> str:
-    return "<stdin>" if str(source) == "-" else str(source)
-
-
-def iter_json_records(source: Path | str) -> Iterator[tuple[int, Any]]:
-    """Yield ``(line, value)`` for each JSON value of a JSON-lines file or a JSON array file,
-    streaming (an array is decoded item by item). Raises ParseError with file, line, column."""
-    name = display_name(source)
-    with open_text(source) as handle:
-        first = ""
-        head: list[str] = []
-        for line in handle:
-            head.append(line)
-            if line.strip():
-                first = line.lstrip()[0]
-                break
-        if first == "[":
-            yield from _iter_array(name, itertools.chain(head, handle))
-            return
-        for number, line in enumerate(itertools.chain(head, handle), start=1):
-            if not line.strip():
-                continue
-            try:
-                yield number, json.loads(line.rstrip("\r\n"))
-            except json.JSONDecodeError as exc:
-                raise ParseError(
-                    f"not valid JSON: {exc.msg}", path=name, line=number, column=exc.colno
-                ) from None
-
-
-def _iter_array(name: str, lines: Iterable[str]) -> Iterator[tuple[int, Any]]:
-    decoder = json.JSONDecoder()
-    buffer = ""
-    line = 1  # line of buffer[0]
-    started = False
-    source = iter(lines)
-    exhausted = False
-    while True:
-        stripped = buffer.lstrip()
-        line += buffer[: len(buffer) - len(stripped)].count("\n")
-        buffer = stripped
-        if not started and buffer.startswith("["):
-            buffer, started = buffer[1:], True
-            continue
-        if buffer.startswith(","):
-            buffer = buffer[1:]
-            continue
-        if buffer.startswith("]"):
-            return
-        if buffer:
-            try:
-                value, end = decoder.raw_decode(buffer)
-            except json.JSONDecodeError as exc:
-                if exhausted or len(buffer) > 64_000_000:
-                    raise ParseError(
-                        f"not valid JSON: {exc.msg}",
-                        path=name,
-                        line=line + exc.lineno - 1,
-                        column=exc.colno,
-                    ) from None
-            else:
-                if end < len(buffer) or exhausted:
-                    yield line, value
-                    line += buffer[:end].count("\n")
-                    buffer = buffer[end:]
-                    continue
-        if exhausted:
-            raise ParseError("the JSON array is not closed with ]", path=name, line=line)
-        chunk = "".join(itertools.islice(source, 2000))
-        if not chunk:
-            exhausted = True
-        buffer += chunk
-
-
-# -- countries -------------------------------------------------------------------------------
-
-_ISO_FILE = Path("/usr/share/iso-codes/json/iso_3166-1.json")
-
-
-@lru_cache(maxsize=1)
-def country_names() -> dict[str, str]:
-    """ISO 3166-1 alpha-2 code -> English short name (Debian's iso-codes; empty if missing)."""
-    try:
-        data = json.loads(_ISO_FILE.read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return {c["alpha_2"].upper(): c.get("common_name") or c["name"] for c in data.get("3166-1", [])}
-
-
-class Countries:
-    """Resolves ISO country codes (or names) to skg:Country entities.
-
-    Order: a Country with the identifier ``iso3166-1:XX`` (store or this import); a Country
-    whose name or alias is the code's English name (e.g. the seed's ``myanmar``); otherwise a
-    new Country ``<base>country-xx`` named from ISO 3166-1.
-    """
-
-    def __init__(self, ctx: ImportContext) -> None:
-        self.ctx = ctx
-        self._cache: dict[str, str | None] = {}
-
-    def iri(self, value: str) -> str | None:
-        key = value.strip().upper()
-        if key in self._cache:
-            return self._cache[key]
-        names = country_names()
-        code = (
-            key if key in names else next((c for c, n in names.items() if n.upper() == key), None)
-        )
-        result = self._resolve(code, names[code]) if code else None
-        self._cache[key] = result
-        return result
-
-    def _resolve(self, code: str, name: str) -> str:
-        ctx = self.ctx
-        ident = f"iso3166-1:{code}"
-        found = ctx.resolve([ident])
-        if found:
-            return found
-        query = (
-            f"SELECT ?c WHERE {{ ?c a <{SKG}Country> ; {LABEL}|{ALT} ?n . "
-            f"FILTER(LCASE(STR(?n)) = {_lit(name.lower())}) }} LIMIT 1"
-        )
-        for row in ctx.store.query(query).rows():
-            iri = str(row["c"].value)
-            ctx.entity(iri, None, (), [], [ident], new=False)
-            return iri
-        iri = f"{ctx.base}country-{code.lower()}"
-        slug = ctx.unique_slug(slugify(name), iri, ctx.existing_slugs([slugify(name)]))
-        ctx.entity(iri, slug, [SKG + "Country"], [name], [ident], new=True)
-        return iri

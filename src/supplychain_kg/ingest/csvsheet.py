@@ -31,7 +31,9 @@ from ..errors import ParseError
 from ..model import Literal, term_to_sparql
 from ..namespaces import DCTERMS, RDF, SCHEMA, SKG
 from ..validate import load_ontology
-from .common import Claim, Countries, ImportContext, display_name, is_decimal, open_text, slugify
+from .common import Claim, ImportContext, is_decimal, slugify
+from .countries import Countries
+from .inputs import display_name, open_text
 
 __all__ = ["ENTITY_COLUMNS", "RELATIONSHIP_COLUMNS", "import_csv"]
 

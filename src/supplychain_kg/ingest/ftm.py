@@ -24,17 +24,9 @@ from typing import IO, Any
 
 from ..errors import ParseError
 from ..namespaces import SKG
-from .common import (
-    Claim,
-    Countries,
-    ImportContext,
-    display_name,
-    full_date,
-    is_decimal,
-    iter_json_records,
-    quote_json,
-    slugify,
-)
+from .common import Claim, ImportContext, full_date, is_decimal, quote_json, slugify
+from .countries import Countries
+from .inputs import display_name, iter_json_records
 
 __all__ = ["EDGE_SCHEMATA", "NODE_SCHEMATA", "FtmOptions", "import_ftm"]
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from ..errors import BadRequestError
 from ..store import Store
-from .common import ImportContext, ImportReport, expand_inputs
+from .common import ImportContext, ImportReport
+from .inputs import expand_inputs
 from .rdf import Progress
 
 __all__ = ["IMPORT_KINDS", "ImportOptions", "stage_import"]

@@ -29,15 +29,8 @@ from typing import Any
 
 from ..errors import ParseError
 from ..namespaces import SKG
-from .common import (
-    Claim,
-    ImportContext,
-    display_name,
-    full_date,
-    open_text,
-    quote_json,
-    slugify,
-)
+from .common import Claim, ImportContext, full_date, quote_json, slugify
+from .inputs import display_name, open_text
 
 __all__ = ["import_ocds"]
 
