@@ -558,16 +558,13 @@ class Validator:
             return out
         # Take the ids of the smaller side and look them up on both sides.
         small = context if small_context else data
-        slugs = sorted(
-            {
-                str(r["slug"].value)
-                for r in small.query(
-                    f"SELECT DISTINCT ?slug WHERE {{ ?x <{SKG}slug> ?slug }}"
-                ).rows()
-            }
-        )
         owners: dict[str, set[str]] = {}
-        for store in (data, context):
+        pairs = small.query(f"SELECT ?x ?slug WHERE {{ ?x <{SKG}slug> ?slug }}").rows()
+        for row in pairs:
+            owners.setdefault(str(row["slug"].value), set()).add(str(row["x"].value))
+        slugs = sorted(owners)
+        # the small side's owners are known from that one scan; look the ids up on the other
+        for store in (context,) if small is data else (data,):
             for chunk in _chunks(slugs):
                 values = (
                     "VALUES ?slug { " + " ".join(term_to_sparql(Literal(x)) for x in chunk) + " }"
