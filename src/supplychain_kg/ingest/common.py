@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import Literal, term_to_sparql
+from ..model import XSD_STRING, Literal, term_to_sparql
 from ..namespaces import DCTERMS, RDF, RDFS, SCHEMA, SKG, SKOS, XSD
 from ..store import Store
 from .rdf import Progress
@@ -53,6 +53,8 @@ _BATCH_LINES = 200_000
 CHUNK_TRIPLES = 400_000
 _LOOKUP_BATCH = 1000
 _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ].*)?$")
+_ESCAPE = re.compile(r'["\\\n\r\t]')
+_PLAIN_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
 
@@ -62,6 +64,8 @@ def slugify(text: str, *, limit: int = 60) -> str:
     >>> slugify("Frau Dr. Irene Nierstenhöfer")
     'frau-dr-irene-nierstenhofer'
     """
+    if len(text) <= limit and _PLAIN_SLUG.match(text):
+        return text
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:limit].strip("-")
     return slug or "x" + hashlib.sha1(text.encode()).hexdigest()[:8]
@@ -90,7 +94,9 @@ def quote_json(data: Any, limit: int = 600) -> str:
 
 
 def lit(value: str, datatype: str | None = None) -> str:
-    return term_to_sparql(Literal(value, datatype or XSD + "string"))
+    """An N-Triples literal (escaped only when it has to be)."""
+    text = term_to_sparql(Literal(value)) if _ESCAPE.search(value) else f'"{value}"'
+    return text if datatype is None or datatype == XSD_STRING else f"{text}^^<{datatype}>"
 
 
 @dataclass

@@ -172,8 +172,8 @@ class _FtmImport:
             ids |= set(_strong_ids(props))
         ctx.lookup_identifiers(ids)
         names = {b[1]: _names(b[2], b[1], b[3]) for b in batch}
-        wanted = {slugify(n[0]) for n in names.values()}
-        taken = ctx.existing_slugs(wanted)
+        wanted = {i: slugify(n[0]) for i, n in names.items()}
+        taken = ctx.existing_slugs(wanted.values())
         for _, ftm_id, schema, props, _record in batch:
             idents = [f"ftm:{ftm_id}", *_strong_ids(props)]
             default = f"{ctx.base}ftm-{local(ftm_id)}"
@@ -183,7 +183,7 @@ class _FtmImport:
             if iri != default:
                 self.remap[ftm_id] = iri
             self.seen.add(ftm_id)
-            slug = ctx.unique_slug(slugify(names[ftm_id][0]), iri, taken) if new else None
+            slug = ctx.unique_slug(wanted[ftm_id], iri, taken) if new else None
             ctx.entity(iri, slug, [NODE_SCHEMATA[schema]], names[ftm_id], idents, new=new)
             if new:
                 for code in props.get("country", []) + props.get("jurisdiction", []):
