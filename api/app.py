@@ -10,7 +10,7 @@ from supplychain_kg.config import Settings
 from supplychain_kg.service import KnowledgeGraph
 
 from .errors import install_error_handlers
-from .routers import meta
+from .routers import entities, meta, paths
 
 __all__ = ["create_app"]
 
@@ -38,4 +38,6 @@ def create_app(settings: Settings | None = None, *, kg: KnowledgeGraph | None = 
         )
     install_error_handlers(app)
     app.include_router(meta.router)
+    app.include_router(paths.router)
+    app.include_router(entities.router)
     return app

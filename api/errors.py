@@ -9,11 +9,13 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from supplychain_kg.errors import (
     AmbiguousEntityError,
     BadRequestError,
+    InvalidParameterError,
     ParseError,
     QueryError,
     QueryTimeoutError,
@@ -37,6 +39,7 @@ _STATUS: list[tuple[type[SkgError], int]] = [
     (ResultTooLargeError, 413),
     (StoreLockedError, 503),
     (ValidationError, 422),
+    (InvalidParameterError, 422),
     (ParseError, 400),
     (QueryError, 400),
     (BadRequestError, 400),
@@ -56,6 +59,8 @@ def _body(exc: SkgError, status: int) -> dict[str, object]:
         body["suggestions"] = exc.suggestions
     elif isinstance(exc, AmbiguousEntityError):
         body["candidates"] = exc.candidates
+    elif isinstance(exc, InvalidParameterError):
+        body["parameter"] = exc.parameter
     elif isinstance(exc, ValidationError):
         body["violations"] = [str(v) for v in exc.violations[:200]]
     elif status == 500:
@@ -71,6 +76,25 @@ async def _handle_skg(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(_body(exc, status), status_code=status)
 
 
+async def _handle_invalid(request: Request, exc: Exception) -> JSONResponse:
+    """422 for a request parameter FastAPI could not accept, naming the parameter."""
+    assert isinstance(exc, RequestValidationError)
+    problems = []
+    names = []
+    for error in exc.errors():
+        name = str(error.get("loc", ("", "?"))[-1])
+        names.append(name)
+        given = error.get("input")
+        shown = f" (got {given!r})" if isinstance(given, str | int | float) else ""
+        problems.append(f"parameter {name!r}: {error.get('msg', 'invalid')}{shown}")
+    body = {
+        "error": "InvalidParameterError",
+        "detail": "; ".join(problems),
+        "parameter": names[0] if names else None,
+    }
+    return JSONResponse(body, status_code=422)
+
+
 async def _handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s", request.url.path, exc_info=exc)
     return JSONResponse({"error": "InternalError", "detail": "internal error"}, status_code=500)
@@ -79,4 +103,5 @@ async def _handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
 def install_error_handlers(app: FastAPI) -> None:
     """Register the exception handlers on ``app``."""
     app.add_exception_handler(SkgError, _handle_skg)
+    app.add_exception_handler(RequestValidationError, _handle_invalid)
     app.add_exception_handler(Exception, _handle_unexpected)

@@ -42,3 +42,13 @@ def shared() -> Path:
     if not SHARED.is_dir():
         pytest.fail(f"the shared data folder is missing: {SHARED}")
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def small_kg() -> KnowledgeGraph:
+    """The vocabulary plus tests/fixtures/paths-small.ttl only (read-only tests)."""
+    from supplychain_kg.service import seed_files
+
+    graph = KnowledgeGraph.open(Settings(memory=True, seed=False))
+    graph.load([seed_files()[0], FIXTURES / "paths-small.ttl"])
+    return graph

@@ -13,6 +13,7 @@ __all__ = [
     "AmbiguousEntityError",
     "BadRequestError",
     "ConfigError",
+    "InvalidParameterError",
     "ParseError",
     "QueryError",
     "QueryTimeoutError",
@@ -145,3 +146,11 @@ class AmbiguousEntityError(SkgError):
         self.candidates = candidates
         names = ", ".join(f"{c['id']} ({c['label']})" for c in candidates[:10])
         super().__init__(f"{reference!r} is ambiguous: it matches {names}; use an id")
+
+
+class InvalidParameterError(BadRequestError):
+    """A named parameter has a value that cannot be used; ``parameter`` names it."""
+
+    def __init__(self, parameter: str, message: str) -> None:
+        self.parameter = parameter
+        super().__init__(f"parameter {parameter!r}: {message}")

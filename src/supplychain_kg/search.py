@@ -191,10 +191,38 @@ class NameIndex:
             return strong[0].iri
         if len(strong) > 1:
             raise AmbiguousEntityError(reference, [self._brief(m.iri) for m in strong])
-        suggestions = [m.to_json() for m in hits[:5]]
+        suggestions = [m.to_json() for m in (hits or self.suggest(ref))[:5]]
         raise UnknownEntityError(
             reference, [{"id": str(s["id"]), "label": str(s["label"])} for s in suggestions]
         )
+
+    def suggest(self, text: str, limit: int = 5) -> list[Match]:
+        """Entities sharing whole words with ``text`` (the fallback for an unknown name).
+
+        "Hikvision Zebra Ltd" matches nothing as a whole, but shares "hikvision" with one name.
+        """
+        words = {w for w in _words(text) if len(w) > 2}
+        if not words:
+            return []
+        best: dict[str, tuple[float, str]] = {}
+        for entry, name, _, name_words in self._norm:
+            shared = len(words & name_words)
+            if shared:
+                score = 0.4 * shared / len(words | name_words)
+                if score > best.get(entry.iri, (0.0, ""))[0]:
+                    best[entry.iri] = (score, name)
+        ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], self._entries[kv[0]].label))
+        return [
+            Match(
+                iri,
+                self._entries[iri].id,
+                self._entries[iri].label,
+                tuple(sorted(self._entries[iri].types)),
+                score,
+                name,
+            )
+            for iri, (score, name) in ranked[:limit]
+        ]
 
     def _brief(self, iri: str) -> dict[str, str]:
         entry = self._entries[iri]

@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from .config import Settings, graph_dir
-from .errors import ValidationError
+from .errors import InvalidParameterError, ValidationError
 from .evidence import aliases_and_identifiers, fetch_claims, fetch_entities, local_id
 from .ingest.rdf import Progress, stage_files
 from .model import IRI, term_to_python
 from .namespaces import DEFAULT_BASE, RDF, SKG, sparql_prefixes
+from .paths import Projection, build_projection, touched_entities
+from .relations import MAX_DEPTH, neighbourhood_answer, parse_options, path_answer
 from .search import Match, NameIndex
 from .store import QueryResult, Store, open_store
 from .validate import Ontology, Validator, load_ontology, load_validator
@@ -131,8 +133,10 @@ class KnowledgeGraph:
             reparse = None
         say(f"validating and writing {parsed:,} triples")
         with self._lock:
+            before = self.store.revision
             added = self.store.absorb(staging, files=reparse, check=self._checker(staging, say))
             self._index = None
+            self._paths_after_write(staging, before)
         total = len(self.store)
         elapsed = time.perf_counter() - started
         say(
@@ -168,8 +172,10 @@ class KnowledgeGraph:
         """Validate then write a staging store built by an importer (all or nothing)."""
         say = progress or _quiet
         with self._lock:
+            before = self.store.revision
             added = self.store.absorb(staging, check=self._checker(staging, say))
             self._index = None
+            self._paths_after_write(staging, before)
         return added
 
     # -- querying --------------------------------------------------------------------------
@@ -305,3 +311,80 @@ class KnowledgeGraph:
             "relations": list(relations.values()),
             "values": values,
         }
+
+    # -- paths and neighbours ---------------------------------------------------------------
+
+    _projection: Projection | None = None
+    PATCH_LIMIT = 200_000
+    """Writes of at most this many triples patch the path projection; larger ones rebuild it."""
+
+    def projection(self) -> Projection:
+        """The path projection for the store's current revision (built or rebuilt if stale)."""
+        with self._lock:
+            current = self._projection
+            if current is None or current.revision != self.store.revision:
+                current = build_projection(
+                    self.store,
+                    self.ontology.claimed_relations,
+                    self.ontology.closure(f"{SKG}Entity"),
+                )
+                self._projection = current
+            return current
+
+    def _paths_after_write(self, staging: Store, before: int) -> None:
+        """Patch the projection for the entities a small write touched; drop it otherwise."""
+        current = self._projection
+        if current is None:
+            return
+        if current.revision != before or len(staging) > self.PATCH_LIMIT:
+            self._projection = None
+            return
+        touched = touched_entities(staging, self.ontology.claimed_relations)
+        current.patch(self.store, touched, self.store.revision)
+
+    def paths(
+        self, source: str, target: str, *, timeout: float | None = None, **options: Any
+    ) -> dict[str, Any]:
+        """Up to ``k`` shortest paths with their evidence (options: see relations.parse_options).
+
+        Raises UnknownEntityError / AmbiguousEntityError for SOURCE or TARGET,
+        InvalidParameterError for a bad option and QueryTimeoutError past ``timeout`` seconds.
+        """
+        parsed = parse_options(self.ontology, timeout=timeout, **options)
+        start, end = self.resolve(source), self.resolve(target)
+        return path_answer(
+            self.store,
+            projection=self.projection(),
+            source=start,
+            target=end,
+            options=parsed,
+            labels=self.ontology.labels,
+        )
+
+    def neighbors(
+        self,
+        reference: str,
+        *,
+        depth: int = 1,
+        limit: int = 50,
+        timeout: float | None = None,
+        **options: Any,
+    ) -> dict[str, Any]:
+        """Entities within ``depth`` hops (at most ``limit`` new ones per entity), with claims."""
+        parsed = parse_options(self.ontology, timeout=timeout, **options)
+        if not 1 <= depth <= MAX_DEPTH:
+            raise InvalidParameterError(
+                "depth", f"{depth} is out of range; expected 1 to {MAX_DEPTH}"
+            )
+        if not 1 <= limit <= 1000:
+            raise InvalidParameterError("limit", f"{limit} is out of range; expected 1 to 1000")
+        iri = self.resolve(reference)
+        return neighbourhood_answer(
+            self.store,
+            projection=self.projection(),
+            entity=iri,
+            options=parsed,
+            depth=depth,
+            limit=limit,
+            labels=self.ontology.labels,
+        )
