@@ -10,7 +10,7 @@ from supplychain_kg.config import Settings
 from supplychain_kg.service import KnowledgeGraph
 
 from .errors import install_error_handlers
-from .routers import entities, meta, paths
+from .routers import entities, export, meta, paths
 
 __all__ = ["create_app"]
 
@@ -40,4 +40,5 @@ def create_app(settings: Settings | None = None, *, kg: KnowledgeGraph | None = 
     app.include_router(meta.router)
     app.include_router(paths.router)
     app.include_router(entities.router)
+    app.include_router(export.router)
     return app

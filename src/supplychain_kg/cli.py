@@ -13,6 +13,9 @@ from typing import Any
 from . import __version__
 from .config import Settings
 from .errors import SkgError, ValidationError
+from .export.files import FORMATS
+from .export.run import ExportRequest
+from .export.scope import DIRECTIONS
 from .model import IRI, Literal, Term
 from .namespaces import PREFIXES
 from .service import KnowledgeGraph
@@ -364,6 +367,44 @@ def _add_path_commands(sub: Any) -> None:
     p.set_defaults(handler=cmd_neighbors)
 
 
+def _read_paths(source: str | None) -> dict[str, Any] | None:
+    if source is None:
+        return None
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text("utf-8")
+        answer: dict[str, Any] = json.loads(text)
+    except OSError as exc:
+        raise SkgError(f"cannot read the path answer {source}: {exc.strerror}") from exc
+    except json.JSONDecodeError as exc:
+        raise SkgError(f"{source} is not a JSON path answer: {exc}") from exc
+    return answer
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    request = ExportRequest(
+        format=args.format,
+        around=args.around,
+        depth=args.depth,
+        relations=tuple(args.relation),
+        direction=args.direction,
+        construct=_read_query(args.construct) if args.construct else None,
+        paths=_read_paths(args.paths),
+    )
+    request.check()
+    kg = _open(args, settings)
+    try:
+        if args.output:
+            counts = kg.export_to_file(request, Path(args.output))
+            what = f"{counts[0]:,} nodes and {counts[1]:,} edges" if counts else "RDF"
+            _Progress(args.quiet)(f"wrote {what} to {args.output}")
+        else:
+            kg.export(request, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+    finally:
+        kg.close()
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
@@ -426,6 +467,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_show)
 
     _add_path_commands(sub)
+    p = sub.add_parser(
+        "export",
+        help="export the graph or a subgraph as GraphML, GEXF, Cytoscape JSON, CSV or RDF",
+        description="Multi-valued attributes are joined with ' | ' in GraphML, GEXF and CSV "
+        "(a value's own '|' is written '\\|', its '\\' as '\\\\').",
+    )
+    p.add_argument("--format", choices=list(FORMATS), default="graphml")
+    p.add_argument("--around", metavar="ENTITY", help="only entities near this one (id or name)")
+    p.add_argument("--depth", type=int, default=1, help="links from --around (default 1)")
+    p.add_argument(
+        "--relation",
+        action="append",
+        default=[],
+        metavar="R",
+        help="with --around: follow and keep only this relation (repeatable)",
+    )
+    p.add_argument("--direction", choices=list(DIRECTIONS), default="any")
+    p.add_argument(
+        "--construct", metavar="QUERY_OR_FILE", help="export the result of a CONSTRUCT query"
+    )
+    p.add_argument(
+        "--paths", metavar="FILE", help="export a path answer saved as JSON ('-': stdin)"
+    )
+    p.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
+    p.set_defaults(handler=cmd_export)
 
     p = sub.add_parser("serve", help="run the HTTP API and SPARQL endpoint")
     p.add_argument("--host", help="address to bind (default 127.0.0.1)")

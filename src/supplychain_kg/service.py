@@ -8,13 +8,15 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from .config import Settings, graph_dir
 from .errors import InvalidParameterError, ValidationError
 from .evidence import aliases_and_identifiers, fetch_claims, fetch_entities, local_id
+from .export.files import atomic_output
+from .export.run import ExportRequest, run_export
 from .ingest.rdf import Progress, stage_files
 from .model import IRI, term_to_python
 from .namespaces import DEFAULT_BASE, RDF, SKG, sparql_prefixes
@@ -388,3 +390,36 @@ class KnowledgeGraph:
             limit=limit,
             labels=self.ontology.labels,
         )
+
+    # -- export --------------------------------------------------------------------------
+
+    def export(
+        self, request: ExportRequest, output: IO[bytes], *, timeout: float | None = None
+    ) -> tuple[int, int] | None:
+        """Write an export into ``output`` (see supplychain_kg.export.run.run_export).
+
+        ``around`` may be an id, IRI or name; a CONSTRUCT query may use the usual prefixes.
+        Returns (nodes, edges) for graph formats, None for RDF.
+        """
+        resolved = self.resolve_export(request)
+        return run_export(self.store, self.ontology, resolved, output, timeout=timeout)
+
+    def export_to_file(
+        self, request: ExportRequest, path: Path, *, timeout: float | None = None
+    ) -> tuple[int, int] | None:
+        """Export into ``path`` atomically: a failed export leaves no file (and an existing
+        file untouched)."""
+        with atomic_output(path) as out:
+            return self.export(request, out, timeout=timeout)
+
+    def resolve_export(self, request: ExportRequest) -> ExportRequest:
+        """The request with ``around`` resolved to an IRI (labelled with the entity id) and
+        the vocabulary prefixes declared before a CONSTRUCT query."""
+        if request.construct and not request.extra.get("prefixed"):
+            query = sparql_prefixes(self.settings.base_iri) + request.construct
+            request = replace(request, construct=query, extra={**request.extra, "prefixed": True})
+        if not request.around or request.label:
+            return request
+        iri = self.resolve(request.around)
+        entry = self.index().entry(iri)
+        return replace(request, around=iri, label=entry.id if entry else local_id(iri))
