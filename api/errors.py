@@ -10,15 +10,18 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from supplychain_kg.errors import (
     AmbiguousEntityError,
     BadRequestError,
     InvalidParameterError,
+    GraphNotFoundError,
+    NotAcceptableError,
     ParseError,
     QueryError,
     QueryTimeoutError,
+    RemoteAccessError,
     ResultTooLargeError,
     SkgError,
     StoreLockedError,
@@ -35,6 +38,9 @@ _STATUS: list[tuple[type[SkgError], int]] = [
     (UnknownEntityError, 404),
     (AmbiguousEntityError, 409),
     (WriteForbiddenError, 403),
+    (RemoteAccessError, 403),
+    (GraphNotFoundError, 404),
+    (NotAcceptableError, 406),
     (QueryTimeoutError, 503),
     (ResultTooLargeError, 413),
     (StoreLockedError, 503),
@@ -68,12 +74,24 @@ def _body(exc: SkgError, status: int) -> dict[str, object]:
     return body
 
 
-async def _handle_skg(request: Request, exc: Exception) -> JSONResponse:
+_PLAIN_PATHS = ("/sparql", "/update", "/store")
+"""SPARQL protocol paths: clients there (Jena, SPARQLWrapper, YASGUI) show a plain-text body."""
+
+
+async def _handle_skg(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, SkgError)
     status = _status(exc)
     if status == 500:
         log.exception("unexpected store error", exc_info=exc)
-    return JSONResponse(_body(exc, status), status_code=status)
+    body = _body(exc, status)
+    if request.url.path in _PLAIN_PATHS:
+        text = f"{body['error']}: {body['detail']}\n"
+        if isinstance(exc, NotAcceptableError):
+            text += "".join(f"  {media_type}\n" for media_type in exc.offered)
+        return PlainTextResponse(text, status_code=status)
+    if isinstance(exc, NotAcceptableError):
+        body["offered"] = exc.offered
+    return JSONResponse(body, status_code=status)
 
 
 async def _handle_invalid(request: Request, exc: Exception) -> JSONResponse:

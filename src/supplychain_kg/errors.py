@@ -14,9 +14,12 @@ __all__ = [
     "BadRequestError",
     "ConfigError",
     "InvalidParameterError",
+    "GraphNotFoundError",
+    "NotAcceptableError",
     "ParseError",
     "QueryError",
     "QueryTimeoutError",
+    "RemoteAccessError",
     "ResultTooLargeError",
     "SkgError",
     "StoreError",
@@ -124,6 +127,22 @@ class ResultTooLargeError(SkgError):
 
 class WriteForbiddenError(SkgError):
     """A write was attempted without a configured and presented write token."""
+
+
+class RemoteAccessError(SkgError):
+    """A query or update asked to reach a URL (SERVICE, LOAD) that the allow-list does not name."""
+
+
+class NotAcceptableError(SkgError):
+    """No format the client accepts can carry the answer; ``offered`` lists what can."""
+
+    def __init__(self, message: str, *, offered: list[str] | None = None) -> None:
+        self.offered = offered or []
+        super().__init__(message)
+
+
+class GraphNotFoundError(SkgError):
+    """A named graph asked for by the Graph Store Protocol does not exist."""
 
 
 class UnknownEntityError(SkgError):

@@ -5,12 +5,13 @@ Nothing here imports FastAPI or an engine: the store is reached through the Stor
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from .config import Settings, graph_dir
 from .errors import InvalidParameterError, ValidationError
@@ -25,6 +26,9 @@ from .relations import MAX_DEPTH, neighbourhood_answer, parse_options, path_answ
 from .search import Match, NameIndex
 from .store import QueryResult, Store, open_store
 from .validate import Ontology, Validator, load_ontology, load_validator
+
+if TYPE_CHECKING:
+    from .sparql import SparqlService
 
 __all__ = ["KnowledgeGraph", "LoadReport", "ValidationReport", "seed_files"]
 
@@ -95,6 +99,9 @@ class KnowledgeGraph:
         return kg
 
     def close(self) -> None:
+        service = getattr(self, "_sparql", None)
+        if service is not None:
+            service.close()
         self.store.close()
 
     def seed(self, *, progress: Progress | None = None) -> LoadReport:
@@ -423,3 +430,24 @@ class KnowledgeGraph:
         iri = self.resolve(request.around)
         entry = self.index().entry(iri)
         return replace(request, around=iri, label=entry.id if entry else local_id(iri))
+    # -- SPARQL endpoint -------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the write lock around a raw write (a SPARQL update); caches are dropped."""
+        with self._lock:
+            try:
+                yield
+            finally:
+                self._index = None
+
+    def sparql_service(self) -> SparqlService:
+        """The SPARQL endpoint's use cases on this graph (one per graph, made on first use)."""
+        from .sparql import SparqlService
+
+        with self._lock:
+            service: SparqlService | None = getattr(self, "_sparql", None)
+            if service is None:
+                service = SparqlService(self)
+                self._sparql = service
+            return service
