@@ -11,7 +11,7 @@ from supplychain_kg.service import KnowledgeGraph
 
 from . import editor
 from .errors import install_error_handlers
-from .routers import entities, export, graph_store, meta, paths, sparql
+from .routers import entities, explorer, export, graph_store, meta, paths, sparql
 
 __all__ = ["create_app"]
 
@@ -45,4 +45,5 @@ def create_app(settings: Settings | None = None, *, kg: KnowledgeGraph | None = 
     app.include_router(sparql.router)
     app.include_router(graph_store.router)
     app.include_router(editor.router)
+    app.include_router(explorer.router)
     return app

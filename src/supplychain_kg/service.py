@@ -451,3 +451,11 @@ class KnowledgeGraph:
                 service = SparqlService(self)
                 self._sparql = service
             return service
+
+    # -- explorer --------------------------------------------------------------------------
+
+    def explorer_config(self) -> dict[str, Any]:
+        """How the explorer page draws each entity type, and the relations it can filter by."""
+        from .explorer import explorer_config
+
+        return explorer_config(self.ontology)
