@@ -14,7 +14,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 
 from ..deps import KG
 
@@ -51,6 +51,12 @@ def explorer_page() -> FileResponse:
     return FileResponse(
         PAGE, media_type="text/html; charset=utf-8", headers={**_HEADERS, "Cache-Control": "no-cache"}
     )
+
+
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    """No icon (browsers ask for one on every page; answer without a 404)."""
+    return Response(status_code=204)
 
 
 @router.get("/explorer/config.json")

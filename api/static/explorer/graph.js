@@ -13,7 +13,7 @@ function styles(categories) {
         "background-color": "data(colour)",
         width: 30,
         height: 30,
-        "font-size": 11,
+        "font-size": 12,
         "font-family": "system-ui, sans-serif",
         color: "#1b1b1b",
         "text-valign": "bottom",
@@ -58,7 +58,7 @@ function styles(categories) {
         "arrow-scale": 0.9,
         "curve-style": "bezier",
         label: "data(label)",
-        "font-size": 9,
+        "font-size": 10,
         "font-family": "system-ui, sans-serif",
         "text-rotation": "autorotate",
         "text-background-color": "#fff",
@@ -236,17 +236,31 @@ export class GraphView {
     this.place(node, owner);
   }
 
-  /** New nodes around ``near`` (a node or nothing); existing ones stay where they are. */
+  /** New nodes around ``near`` (a node or nothing), each in the first free spot on rings
+   * around it; existing nodes stay where they are. */
   place(elements, near) {
     const list = Array.isArray(elements) ? elements : [elements];
     if (!list.length) return;
     const centre = near && near.nonempty && near.nonempty() ? near.position() : { x: 0, y: 0 };
-    const step = (2 * Math.PI) / Math.max(list.length, 1);
-    const radius = RADIUS + Math.max(0, list.length - 12) * 9;
-    const offset = Math.random() * step;
-    list.forEach((node, i) => {
-      node.position({ x: centre.x + radius * Math.cos(offset + i * step), y: centre.y + radius * Math.sin(offset + i * step) });
-    });
+    const fresh = new Set(list.map((n) => n.id()));
+    const taken = this.cy.nodes().filter((n) => !fresh.has(n.id())).map((n) => n.position());
+    const free = (p) => taken.every((q) => Math.hypot(p.x - q.x, p.y - q.y) > 75);
+    let ring = 0;
+    let slot = 0;
+    for (const node of list) {
+      let position = null;
+      while (!position) {
+        const radius = RADIUS + ring * 110;
+        const slots = Math.max(8, Math.floor((2 * Math.PI * radius) / 90));
+        const angle = (2 * Math.PI * slot) / slots + ring * 0.4;
+        const candidate = { x: centre.x + radius * Math.cos(angle), y: centre.y + radius * Math.sin(angle) };
+        slot += 1;
+        if (slot >= slots) { slot = 0; ring += 1; }
+        if (free(candidate) || ring > 30) position = candidate;
+      }
+      node.position(position);
+      taken.push(position);
+    }
   }
 
   clear() {
@@ -268,14 +282,21 @@ export class GraphView {
     });
   }
 
-  /** Lay out paths left to right: path i on row i, hop j in column j (shared nodes stay). */
+  /** Lay out paths left to right: path i on row i, hop j in column j; the two ends are shared
+   * (source at the left, target at the right end, halfway down), other shared nodes stay put. */
   layoutPaths(paths) {
     const seen = new Set();
+    const columns = Math.max(...paths.map((p) => p.length));
+    const middle = ((paths.length - 1) * 120) / 2;
     paths.forEach((path, row) => {
       path.nodes.forEach((node, column) => {
         if (seen.has(node.id)) return;
         seen.add(node.id);
-        this.cy.getElementById(node.id).position({ x: column * 210, y: row * 130 });
+        const last = column === path.nodes.length - 1;
+        const position = column === 0 || last
+          ? { x: (last ? columns : 0) * 170, y: middle }
+          : { x: column * 170 * (columns / path.length), y: row * 120 };
+        this.cy.getElementById(node.id).position(position);
       });
     });
   }

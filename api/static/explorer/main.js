@@ -162,6 +162,10 @@ function setup(config) {
         const added = addAnswer(answer, node);
         if (!answer.more.some((m) => m.id === id)) graph.setMore(id, 0, 0);
         summary();
+        if (state.selected && state.selected.removed()) {
+          const next = graph.cy.getElementById(`more:${id}`);
+          select(next.nonempty() ? next : node);
+        }
         status(`${$("status").textContent} Added ${added.length} entities next to ${nodeLabel(id)}.`);
       });
     } catch (error) {
@@ -368,6 +372,8 @@ function setup(config) {
       + "Search, evidence and path listings still work; rebuild with npm to draw the network."));
   }
 
+  // for tests and benchmarks: the view and the page state, read-only by convention
+  window.skgExplorer = { cy: graph.cy, state };
   const start = new URLSearchParams(location.hash.slice(1)).get("entity");
   if (start) loadNeighbourhood({ id: start });
   document.body.dataset.ready = "true";

@@ -94,6 +94,8 @@ export class Combobox {
     if (!hit) return;
     this.picked = hit;
     this.input.value = hit.label;
+    clearTimeout(this.timer);
+    this.serial += 1; // a suggestion still on its way must not reopen the list
     this.close();
     if (this.onPick) this.onPick(hit);
   }
