@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import networkx as nx
 import pytest
 from playwright.sync_api import Browser
@@ -240,7 +241,9 @@ def test_png_download_is_an_image_of_the_view(ui: Session, tmp_path: Path) -> No
     assert saved.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_sparql_link_opens_the_editor_with_a_query_for_the_selected_entity(ui: Session) -> None:
+def test_sparql_link_opens_the_editor_with_a_query_for_the_selected_entity(
+    ui: Session, base_url: str
+) -> None:
     ui.open()
     search(ui, "Hikvision", "hikvision")
     href = ui.page.get_attribute("#sparql-link", "href")
@@ -250,3 +253,12 @@ def test_sparql_link_opens_the_editor_with_a_query_for_the_selected_entity(ui: S
     query = ui.js("() => window.skgYasgui.getTab().getQuery()")
     assert "<https://w3id.org/supplychain-kg/id/hikvision>" in query
     ui.shot("10-sparql-editor")
+    answer = httpx.post(
+        f"{base_url}/sparql",
+        data={"query": query},
+        headers={"Accept": "application/sparql-results+json"},
+    ).json()
+    rows = answer["results"]["bindings"]
+    stances = {row["stance"]["value"].rsplit("#", 1)[-1] for row in rows}
+    assert stances == {"Asserted", "Denied"}
+    assert any("Reuters" in row.get("publisherLabel", {}).get("value", "") for row in rows)
