@@ -20,7 +20,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal, NamedTuple
 
 import networkx as nx
@@ -131,12 +131,18 @@ class Projection:
 
     def __init__(
         self,
+        store: Store,
         graph: Any,
+        *,
         types: dict[str, frozenset[str]],
         revision: int,
         relations: frozenset[str],
         classes: frozenset[str],
     ) -> None:
+        self.store = store
+        self.denied_parties: set[str] = set()
+        """Entities that are subject or object of some denied claim (any relation)."""
+        self._windows: dict[tuple[str, str, str], tuple[ClaimWindow, ...]] | None = None
         self.graph = graph
         self.types = types
         self.revision = revision
@@ -150,21 +156,31 @@ class Projection:
 
     # -- edges -----------------------------------------------------------------------------
 
-    @staticmethod
-    def _stance(data: dict[str, Any], options: PathOptions) -> str | None:
-        """The edge's stance under the options, or None when it may not be walked."""
-        relation = data["relation"]
+    def windows(self) -> dict[tuple[str, str, str], tuple[ClaimWindow, ...]]:
+        """Claim stances and validity of every edge with a dated claim (built on first use)."""
+        if self._windows is None:
+            self._windows = _read_windows(self.store)
+        return self._windows
+
+    def _stance(
+        self, edge: tuple[str, str, str, str], stance: str, options: PathOptions
+    ) -> str | None:
+        """The stance of ``edge`` (node, other, side, relation) under the options, or None
+        when it may not be walked."""
+        node, other, side, relation = edge
         if options.relations is not None and relation not in options.relations:
             return None
         if relation in options.exclude:
             return None
-        stance: str | None = data["stance"]
-        windows = data.get("windows")
-        if options.as_of is not None and windows:
-            stance = _summary(w for w in windows if _valid_on(w, options.as_of))
-        if stance is None or (stance == "denied" and not options.include_disputed):
+        found: str | None = stance
+        if options.as_of is not None:
+            stated = (node, relation, other) if side == "out" else (other, relation, node)
+            windows = self.windows().get(stated)
+            if windows:
+                found = _summary(w for w in windows if _valid_on(w, options.as_of))
+        if found is None or (found == "denied" and not options.include_disputed):
             return None
-        return stance
+        return found
 
     def _sides(self, direction: Direction, backward: bool) -> list[tuple[dict[str, Any], str]]:
         succ, pred = self.graph._succ, self.graph._pred
@@ -173,37 +189,61 @@ class Projection:
         forward = (direction == "out") != backward
         return [(succ, "out")] if forward else [(pred, "in")]
 
-    def _step(
-        self, node: str, options: PathOptions, backward: bool = False
-    ) -> Iterator[tuple[str, str]]:
+    def _step(self, node: str, options: PathOptions, backward: bool = False) -> Iterator[str]:
         """Neighbours reachable in one usable hop (``backward``: walking toward the source)."""
-        for adjacency, side in self._sides(options.direction, backward):
+        sides = self._sides(options.direction, backward)
+        if options.as_of is None:
+            wanted, excluded, denied_ok = (
+                options.relations,
+                options.exclude,
+                options.include_disputed,
+            )
+            for adjacency, _ in sides:
+                for other, keyed in adjacency[node].items():
+                    for relation, data in keyed.items():
+                        if (
+                            (wanted is None or relation in wanted)
+                            and relation not in excluded
+                            and (denied_ok or data["stance"] != "denied")
+                        ):
+                            yield other
+                            break
+            return
+        for adjacency, side in sides:
             for other, keyed in adjacency[node].items():
-                for data in keyed.values():
-                    if self._stance(data, options) is not None:
-                        yield other, side
+                for relation, data in keyed.items():
+                    if self._stance((node, other, side, relation), data["stance"], options):
+                        yield other
                         break
+
+    def _edges(self, node: str, options: PathOptions, only: str | None = None) -> list[Hop]:
+        out: list[Hop] = []
+        for adjacency, side in self._sides(options.direction, False):
+            around = adjacency[node]
+            pairs = around.items() if only is None else [(only, around.get(only, {}))]
+            for other, keyed in pairs:
+                for relation, data in keyed.items():
+                    stance = self._stance((node, other, side, relation), data["stance"], options)
+                    if stance is not None:
+                        out.append(Hop(node, other, relation, side, stance))  # type: ignore[arg-type]
+        return out
+
+    def walkable(self, options: PathOptions) -> Iterator[tuple[str, str]]:
+        """Every (subject, object) pair with a usable edge as stated (for comparisons)."""
+        plain = replace(options, direction="out")
+        for node in self.graph._succ:
+            for other in self._step(node, plain):
+                yield node, other
 
     def hops(self, a: str, b: str, options: PathOptions) -> list[Hop]:
         """Every usable edge between consecutive path nodes ``a`` and ``b``, best stance first."""
-        found: list[Hop] = []
-        for adjacency, side in self._sides(options.direction, False):
-            for relation, data in adjacency[a].get(b, {}).items():
-                stance = self._stance(data, options)
-                if stance is not None:
-                    found.append(Hop(a, b, relation, side, stance))  # type: ignore[arg-type]
+        found = self._edges(a, options, only=b)
         found.sort(key=lambda h: (_STANCE_RANK[h.stance], h.direction != "out", h.relation))
         return found
 
     def neighbours(self, node: str, options: PathOptions) -> list[Hop]:
         """Every usable edge at ``node`` (stance, then relation, then neighbour order)."""
-        out: list[Hop] = []
-        for adjacency, side in self._sides(options.direction, False):
-            for other, keyed in adjacency[node].items():
-                for relation, data in keyed.items():
-                    stance = self._stance(data, options)
-                    if stance is not None:
-                        out.append(Hop(node, other, relation, side, stance))  # type: ignore[arg-type]
+        out = self._edges(node, options)
         out.sort(key=lambda h: (_STANCE_RANK[h.stance], h.relation, h.target, h.direction))
         return out
 
@@ -245,7 +285,7 @@ class Projection:
             seen, other = (pred, succ) if forward else (succ, pred)
             nxt: list[str] = []
             for node in layer:
-                for neighbour, _ in self._step(node, options, backward=not forward):
+                for neighbour in self._step(node, options, backward=not forward):
                     if neighbour in seen or not allowed(neighbour):
                         continue
                     hop = (node, neighbour) if forward else (neighbour, node)
@@ -317,15 +357,19 @@ class Projection:
     def patch(self, store: Store, entities: set[str], revision: int) -> None:
         """Recompute every edge at ``entities`` from the store, then mark ``revision``."""
         fresh = nx.MultiDiGraph()
+        parties: set[str] = set()
         rels = _relations_filter(self.relations)
         for chunk in _chunked(sorted(entities), 500):
             values = "VALUES ?e { " + " ".join(f"<{e}>" for e in chunk) + " }"
-            claims = f"{{ {values} ?c <{SKG}subject> ?e }} UNION {{ {values} ?c <{SKG}object> ?e }}"
-            triples = (
+            direct = (
                 f"{{ {values} {rels} ?e ?rel ?o BIND(?e AS ?s) }} UNION "
                 f"{{ {values} {rels} ?s ?rel ?e BIND(?e AS ?o) }}"
             )
-            _read_edges(store, fresh, claims, triples, self.relations)
+            denied = (
+                f"{{ {values} ?c <{SKG}subject> ?e BIND(?e AS ?s) }} UNION "
+                f"{{ {values} ?c <{SKG}object> ?e BIND(?e AS ?o) }}"
+            )
+            parties |= _read_edges(store, fresh, direct, denied, self.relations)
         nodes = sorted(set(fresh.nodes) | entities)
         types: dict[str, frozenset[str]] = {}
         for chunk in _chunked(nodes, 500):
@@ -337,9 +381,13 @@ class Projection:
                 if node in graph:
                     stale = [*graph.out_edges(node, keys=True), *graph.in_edges(node, keys=True)]
                     graph.remove_edges_from(stale)
-            graph.add_edges_from(fresh.edges(keys=True, data=True))
-            graph.add_nodes_from(fresh.nodes)
+            for s, o, rel, data in fresh.edges(keys=True, data=True):
+                _link(graph, s, o, rel, _EDGE[data["stance"]])
+            for node in fresh.nodes:
+                _link_node(graph, node)
             self.types.update(types)
+            self.denied_parties |= parties
+            self._windows = None
             self.revision = revision
 
 
@@ -375,51 +423,80 @@ def _relations_filter(relations: Iterable[str]) -> str:
     return _values("rel", relations)
 
 
+_EDGE: dict[str, dict[str, str]] = {
+    stance: {"stance": stance} for stance in ("asserted", "disputed", "denied")
+}
+"""Edge data, shared by every edge of a stance (never mutated): 5M edges, not 5M dicts."""
+
+
+def _link_node(graph: Any, node: str) -> None:
+    if node not in graph._succ:
+        graph._succ[node] = {}
+        graph._pred[node] = {}
+        graph._node[node] = {}
+
+
+def _link(graph: Any, s: str, o: str, relation: str, data: dict[str, str]) -> None:
+    """Add an edge through networkx's own adjacency dicts (as add_edge does, 4x faster)."""
+    _link_node(graph, s)
+    _link_node(graph, o)
+    keyed = graph._succ[s].get(o)
+    if keyed is None:
+        keyed = graph._succ[s][o] = graph._pred[o][s] = {}
+    keyed[relation] = data
+
+
 def _read_edges(
-    store: Store,
-    graph: Any,
-    claim_scope: str,
-    triple_scope: str,
-    relations: frozenset[str] | None = None,
-) -> None:
-    """Add the edges of the claims (and unbacked direct triples) in scope to ``graph``."""
+    store: Store, graph: Any, direct_scope: str, denied_scope: str, relations: frozenset[str]
+) -> set[str]:
+    """Add asserted edges (direct triples) and denied claims' edges in scope to ``graph``.
+
+    A direct triple exists only while an asserted claim backs it, so direct triples are the
+    asserted edges; a denied claim makes its edge disputed, or denied-only without a triple.
+    Returns the entities that are subject or object of a denied claim (of any relation).
+    """
     names: dict[str, str] = {}
     intern = names.setdefault
-    windows: dict[tuple[str, str, str], list[ClaimWindow]] = {}
-    query = f"""SELECT ?s ?rel ?o ?stance ?from ?to WHERE {{ {claim_scope}
+    direct = f"SELECT ?s ?rel ?o WHERE {{ {direct_scope} FILTER(isIRI(?o)) }}"
+    for s, rel, o in _tsv_rows(store, direct):
+        subject, obj = s[1:-1], o[1:-1]
+        _link(
+            graph,
+            intern(subject, subject),
+            intern(obj, obj),
+            sys.intern(rel[1:-1]),
+            _EDGE["asserted"],
+        )
+    denied = f"""SELECT DISTINCT ?s ?rel ?o WHERE {{ {denied_scope}
+        ?c <{SKG}stance> <{SKG}Denied> ; <{SKG}subject> ?s ; <{SKG}relation> ?rel ;
+           <{SKG}object> ?o . FILTER(isIRI(?s)) }}"""
+    parties: set[str] = set()
+    for s, rel, o in _tsv_rows(store, denied):
+        subject = intern(s[1:-1], s[1:-1])
+        parties.add(subject)
+        relation = sys.intern(rel[1:-1])
+        if relation not in relations or not o.startswith("<"):
+            continue
+        obj = intern(o[1:-1], o[1:-1])
+        parties.add(obj)
+        known = subject in graph._succ and relation in graph._succ[subject].get(obj, {})
+        _link(graph, subject, obj, relation, _EDGE["disputed" if known else "denied"])
+    return parties
+
+
+def _read_windows(store: Store) -> dict[tuple[str, str, str], tuple[ClaimWindow, ...]]:
+    """Every claim of every edge that has at least one dated claim."""
+    query = f"""SELECT ?s ?rel ?o ?stance ?from ?to WHERE {{
+        {{ SELECT DISTINCT ?s ?rel ?o WHERE {{
+            {{ ?d <{SKG}validFrom> ?x }} UNION {{ ?d <{SKG}validTo> ?x }}
+            ?d <{SKG}subject> ?s ; <{SKG}relation> ?rel ; <{SKG}object> ?o }} }}
         ?c <{SKG}subject> ?s ; <{SKG}relation> ?rel ; <{SKG}object> ?o ; <{SKG}stance> ?stance .
-        FILTER(isIRI(?o) && isIRI(?s))
         OPTIONAL {{ ?c <{SKG}validFrom> ?from }} OPTIONAL {{ ?c <{SKG}validTo> ?to }} }}"""
+    found: dict[tuple[str, str, str], list[ClaimWindow]] = {}
     for s, rel, o, stance, start, end in _tsv_rows(store, query):
-        key = (intern(s[1:-1], s[1:-1]), sys.intern(rel[1:-1]), intern(o[1:-1], o[1:-1]))
-        if relations is not None and key[1] not in relations:
-            continue
         window = ClaimWindow(stance == _DENIED, _tsv_date(start), _tsv_date(end))
-        windows.setdefault(key, []).append(window)
-    for (s, rel, o), found in windows.items():
-        dated = any(w.start or w.end for w in found)
-        graph.add_edge(
-            s,
-            o,
-            key=rel,
-            relation=rel,
-            stance=_summary(found),
-            windows=tuple(found) if dated else None,
-        )
-    unbacked = f"""SELECT ?s ?rel ?o WHERE {{ {triple_scope} FILTER(isIRI(?o))
-        FILTER NOT EXISTS {{ ?c <{SKG}subject> ?s ; <{SKG}relation> ?rel ; <{SKG}object> ?o }} }}"""
-    for s, rel, o in _tsv_rows(store, unbacked):
-        rel_iri = sys.intern(rel[1:-1])
-        if relations is not None and rel_iri not in relations:
-            continue
-        graph.add_edge(
-            intern(s[1:-1], s[1:-1]),
-            intern(o[1:-1], o[1:-1]),
-            key=rel_iri,
-            relation=rel_iri,
-            stance="unbacked",
-            windows=None,
-        )
+        found.setdefault((s[1:-1], rel[1:-1], o[1:-1]), []).append(window)
+    return {key: tuple(windows) for key, windows in found.items()}
 
 
 def _read_types(store: Store, scope: str, classes: frozenset[str]) -> dict[str, frozenset[str]]:
@@ -438,10 +515,15 @@ def build_projection(
     started = time.perf_counter()
     revision = store.revision
     graph = nx.MultiDiGraph()
-    _read_edges(store, graph, "", f"{_relations_filter(relations)} ?s ?rel ?o .", relations)
+    parties = _read_edges(
+        store, graph, f"{_relations_filter(relations)} ?s ?rel ?o .", "", relations
+    )
     types = _read_types(store, "", classes)
     kept = {n: types[n] for n in graph if n in types}
-    projection = Projection(graph, kept, revision, relations, classes)
+    projection = Projection(
+        store, graph, types=kept, revision=revision, relations=relations, classes=classes
+    )
+    projection.denied_parties = parties
     projection.built_seconds = time.perf_counter() - started
     return projection
 

@@ -44,10 +44,8 @@ def _short(relation: str) -> str:
     return relation.removeprefix(SKG)
 
 
-def _claims_of(
-    store: Store, triples: Iterable[tuple[str, str, str]]
-) -> dict[tuple[str, str, str], list[ClaimInfo]]:
-    """The claims behind each stated (subject, relation, object), sorted asserted first."""
+def _hop_claim_iris(store: Store, triples: Iterable[tuple[str, str, str]]) -> list[str]:
+    """The claims behind each stated (subject, relation, object)."""
     wanted = sorted(set(triples))
     iris: list[str] = []
     for start in range(0, len(wanted), _BATCH):
@@ -55,13 +53,7 @@ def _claims_of(
         query = f"""SELECT ?c WHERE {{ VALUES (?s ?rel ?o) {{ {rows} }}
             ?c <{SKG}subject> ?s ; <{SKG}relation> ?rel ; <{SKG}object> ?o }}"""
         iris += [str(row["c"].value) for row in store.query(query).rows()]
-    out: dict[tuple[str, str, str], list[ClaimInfo]] = {}
-    for claim in fetch_claims(store, claims=iris).values():
-        obj = str(claim.object.value)
-        out.setdefault((claim.subject, claim.relation, obj), []).append(claim)
-    for claims in out.values():
-        claims.sort(key=lambda c: (c.stance != "asserted", c.id))
-    return out
+    return iris
 
 
 def _valid_on(claim: ClaimInfo, day: str | None) -> bool:
@@ -71,32 +63,48 @@ def _valid_on(claim: ClaimInfo, day: str | None) -> bool:
     return (start is None or str(start)[:10] <= day) and (end is None or day <= str(end)[:10])
 
 
-def _denials(store: Store, nodes: list[str]) -> dict[str, list[ClaimInfo]]:
-    """Denied claims whose subject or object is one of ``nodes`` (e.g. a firm's own denial)."""
-    iris: list[str] = []
+def _denial_iris(store: Store, nodes: list[str]) -> tuple[dict[str, list[str]], dict[str, int]]:
+    """Up to DENIALS_SHOWN denied claims whose subject or object is each node, and the count.
+
+    These carry a party's own denial (e.g. Hikvision's) next to the path that passes it.
+    """
+    found: dict[str, set[str]] = {}
     for start in range(0, len(nodes), _BATCH):
         values = "VALUES ?e { " + " ".join(f"<{n}>" for n in nodes[start : start + _BATCH]) + " }"
-        query = f"""SELECT DISTINCT ?c WHERE {{ {values} ?c <{SKG}stance> <{SKG}Denied> .
+        query = f"""SELECT ?e ?c WHERE {{ {values} ?c <{SKG}stance> <{SKG}Denied> .
             {{ ?c <{SKG}subject> ?e }} UNION {{ ?c <{SKG}object> ?e }} }}"""
-        iris += [str(row["c"].value) for row in store.query(query).rows()]
-    out: dict[str, list[ClaimInfo]] = {}
-    for claim in fetch_claims(store, claims=iris).values():
-        ends = {claim.subject, str(claim.object.value)}
-        for node in ends & set(nodes):
-            out.setdefault(node, []).append(claim)
-    for claims in out.values():
-        claims.sort(key=lambda c: c.id)
-    return out
+        for row in store.query(query).rows():
+            found.setdefault(str(row["e"].value), set()).add(str(row["c"].value))
+    shown = {node: sorted(iris)[:DENIALS_SHOWN] for node, iris in found.items()}
+    return shown, {node: len(iris) for node, iris in found.items()}
 
 
 class _Evidence:
     """Everything an answer shows about its nodes and hops, read in a few batched queries."""
 
     def __init__(
-        self, store: Store, nodes: set[str], hops: list[Hop], labels: dict[str, str]
+        self,
+        store: Store,
+        projection: Projection,
+        nodes: set[str],
+        hops: list[Hop],
+        labels: dict[str, str],
     ) -> None:
-        self.claims = _claims_of(store, (h.stated for h in hops))
-        self.denials = _denials(store, sorted(nodes))
+        parties = sorted(nodes & projection.denied_parties)
+        denied, self.denial_counts = _denial_iris(store, parties) if parties else ({}, {})
+        hop_iris = _hop_claim_iris(store, (h.stated for h in hops))
+        claims = fetch_claims(store, claims=[*hop_iris, *(c for cs in denied.values() for c in cs)])
+        self.claims: dict[tuple[str, str, str], list[ClaimInfo]] = {}
+        for iri in hop_iris:
+            claim = claims[iri]
+            stated = (claim.subject, claim.relation, str(claim.object.value))
+            self.claims.setdefault(stated, []).append(claim)
+        for listed in self.claims.values():
+            listed.sort(key=lambda c: (c.stance != "asserted", c.id))
+        self.denials = {
+            node: sorted((claims[c] for c in iris if c in claims), key=lambda c: c.id)
+            for node, iris in denied.items()
+        }
         ends = {c.subject for cs in self.denials.values() for c in cs} | {
             str(c.object.value) for cs in self.denials.values() for c in cs
         }
@@ -105,10 +113,10 @@ class _Evidence:
 
     def node(self, iri: str) -> dict[str, Any]:
         data = self.summaries[iri].to_json()
-        denials = self.denials.get(iri, [])
-        data["denials"] = [self._claim(c) for c in denials[:DENIALS_SHOWN]]
-        if len(denials) > DENIALS_SHOWN:
-            data["denials_total"] = len(denials)
+        data["denials"] = [self._claim(c) for c in self.denials.get(iri, [])]
+        total = self.denial_counts.get(iri, 0)
+        if total > len(data["denials"]):
+            data["denials_total"] = total
         return data
 
     def _id(self, iri: str) -> str:
@@ -133,7 +141,7 @@ class _Evidence:
             "relation": _short(hop.relation),
             "relation_label": self.labels.get(hop.relation, _short(hop.relation)),
             "direction": hop.direction,
-            "stance": hop.stance,
+            "stance": hop.stance if self.claims.get(hop.stated) else "unbacked",
             "claims": [c.to_json() for c in claims],
         }
 
@@ -197,7 +205,7 @@ def path_answer(
         reason = _reason(projection, source, target, options) if not found else None
     hops = [hop for path in steps for step in path for hop in step]
     nodes = {source, target} | {n for path in found for n in path}
-    evidence = _Evidence(store, nodes, hops, labels)
+    evidence = _Evidence(store, projection, nodes, hops, labels)
     paths = []
     for path, path_steps in zip(found, steps, strict=True):
         edges = []
@@ -259,7 +267,7 @@ def neighbourhood_answer(
                 visited |= fresh
                 nxt += shown
             frontier = nxt
-    evidence = _Evidence(store, visited, hops, labels)
+    evidence = _Evidence(store, projection, visited, hops, labels)
     ordered = [entity, *sorted(visited - {entity}, key=lambda n: evidence.summaries[n].id)]
     return {
         "entity": evidence.node(entity),
