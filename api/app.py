@@ -11,6 +11,7 @@ from supplychain_kg.service import KnowledgeGraph
 
 from . import editor
 from .errors import install_error_handlers
+from .fastpath import SparqlGetFastPath
 from .routers import entities, explorer, export, graph_store, meta, paths, sparql
 
 __all__ = ["create_app"]
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None, *, kg: KnowledgeGraph | None = 
             allow_headers=["Accept", "Content-Type"],
         )
     install_error_handlers(app)
+    app.add_middleware(SparqlGetFastPath, kg=kg, settings=settings)
     app.include_router(meta.router)
     app.include_router(paths.router)
     app.include_router(entities.router)

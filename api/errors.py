@@ -30,7 +30,7 @@ from supplychain_kg.errors import (
     WriteForbiddenError,
 )
 
-__all__ = ["install_error_handlers"]
+__all__ = ["error_response", "install_error_handlers"]
 
 log = logging.getLogger("supplychain_kg.api")
 
@@ -76,6 +76,11 @@ def _body(exc: SkgError, status: int) -> dict[str, object]:
 
 _PLAIN_PATHS = ("/sparql", "/update", "/store")
 """SPARQL protocol paths: clients there (Jena, SPARQLWrapper, YASGUI) show a plain-text body."""
+
+
+async def error_response(request: Request, exc: Exception) -> Response:
+    """The answer to one of our errors (also for ASGI code outside the router)."""
+    return await _handle_skg(request, exc)
 
 
 async def _handle_skg(request: Request, exc: Exception) -> Response:

@@ -105,7 +105,8 @@ def start_servers(
             "--port",
             str(port),
         ]
-        servers["rdflib-endpoint"] = (f"http://127.0.0.1:{port}/sparql", subprocess.Popen(cmd))
+        peer = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        servers["rdflib-endpoint"] = (f"http://127.0.0.1:{port}/", peer)
     for name, (url, process) in servers.items():
         wait_up(url, process, 900 if name == "rdflib-endpoint" else 120)
         print(f"{name} is up at {url}")

@@ -110,3 +110,27 @@ def test_a_syntax_error_gets_400_with_the_position() -> None:
         answer = client.get(f"{url}/sparql", params={"query": "SELECT * WHERE {\n ?s ?p }"})
         assert answer.status_code == 400
         assert "error at 2:" in answer.text
+
+
+def test_get_queries_carry_cors_headers_for_allowed_origins_only() -> None:
+    settings = Settings(memory=True, seed=False, cors_origins=("http://tools.example",))
+    with serve(settings) as url, httpx.Client(timeout=30) as client:
+        params = {"query": "ASK {}"}
+        allowed = client.get(
+            f"{url}/sparql", params=params, headers={"origin": "http://tools.example"}
+        )
+        assert allowed.headers["access-control-allow-origin"] == "http://tools.example"
+        other = client.get(
+            f"{url}/sparql", params=params, headers={"origin": "http://evil.example"}
+        )
+        assert "access-control-allow-origin" not in other.headers
+        bad = client.get(
+            f"{url}/sparql", params={"query": "ASK {"}, headers={"origin": "http://tools.example"}
+        )
+        assert bad.status_code == 400
+        assert bad.headers["access-control-allow-origin"] == "http://tools.example"
+    with serve(Settings(memory=True, seed=False)) as url, httpx.Client(timeout=30) as client:
+        answer = client.get(
+            f"{url}/sparql", params={"query": "ASK {}"}, headers={"origin": "http://any.example"}
+        )
+        assert answer.headers["access-control-allow-origin"] == "*"

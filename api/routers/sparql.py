@@ -30,7 +30,7 @@ from ..deps import KG, get_kg
 from ..editor import editor_page
 from ..negotiation import choose
 
-__all__ = ["bearer_token", "off_loop", "router"]
+__all__ = ["bearer_token", "off_loop", "parse_params", "query_request", "router"]
 
 router = APIRouter(tags=["sparql"])
 
@@ -84,8 +84,12 @@ async def _body_text(request: Request, charset: str | None) -> str:
         raise BadRequestError(f"the request body is not valid UTF-8 ({exc.reason})") from None
 
 
-def _form(text: str) -> dict[str, list[str]]:
+def parse_params(text: str) -> dict[str, list[str]]:
+    """Parameters of a query string or form body (UTF-8 after percent-decoding)."""
     return parse_qs(text, keep_blank_values=True, errors="strict")
+
+
+_form = parse_params
 
 
 def _one(values: list[str], name: str) -> str:
@@ -100,18 +104,25 @@ def _endpoint(request: Request, path: str) -> str:
     return str(request.base_url).rstrip("/") + path
 
 
-async def _answer(
-    request: Request, service: SparqlService, text: str, params: dict[str, list[str]]
-) -> Response:
-    accept = request.headers.get("accept")
-    query = QueryRequest(
+def query_request(
+    text: str, params: dict[str, list[str]], accept: str | None, endpoint: str
+) -> QueryRequest:
+    """A protocol query: its text, dataset and the negotiated answer formats."""
+    return QueryRequest(
         sparql=text,
         results_type=choose(accept, RESULTS_MEDIA_TYPES, RESULTS_ALIASES),
         rdf_type=choose(accept, RDF_MEDIA_TYPES, RDF_ALIASES),
         default_graphs=tuple(params.get("default-graph-uri", [])),
         named_graphs=tuple(params.get("named-graph-uri", [])),
-        base_iri=_endpoint(request, "/sparql"),
+        base_iri=endpoint,
     )
+
+
+async def _answer(
+    request: Request, service: SparqlService, text: str, params: dict[str, list[str]]
+) -> Response:
+    accept = request.headers.get("accept")
+    query = query_request(text, params, accept, _endpoint(request, "/sparql"))
     answer = await service.aquery(query)
     return Response(answer.body, media_type=answer.media_type, headers={"Vary": "Accept"})
 

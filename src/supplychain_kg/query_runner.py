@@ -24,11 +24,13 @@ sends back one bytes object rather than rows.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import io
 import logging
 import multiprocessing
 import queue
+import sys
 import threading
 import time
 import traceback
@@ -101,6 +103,11 @@ def execute(store: Store, job: QueryJob, deadline: float | None) -> Answer:
             log.error("a query failed unexpectedly:\n%s", "".join(traceback.format_exception(exc)))
         error = _rebuild_error(*_error_message(exc))
     raise error
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 class _OverflowError(Exception):
@@ -274,8 +281,46 @@ class ProcessRunner:
         self._context = multiprocessing.get_context("spawn")
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._closed = False
+        self._lock = threading.Lock()
+        self._waiters: collections.deque[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]]
+        self._waiters = collections.deque()
         for _ in range(self._size):
             self._idle.put(self._spawn())
+
+    def _release(self, worker: _Worker) -> None:
+        """Make ``worker`` idle and wake one coroutine waiting for a worker."""
+        self._idle.put(worker)
+        self._wake_one()
+
+    def _wake_one(self) -> None:
+        with self._lock:
+            waiter = self._waiters.popleft() if self._waiters else None
+        if waiter is not None:
+            loop, future = waiter
+            loop.call_soon_threadsafe(_resolve, future)
+
+    async def _acquire(self, deadline: float, timeout: float) -> _Worker:
+        """An idle worker, waiting on the event loop (not in a thread) while all are busy."""
+        loop = asyncio.get_running_loop()
+        while True:
+            future: asyncio.Future[None] = loop.create_future()
+            with self._lock:
+                try:
+                    return self._idle.get_nowait()
+                except queue.Empty:
+                    self._waiters.append((loop, future))
+            try:
+                await asyncio.wait_for(future, max(0.0, deadline - time.monotonic()))
+            except BaseException:
+                with self._lock:
+                    woken = (loop, future) not in self._waiters
+                    if not woken:
+                        self._waiters.remove((loop, future))
+                if woken:  # a wake-up meant for us: pass it on
+                    self._wake_one()
+                if isinstance(sys.exc_info()[1], TimeoutError):
+                    raise QueryTimeoutError(_TIMEOUT_MESSAGE.format(timeout)) from None
+                raise
 
     def _spawn(self) -> _Worker:
         parent, child = self._context.Pipe()
@@ -309,19 +354,15 @@ class ProcessRunner:
             if reply is not None:
                 raise _rebuild_error(*reply[1])
             raise QueryTimeoutError(_TIMEOUT_MESSAGE.format(job.timeout))
-        self._idle.put(worker)
+        self._release(worker)
         return self._answer(reply)
 
     async def arun(self, job: QueryJob) -> Answer:
-        """:meth:`run` without a thread when a worker is idle: the event loop waits on the pipe.
-
-        (With no idle worker, :meth:`run` waits for one in a thread.) A large answer is read
-        from the pipe in one piece once its first bytes arrive.
+        """:meth:`run` without a thread: the event loop waits for an idle worker, then on its
+        pipe. A large answer is read from the pipe in one piece once its first bytes arrive.
         """
-        try:
-            worker = self._idle.get_nowait()
-        except queue.Empty:
-            return await asyncio.to_thread(self.run, job)
+        deadline = time.monotonic() + job.timeout
+        worker = await self._acquire(deadline, job.timeout)
         loop = asyncio.get_running_loop()
         ready: asyncio.Future[None] = loop.create_future()
         fd = worker.conn.fileno()
@@ -333,7 +374,7 @@ class ProcessRunner:
         loop.add_reader(fd, wake)
         try:
             worker.conn.send(job)
-            await asyncio.wait_for(ready, job.timeout)
+            await asyncio.wait_for(ready, max(0.0, deadline - time.monotonic()))
             reply = worker.conn.recv()
         except TimeoutError:
             self._replace(worker)
@@ -346,12 +387,12 @@ class ProcessRunner:
             raise
         finally:
             loop.remove_reader(fd)
-        self._idle.put(worker)
+        self._release(worker)
         return self._answer(reply)
 
     def _replace(self, worker: _Worker) -> None:
         self._kill(worker)
-        self._idle.put(self._spawn())
+        self._release(self._spawn())
 
     @staticmethod
     def _answer(reply: Any) -> Answer:
@@ -379,7 +420,7 @@ class ProcessRunner:
             yield
         finally:
             for worker in taken:
-                self._idle.put(worker)
+                self._release(worker)
 
     def close(self) -> None:
         if self._closed:
