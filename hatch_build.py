@@ -18,9 +18,8 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 try:
     from hatchling.builders.hooks.plugin.interface import BuildHookInterface
@@ -28,9 +27,12 @@ except ImportError:  # run as a plain script: `python hatch_build.py`
     BuildHookInterface = object  # type: ignore[misc,assignment]
 
 
-@dataclass(frozen=True)
-class NpmAsset:
-    """A pinned npm package and the files taken from its tarball (member -> vendor name)."""
+class NpmAsset(NamedTuple):
+    """A pinned npm package and the files taken from its tarball (member -> vendor name).
+
+    (A NamedTuple, not a dataclass: hatchling loads this file without registering it as a
+    module, which dataclasses need.)
+    """
 
     package: str
     files: dict[str, str]
