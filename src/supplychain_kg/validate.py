@@ -30,7 +30,7 @@ from rdflib.namespace import RDFS as RDFSNS
 from .config import graph_dir
 from .errors import ConfigError, Violation
 from .model import IRI, Literal, Row, Term, term_to_sparql
-from .namespaces import RDF, SH, SKG
+from .namespaces import PREFIXES, SH, SKG
 from .store import Store
 
 __all__ = ["Ontology", "Validator", "load_ontology", "load_validator"]
@@ -160,9 +160,9 @@ def _chunks(items: list[str], size: int = _BATCH) -> Iterator[list[str]]:
 
 
 def _short(iri: str) -> str:
-    for prefix, name in ((SKG, "skg:"), (RDF, "rdf:")):
-        if iri.startswith(prefix):
-            return name + iri[len(prefix) :]
+    for name, prefix in PREFIXES.items():
+        if iri.startswith(prefix) and name != "ent":
+            return f"{name}:{iri[len(prefix) :]}"
     return f"<{iri}>"
 
 

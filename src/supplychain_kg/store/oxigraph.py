@@ -233,13 +233,16 @@ class OxigraphStore:
                 ) from exc
             raise StoreError(f"cannot open the store at {db.parent}: {exc}") from exc
 
-    def _recover(self) -> None:
+    def _recover(self, *, quiet: bool = False) -> None:
         """Finish an interrupted bulk write by putting the checkpoint back."""
         assert self.path is not None
         marker = self.path / _MARKER
         checkpoint = self.path / _CHECKPOINT
         if marker.exists() and checkpoint.is_dir():
-            log.warning("restoring %s from its checkpoint after an interrupted write", self.path)
+            if not quiet:
+                log.warning(
+                    "restoring %s from its checkpoint after an interrupted write", self.path
+                )
             shutil.rmtree(self.path / _DB, ignore_errors=True)
             checkpoint.rename(self.path / _DB)
         elif checkpoint.exists():
@@ -488,8 +491,8 @@ class OxigraphStore:
 
     def _rollback(self) -> None:
         assert self.path is not None
-        log.warning("bulk write failed: restoring %s from its checkpoint", self.path)
+        log.info("bulk write failed: restoring %s from its checkpoint", self.path)
         self._store = None  # type: ignore[assignment]
         gc.collect()
-        self._recover()
+        self._recover(quiet=True)
         self._store = self._open(self.path / _DB)
