@@ -76,7 +76,9 @@ def test_around_depth_zero_is_the_entity_alone(tricky: KnowledgeGraph) -> None:
     assert _ids(graph) == {"x-integrator"} and graph.edges == []
 
 
-def test_around_follows_asserted_links_but_not_reporting_relations(tricky: KnowledgeGraph) -> None:
+def test_around_follows_asserted_and_denied_links_but_not_reporting_relations(
+    tricky: KnowledgeGraph,
+) -> None:
     graph = projection(tricky, around="Integrator", depth=2)
     # the city is reached; the paper only links to it by "could not verify"
     assert _ids(graph) == {"x-integrator", "x-vendor", "x-city"}
@@ -85,7 +87,8 @@ def test_around_follows_asserted_links_but_not_reporting_relations(tricky: Knowl
 
 
 def test_around_with_direction_and_relation_filters(tricky: KnowledgeGraph) -> None:
-    assert _ids(projection(tricky, around="x-vendor", direction="out")) == {"x-vendor"}
+    # the vendor's only outgoing link is one it denies
+    assert _ids(projection(tricky, around="x-vendor", direction="out")) == {"x-vendor", "x-city"}
     assert _ids(projection(tricky, around="x-vendor", direction="in")) == {
         "x-vendor",
         "x-integrator",

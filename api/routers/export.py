@@ -78,8 +78,27 @@ async def export(
         direction=direction,
         construct=construct,
     )
+    return await _download(kg, request, settings.query_timeout)
+
+
+@router.post("/export", response_class=FileResponse)
+async def export_paths(
+    *,
+    kg: KG,
+    settings: AppSettings,
+    answer: Annotated[dict[str, Any], Body(description="a path answer, as GET /paths gives it")],
+    format: Annotated[str, Query(description=f"one of {', '.join(FORMATS)}")] = "graphml",
+) -> FileResponse:
+    """Download exactly the nodes and edges of a path answer (posted as JSON), with every
+    claim the store holds about those edges."""
+    ends = [str(answer.get(k, "")).rsplit("/", 1)[-1] for k in ("source", "target")]
+    request = ExportRequest(format=format, paths=answer, label="-".join(e for e in ends if e))
+    return await _download(kg, request, settings.query_timeout)
+
+
+async def _download(kg: KnowledgeGraph, request: ExportRequest, timeout: float) -> FileResponse:
     fmt = request.check()
-    path, filename = await run_in_threadpool(_export_to_temp, kg, request, settings.query_timeout)
+    path, filename = await run_in_threadpool(_export_to_temp, kg, request, timeout)
     return FileResponse(
         path,
         media_type=get_format(fmt.name).media_type,

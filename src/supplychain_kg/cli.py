@@ -396,7 +396,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         if args.output:
             counts = kg.export_to_file(request, Path(args.output))
             what = f"{counts[0]:,} nodes and {counts[1]:,} edges" if counts else "RDF"
-            _Progress(args.quiet)(f"wrote {what} to {args.output}")
+            print(f"wrote {what} to {args.output}")
         else:
             kg.export(request, sys.stdout.buffer)
             sys.stdout.buffer.flush()

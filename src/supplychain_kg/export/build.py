@@ -178,7 +178,7 @@ def _unbacked_triples(
     """Direct triples of claimed relations that no claim backs (kept so nothing is lost)."""
     rels = " ".join(f"<{r}>" for r in sorted(relations))
     where = f"""VALUES ?p {{ {rels} }} ?s ?p ?o . FILTER(isIRI(?o))
-        FILTER NOT EXISTS {{ ?c <{SKG}subject> ?s ; <{SKG}relation> ?p ; <{SKG}object> ?o }}"""
+        MINUS {{ ?c <{SKG}subject> ?s ; <{SKG}relation> ?p ; <{SKG}object> ?o }}"""
     if iris is None:
         queries: Iterable[str] = [f"SELECT ?s ?p ?o WHERE {{ {where} }}"]
     else:

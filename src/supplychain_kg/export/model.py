@@ -122,6 +122,8 @@ class ExportNode:
     country: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     identifiers: tuple[str, ...] = ()
+    index: int = -1
+    """Position in the graph's node order (set by ExportGraph.number_nodes)."""
 
     def attributes(self) -> dict[str, Any]:
         """Attribute name -> value (tuples for multi-valued ones), in NODE_ATTRIBUTES order."""
@@ -178,6 +180,15 @@ class ExportGraph:
     def node_ids(self) -> dict[str, str]:
         """IRI -> the XML-safe node id used in files (``n0``, ``n1``, ...), in node order."""
         return {iri: f"n{i}" for i, iri in enumerate(self.nodes)}
+
+    def number_nodes(self) -> None:
+        """Set each node's ``index`` to its position (node ids in files are ``n{index}``).
+
+        Writers call this instead of building an IRI -> id map, so that a large export
+        needs no memory beyond the graph itself.
+        """
+        for i, node in enumerate(self.nodes.values()):
+            node.index = i
 
     def iter_edges(self) -> Iterator[tuple[int, ExportEdge]]:
         """Edges with their index (edge ids in files are ``e0``, ``e1``, ...)."""

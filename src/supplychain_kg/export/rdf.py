@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from typing import IO
 
 from ..model import IRI, Literal, Quad, Term
-from ..namespaces import DCTERMS, RDF, RDFS, SKG
+from ..namespaces import DCTERMS, PREFIXES, RDF, RDFS, SKG
 from ..store import Store
 from ..validate import Ontology
 from .model import ExportGraph
@@ -54,19 +54,17 @@ def _entity_triples(store: Store, ontology: Ontology, nodes: list[str]) -> list[
     return out
 
 
-def _edge_triples(store: Store, edges: list[tuple[str, str, str]]) -> tuple[list[Quad], set[str]]:
+def _edge_triples(store: Store, edges: list[tuple[str, str, str]]) -> list[Quad]:
+    """The direct triples of ``edges`` that the store holds, and every claim about them."""
     out: list[Quad] = []
-    claims: set[str] = set()
     for start in range(0, len(edges), _BATCH):
         rows = " ".join(f"(<{s}> <{p}> <{o}>)" for s, p, o in edges[start : start + _BATCH])
         values = f"VALUES (?s ?p ?o) {{ {rows} }}"
         out += _quads(_construct(store, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {values} ?s ?p ?o }}"))
         query = f"""CONSTRUCT {{ ?c ?cp ?cv }} WHERE {{ {values}
             ?c <{SKG}subject> ?s ; <{SKG}relation> ?p ; <{SKG}object> ?o . ?c ?cp ?cv }}"""
-        found = _quads(_construct(store, query))
-        claims.update(q.subject.value for q in found)
-        out += found
-    return out, claims
+        out += _quads(_construct(store, query))
+    return out
 
 
 def _literal_claims(store: Store, nodes: list[str]) -> list[Quad]:
@@ -101,8 +99,7 @@ def _subgraph(store: Store, ontology: Ontology, graph: ExportGraph) -> list[Quad
         for q in quads
         if isinstance(q.object, IRI) and q.predicate.value not in _CLASS_LINKS
     }
-    edge_quads, _ = _edge_triples(store, edges)
-    quads += edge_quads + _literal_claims(store, nodes)
+    quads += _edge_triples(store, edges) + _literal_claims(store, nodes)
     claim_links: dict[str, set[str]] = {f"{SKG}source": set(), f"{SKG}technology": set()}
     for q in quads:
         if q.predicate.value in claim_links and isinstance(q.object, IRI):
@@ -130,11 +127,11 @@ def write_rdf(
 ) -> None:
     """Write the whole store (``graph`` None) or the subgraph behind ``graph`` as RDF."""
     if graph is None:
-        store.dump(out, media_type)
+        store.dump(out, media_type, prefixes=PREFIXES)
         return
     staging = store.staging()
     try:
         staging.add_quads(_subgraph(store, ontology, graph))
-        staging.dump(out, media_type)
+        staging.dump(out, media_type, prefixes=PREFIXES)
     finally:
         staging.close()

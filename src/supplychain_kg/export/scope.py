@@ -6,6 +6,7 @@ Each function returns an :class:`ExportGraph` built from the store by
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -72,8 +73,9 @@ def whole(store: Store, ontology: Ontology) -> ExportGraph:
 def _step_query(frontier: Sequence[str], relations: frozenset[str], direction: str) -> str:
     values = " ".join(f"<{i}>" for i in frontier)
     rels = " ".join(f"<{r}>" for r in sorted(relations))
-    forward = "{ ?x ?p ?y }"
-    backward = "{ ?y ?p ?x }"
+    claim = f"?c <{SKG}subject> ?{{}} ; <{SKG}relation> ?p ; <{SKG}object> ?{{}} ."
+    forward = f"{{ ?x ?p ?y }} UNION {{ {claim.format('x', 'y')} }}"
+    backward = f"{{ ?y ?p ?x }} UNION {{ {claim.format('y', 'x')} }}"
     pattern = {"out": forward, "in": backward, "any": f"{forward} UNION {backward}"}[direction]
     return f"""SELECT DISTINCT ?y WHERE {{ VALUES ?x {{ {values} }} VALUES ?p {{ {rels} }}
         {pattern} FILTER(isIRI(?y)) }}"""
@@ -88,8 +90,9 @@ def neighbourhood(
 ) -> list[str]:
     """Entities within ``depth`` links of ``center`` (breadth first, one query per batch).
 
-    Follows the direct triples of ``relations`` (links an asserting claim backs) in
-    ``direction`` (``out``: subject to object, ``in``: object to subject, ``any``: both).
+    Follows every link of ``relations`` that a claim makes, asserted or denied (as
+    ``skg show`` lists them), and direct triples, in ``direction`` (``out``: subject to
+    object, ``in``: object to subject, ``any``: both).
     Returns IRIs in the order they were reached, ``center`` first.
     """
     if not 0 <= depth <= MAX_DEPTH:
@@ -156,20 +159,13 @@ def from_paths(store: Store, ontology: Ontology, answer: Mapping[str, Any]) -> E
     paths = answer.get("paths")
     if not isinstance(paths, list):
         raise BadRequestError("a path answer needs a 'paths' list")
-    ids: dict[str, str] = {}
-    iris: list[str] = []
-    wanted: set[EdgeKey] = set()
-    for path in paths:
-        for node in path.get("nodes", []):
-            iri = str(node["iri"])
-            ids[str(node.get("id", iri))] = iri
-            if iri not in iris:
-                iris.append(iri)
-        for edge in path.get("edges", []):
-            s, o = _node_iri(edge["source"], ids), _node_iri(edge["target"], ids)
-            if str(edge.get("direction", "out")) in ("in", "backward", "reverse"):
-                s, o = o, s
-            wanted.add((s, _relation_iri(str(edge["relation"])), o))
+    try:
+        iris, wanted = _path_parts(paths)
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise BadRequestError(
+            f"a path answer's paths need 'nodes' with 'iri' and 'edges' with 'source', "
+            f"'target' and 'relation' (missing or wrong: {exc})"
+        ) from None
     reverse = {(o, rel, s) for s, rel, o in wanted}
     graph = assemble(
         store,
@@ -186,6 +182,36 @@ def from_paths(store: Store, ontology: Ontology, answer: Mapping[str, Any]) -> E
         or (e.target, e.relation_iri, e.source) not in present
     ]
     return graph
+
+
+_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]*$")
+
+
+def _checked_iri(value: Any) -> str:
+    """An IRI from a posted answer, checked before it goes into a query."""
+    text = str(value)
+    if not _IRI.match(text):
+        raise BadRequestError(f"{text!r} in the path answer is not an IRI")
+    return text
+
+
+def _path_parts(paths: list[Any]) -> tuple[list[str], set[EdgeKey]]:
+    ids: dict[str, str] = {}
+    iris: list[str] = []
+    wanted: set[EdgeKey] = set()
+    for path in paths:
+        for node in path.get("nodes", []):
+            iri = _checked_iri(node["iri"])
+            ids[str(node.get("id", iri))] = iri
+            if iri not in iris:
+                iris.append(iri)
+        for edge in path.get("edges", []):
+            s = _checked_iri(_node_iri(edge["source"], ids))
+            o = _checked_iri(_node_iri(edge["target"], ids))
+            if str(edge.get("direction", "out")) in ("in", "backward", "reverse"):
+                s, o = o, s
+            wanted.add((s, _checked_iri(_relation_iri(str(edge["relation"]))), o))
+    return iris, wanted
 
 
 def from_triples(

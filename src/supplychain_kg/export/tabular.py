@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 import zipfile
 from typing import IO, Any
 
@@ -28,15 +29,17 @@ def write_cyjs(graph: ExportGraph, out: IO[bytes]) -> None:
     """
     head = {"data": {"name": graph.name}, "directed": True, "multigraph": True}
     parts = [json.dumps(head, ensure_ascii=False)[:-1], ', "elements": {"nodes": [\n']
-    ids = graph.node_ids()
+    graph.number_nodes()
+    nodes = graph.nodes
     dumps = json.JSONEncoder(ensure_ascii=False).encode
 
     def flush() -> None:
         out.write("".join(parts).encode("utf-8"))
         parts.clear()
 
-    for index, (iri, node) in enumerate(graph.nodes.items()):
-        data = {"id": ids[iri], "value": ids[iri], "name": node.label}
+    for index, node in enumerate(nodes.values()):
+        node_id = f"n{node.index}"
+        data = {"id": node_id, "value": node_id, "name": node.label}
         data.update((k, _json_value(v)) for k, v in node.attributes().items())
         parts.append(("" if index == 0 else ",\n") + dumps({"data": data}))
         if len(parts) >= _FLUSH:
@@ -47,8 +50,8 @@ def write_cyjs(graph: ExportGraph, out: IO[bytes]) -> None:
         data = {
             "id": edge_id,
             "key": edge_id,
-            "source": ids[edge.source],
-            "target": ids[edge.target],
+            "source": f"n{nodes[edge.source].index}",
+            "target": f"n{nodes[edge.target].index}",
         }
         data.update((k, _json_value(v)) for k, v in edge.attributes().items())
         parts.append(("" if i == 0 else ",\n") + dumps({"data": data}))
@@ -64,25 +67,33 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _member(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=time.localtime()[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
+
+
 def write_csv_zip(graph: ExportGraph, out: IO[bytes]) -> None:
     """Write a zip holding ``nodes.csv`` (id, then node attributes) and ``edges.csv`` (id,
     source, target, then edge attributes). Multi-valued cells are flattened with " | "."""
-    ids = graph.node_ids()
+    graph.number_nodes()
+    nodes = graph.nodes
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        with archive.open("nodes.csv", "w", force_zip64=True) as raw:
+        with archive.open(_member("nodes.csv"), "w", force_zip64=True) as raw:
             text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
             writer = csv.writer(text)
             writer.writerow(["id", *(name for name, _ in NODE_ATTRIBUTES)])
-            for iri, node in graph.nodes.items():
-                writer.writerow([ids[iri], *(_cell(v) for v in node.attributes().values())])
+            for node in nodes.values():
+                writer.writerow([f"n{node.index}", *(_cell(v) for v in node.attributes().values())])
             text.flush()
             text.detach()
-        with archive.open("edges.csv", "w", force_zip64=True) as raw:
+        with archive.open(_member("edges.csv"), "w", force_zip64=True) as raw:
             text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
             writer = csv.writer(text)
             writer.writerow(["id", "source", "target", *(name for name, _ in EDGE_ATTRIBUTES)])
             for i, edge in graph.iter_edges():
                 cells = (_cell(v) for v in edge.attributes().values())
-                writer.writerow([f"e{i}", ids[edge.source], ids[edge.target], *cells])
+                source, target = nodes[edge.source].index, nodes[edge.target].index
+                writer.writerow([f"e{i}", f"n{source}", f"n{target}", *cells])
             text.flush()
             text.detach()

@@ -28,8 +28,8 @@ __all__ = ["attr_escape", "text_escape", "write_gexf", "write_graphml"]
 _INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _TEXT_SPECIAL = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _ATTR_SPECIAL = re.compile('[&<>"\t\n\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]')
-_FLUSH = 4000
-_CACHE_LIMIT = 200_000
+_FLUSH = 512
+_CACHE_LIMIT = 2000
 
 
 def text_escape(value: str) -> str:
@@ -84,7 +84,10 @@ Render = Callable[[tuple[str, ...]], str]
 
 
 def _cached(render: Callable[[tuple[str, ...]], str]) -> Render:
-    """Memoise the rendering of repeated values (types, countries, source lists)."""
+    """Memoise the rendering of often repeated values (relations, types, countries, stances).
+
+    The cache is small and bounded, so that writing takes little memory beyond the graph.
+    """
     cache: dict[tuple[str, ...], str] = {}
 
     def get(values: tuple[str, ...]) -> str:
@@ -129,21 +132,22 @@ def _graphml_keys() -> tuple[str, dict[str, str], dict[str, str]]:
     return "".join(lines), node_keys, edge_keys
 
 
-def _data(key: str) -> Render:
+def _data(key: str, *, cached: bool = True) -> Render:
     def render(values: tuple[str, ...]) -> str:
         return f'<data key="{key}">{text_escape(flatten(values))}</data>' if values else ""
 
-    return _cached(render)
+    return _cached(render) if cached else render
 
 
-def _graphml_node_writer(keys: dict[str, str]) -> Callable[[str, ExportNode], str]:
+def _graphml_node_writer(keys: dict[str, str]) -> Callable[[ExportNode], str]:
     label, ident, iri = keys["label"], keys["entity_id"], keys["iri"]
     types, country = _data(keys["types"]), _data(keys["country"])
-    aliases, identifiers = _data(keys["aliases"]), _data(keys["identifiers"])
+    aliases = _data(keys["aliases"], cached=False)
+    identifiers = _data(keys["identifiers"], cached=False)
 
-    def render(node_id: str, n: ExportNode) -> str:
+    def render(n: ExportNode) -> str:
         return (
-            f'<node id="{node_id}"><data key="{label}">{text_escape(n.label)}</data>'
+            f'<node id="n{n.index}"><data key="{label}">{text_escape(n.label)}</data>'
             f'<data key="{ident}">{text_escape(n.entity_id)}</data>'
             f'<data key="{iri}">{text_escape(n.iri)}</data>'
             f"{types(n.types)}{country(n.country)}{aliases(n.aliases)}"
@@ -155,7 +159,9 @@ def _graphml_node_writer(keys: dict[str, str]) -> Callable[[str, ExportNode], st
 
 def _graphml_edge_writer(keys: dict[str, str]) -> Callable[[ExportEdge], str]:
     k = keys
-    sources, urls, claim_ids = _data(k["sources"]), _data(k["source_urls"]), k["claim_ids"]
+    sources = _data(k["sources"], cached=False)
+    urls = _data(k["source_urls"], cached=False)
+    claim_ids = k["claim_ids"]
 
     @_cached
     def relation(parts: tuple[str, ...]) -> str:
@@ -201,16 +207,17 @@ def write_graphml(graph: ExportGraph, out: IO[bytes]) -> None:
     keys, node_keys, edge_keys = _graphml_keys()
     sink = _Out(out)
     sink.add(_GRAPHML_HEAD + keys)
-    sink.add(
-        f'<graph id="G" edgedefault="directed">\n<data key="g0">{text_escape(graph.name)}</data>\n'
-    )
+    name = text_escape(graph.name)
+    sink.add(f'<graph id="G" edgedefault="directed">\n<data key="g0">{name}</data>\n')
+    graph.number_nodes()
+    nodes = graph.nodes
     node = _graphml_node_writer(node_keys)
-    ids = graph.node_ids()
-    for iri, n in graph.nodes.items():
-        sink.add(node(ids[iri], n))
+    for n in nodes.values():
+        sink.add(node(n))
     edge = _graphml_edge_writer(edge_keys)
     for i, e in graph.iter_edges():
-        sink.add(f'<edge id="e{i}" source="{ids[e.source]}" target="{ids[e.target]}">{edge(e)}')
+        source, target = nodes[e.source].index, nodes[e.target].index
+        sink.add(f'<edge id="e{i}" source="n{source}" target="n{target}">{edge(e)}')
     sink.add("</graph>\n</graphml>\n")
     sink.flush()
 
@@ -257,15 +264,17 @@ def write_gexf(graph: ExportGraph, out: IO[bytes]) -> None:
     )
     sink.add(_gexf_attributes("node", NODE_ATTRIBUTES))
     sink.add(_gexf_attributes("edge", EDGE_ATTRIBUTES))
-    ids = graph.node_ids()
-    sink.add(f'<nodes count="{len(graph.nodes)}">\n')
-    for iri, n in graph.nodes.items():
+    graph.number_nodes()
+    nodes = graph.nodes
+    sink.add(f'<nodes count="{len(nodes)}">\n')
+    for n in nodes.values():
         label = attr_escape(n.label)
-        sink.add(f'<node id="{ids[iri]}" label="{label}">{_attvalues(n.attributes())}</node>\n')
+        sink.add(f'<node id="n{n.index}" label="{label}">{_attvalues(n.attributes())}</node>\n')
     sink.add(f'</nodes>\n<edges count="{len(graph.edges)}">\n')
     for i, e in graph.iter_edges():
+        source, target = nodes[e.source].index, nodes[e.target].index
         sink.add(
-            f'<edge id="e{i}" source="{ids[e.source]}" target="{ids[e.target]}" '
+            f'<edge id="e{i}" source="n{source}" target="n{target}" '
             f'label="{attr_escape(e.label)}">{_attvalues(e.attributes())}</edge>\n'
         )
     sink.add("</edges>\n</graph>\n</gexf>\n")

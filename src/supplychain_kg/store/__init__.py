@@ -6,7 +6,7 @@ implement it over HTTP: queries and updates are strings, bulk data moves as N-Qu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Protocol, runtime_checkable
 
@@ -110,8 +110,11 @@ class Store(Protocol):
         """Whether any quad holds a blank node."""
         ...
 
-    def dump(self, output: IO[bytes], media_type: str) -> None:
-        """Write every quad (or, for triple formats, the default graph) to ``output``."""
+    def dump(
+        self, output: IO[bytes], media_type: str, *, prefixes: Mapping[str, str] | None = None
+    ) -> None:
+        """Write every quad (or, for triple formats, the default graph) to ``output``;
+        ``prefixes`` (name -> IRI) abbreviate IRIs in formats that have prefixes."""
         ...
 
     def quads(self) -> Iterator[Quad]:

@@ -19,7 +19,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -316,12 +316,15 @@ class OxigraphStore:
         for quad in self._store:
             yield _from_ox_quad(quad)
 
-    def dump(self, output: IO[bytes], media_type: str) -> None:
+    def dump(
+        self, output: IO[bytes], media_type: str, *, prefixes: Mapping[str, str] | None = None
+    ) -> None:
         fmt = _rdf_format(media_type)
+        names = dict(prefixes) if prefixes else None
         if fmt.supports_datasets:
-            self._store.dump(output, fmt)
+            self._store.dump(output, fmt, prefixes=names)
         else:
-            self._store.dump(output, fmt, from_graph=ox.DefaultGraph())
+            self._store.dump(output, fmt, from_graph=ox.DefaultGraph(), prefixes=names)
 
     # -- writing ---------------------------------------------------------------------------
 
