@@ -121,3 +121,33 @@ def test_post_export_rejects_a_body_that_is_not_a_path_answer(
     response = _client(seeded_template).post("/export", json={"nodes": []})
     assert response.status_code == 400
     assert "'paths' list" in response.json()["detail"]
+
+
+def test_panel_card_of_an_ordinary_entity_has_every_claim(seeded_template: KnowledgeGraph) -> None:
+    card = _client(seeded_template).get("/explorer/entity/hikvision").json()
+    full = seeded_template.show("hikvision")
+    assert card["capped"] is None
+    assert card["relations"] == full["relations"]
+    assert card["values"] == full["values"]
+
+
+def test_panel_card_of_a_hub_lists_capped_links_and_every_denial(
+    seeded_template: KnowledgeGraph,
+) -> None:
+    full = seeded_template.show("hikvision")
+    claims = sum(len(r["claims"]) for r in full["relations"]) + len(full["values"])
+    neighbours = len({r["other"]["id"] for r in full["relations"]})
+    card = seeded_template.explorer_entity("hikvision", limit=2, show_all=3)
+    assert card["capped"] == {
+        "claims": claims,
+        "neighbours_shown": 2,
+        "neighbours_total": neighbours,
+    }
+    assert len({r["other"]["id"] for r in card["relations"]}) == 2
+    assert all(r["claims"] for r in card["relations"])
+    denied = {(d["denies"]["relation"], d["denies"]["object"]) for d in card["denials"]}
+    assert denied == {
+        ("sellsDirectlyTo", "myanmar-government-authorities"),
+        ("suppliesTo", "myanmar"),
+    }
+    assert card["aliases"] == ["Hangzhou Hikvision Digital Technology Co., Ltd."]

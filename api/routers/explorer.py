@@ -9,18 +9,19 @@ requests) even if a future change tried to load it.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from pathlib import Path as FilePath
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Path, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, Response
 
-from ..deps import KG
+from ..deps import KG, AppSettings
+from ..limits import run_limited
 
 __all__ = ["CSP", "PAGE", "router"]
 
-STATIC = Path(__file__).resolve().parent.parent / "static"
+STATIC = FilePath(__file__).resolve().parent.parent / "static"
 PAGE = STATIC / "explorer" / "index.html"
 _MEDIA = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml"}
 _VENDOR = {"cytoscape.min.js"}
@@ -63,6 +64,21 @@ def favicon() -> Response:
 async def explorer_config(kg: KG) -> dict[str, Any]:
     """Node colours and shapes by type (the legend) and the relations paths can filter by."""
     return await run_in_threadpool(kg.explorer_config)
+
+
+@router.get("/explorer/entity/{ref:path}")
+async def explorer_entity(
+    kg: KG,
+    settings: AppSettings,
+    ref: Annotated[str, Path(description="id, IRI or name")],
+    limit: Annotated[int, Query(ge=1, le=1000, description="neighbours listed for a hub")] = 60,
+) -> dict[str, Any]:
+    """The evidence panel's card: everything about the entity (``GET /entities/{id}``), or
+    for a hub its first ``limit`` neighbours' links with every denial and the counts."""
+    timeout = settings.query_timeout
+    return await run_limited(
+        settings, lambda: kg.explorer_entity(ref, limit=limit, timeout=timeout)
+    )
 
 
 @router.get("/explorer/vendor/{name}")

@@ -12,11 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .evidence import aliases_and_identifiers, local_id
 from .namespaces import SKG
 from .relations import MAX_DEPTH, MAX_HOPS, MAX_K
+from .store import Store
 from .validate import Ontology
 
-__all__ = ["CATEGORIES", "Category", "explorer_config"]
+__all__ = ["CATEGORIES", "SHOW_ALL", "Category", "claim_count", "explorer_config", "hub_card"]
+
+SHOW_ALL = 400
+"""An entity with at most this many claims gets its full card (every claim); above it, the
+panel gets its links capped like the network view (denials always listed in full)."""
 
 
 @dataclass(frozen=True)
@@ -97,4 +103,57 @@ def explorer_config(ontology: Ontology) -> dict[str, Any]:
         "relations": relations,
         "ontology": SKG,
         "limits": {"max_hops": MAX_HOPS, "k": MAX_K, "depth": MAX_DEPTH},
+    }
+
+
+def claim_count(store: Store, iri: str) -> int:
+    """How many claims have the entity as subject or object."""
+    query = f"""SELECT (COUNT(?c) AS ?n) WHERE {{
+        {{ ?c <{SKG}subject> <{iri}> }} UNION {{ ?c <{SKG}object> <{iri}> }} }}"""
+    for row in store.query(query).rows():
+        return int(str(row["n"].value))
+    return 0
+
+
+def hub_card(store: Store, neighbours: dict[str, Any], claims: int) -> dict[str, Any]:
+    """The evidence card of an entity with too many claims to list: the ``show`` shape, with
+    the links of a capped neighbours answer, every denial involving the entity, and counts.
+
+    ``neighbours`` is a depth-1 answer of ``KnowledgeGraph.neighbors`` for the entity.
+    """
+    head = neighbours["entity"]
+    attrs = aliases_and_identifiers(store, head["iri"])
+    nodes = {node["id"]: node for node in neighbours["nodes"]}
+    relations = [
+        {
+            "direction": edge["direction"],
+            "relation": edge["relation"],
+            "relation_label": edge["relation_label"],
+            "other": nodes[edge["target"]],
+            "claims": edge["claims"],
+            "stance": edge["stance"],
+        }
+        for edge in neighbours["edges"]
+        if edge["source"] == head["id"]
+    ]
+    more = next((m for m in neighbours["more"] if m["id"] == head["id"]), None)
+    return {
+        "id": head["id"],
+        "iri": head["iri"],
+        "label": head["label"],
+        "types": head["types"],
+        "labels": attrs.get("labels", []),
+        "aliases": attrs.get("aliases", []),
+        "identifiers": attrs.get("identifiers", []),
+        "country": [local_id(c) for c in attrs.get("country", [])],
+        "comments": attrs.get("comments", []),
+        "attributes": {},
+        "relations": relations,
+        "values": [],
+        "denials": head.get("denials", []),
+        "capped": {
+            "claims": claims,
+            "neighbours_shown": more["shown"] if more else len(nodes) - 1,
+            "neighbours_total": more["total"] if more else len(nodes) - 1,
+        },
     }

@@ -307,9 +307,9 @@ function setup(config) {
       const answer = await timed("paths", async () => {
         const found = await findPaths(event.target, fromBox, toBox);
         drawPaths(found);
+        showResult(result, renderPaths(found, { onShowPath: (i) => graph.available && highlightPath(i) }));
         return found;
       });
-      showResult(result, renderPaths(answer, { onShowPath: (i) => graph.available && highlightPath(i) }));
       status(answer.paths.length
         ? `${answer.paths.length} path(s) found and highlighted; the hops and their evidence are listed under Find paths.`
         : `No path from ${answer.source.label} to ${answer.target.label}; the reason is under Find paths.`);
@@ -373,7 +373,7 @@ function setup(config) {
   }
 
   // for tests and benchmarks: the view and the page state, read-only by convention
-  window.skgExplorer = { cy: graph.cy, state };
+  window.skgExplorer = { cy: graph.cy, state, open: (id) => loadNeighbourhood({ id }) };
   const start = new URLSearchParams(location.hash.slice(1)).get("entity");
   if (start) loadNeighbourhood({ id: start });
   document.body.dataset.ready = "true";

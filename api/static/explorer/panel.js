@@ -2,6 +2,8 @@
 import { renderClaim, renderClaims, stanceBadge } from "./claims.js";
 import { append, clear, getJSON, h } from "./dom.js";
 
+const PAGE = 60;
+
 function list(values) {
   return values && values.length ? values.join("; ") : null;
 }
@@ -56,22 +58,27 @@ export class Panel {
     this.show(h("p", { class: "empty" }, text));
   }
 
-  async entity(id, categoryLabel) {
+  async entity(id, categoryLabel, limit = 60) {
     const serial = ++this.serial;
+    const started = performance.now();
     this.show(h("p", { class: "empty" }, "Loading…"));
     let info;
     try {
-      info = await getJSON(`/entities/${encodeURIComponent(id)}`);
+      info = await getJSON(`/explorer/entity/${encodeURIComponent(id)}?limit=${limit}`);
     } catch (error) {
       if (serial === this.serial) this.show(h("p", { class: "error" }, `Could not load ${id}: ${error.message}`));
       return;
     }
     if (serial !== this.serial) return;
-    this.show(this.renderEntity(info, categoryLabel));
+    this.show(this.renderEntity(info, categoryLabel, limit));
+    requestAnimationFrame(() => requestAnimationFrame(() => {
+      (window.skgTimings || []).push({ what: "panel", ms: performance.now() - started, links: info.relations.length });
+    }));
   }
 
-  renderEntity(info, categoryLabel) {
+  renderEntity(info, categoryLabel, limit) {
     const contested = info.relations.filter((r) => r.stance === "denied" || r.stance === "disputed");
+    const capped = info.capped;
     return [
       h("h3", { class: "title", id: "panel-title" }, info.label),
       h("p", { class: "kind" }, `${categoryLabel || ""} · ${info.types.join(", ")}`),
@@ -97,9 +104,48 @@ export class Panel {
           contested.map((r, i) => [i ? "; " : "", stanceBadge(r.stance), " ", r.direction === "out"
             ? `${info.label} ${r.relation_label} ${r.other.label}` : `${r.other.label} ${r.relation_label} ${info.label}`]))
         : null,
+      capped && info.denials.length
+        ? h("div", { class: "warning", role: "note" },
+          h("strong", {}, `✖ ${info.label} is party to ${info.denials.length} denied claim(s):`),
+          info.denials.map(renderClaim))
+        : null,
+      (info.values || []).length
+        ? [h("h3", {}, `Values (${info.values.length})`), info.values.map((v) => h("section", { class: "relation" },
+          h("h4", {}, `${v.relation}: ${typeof v.value === "object" ? JSON.stringify(v.value) : v.value}`),
+          renderClaim(v.claim)))]
+        : null,
       h("h3", {}, `Links and claims (${info.relations.length})`),
-      info.relations.map((r) => this.renderRelation(info, r)),
+      capped
+        ? h("p", { class: "hint" },
+          `${info.label} has ${capped.claims.toLocaleString()} claims with ${capped.neighbours_total.toLocaleString()} neighbours; `
+          + `the links to the first ${capped.neighbours_shown.toLocaleString()} are listed (every denial is listed above). `,
+          capped.neighbours_shown < capped.neighbours_total && limit < 1000
+            ? h("button", { type: "button", onclick: () => this.entity(info.id, categoryLabel, Math.min(1000, limit * 2)) },
+              "List more neighbours")
+            : null)
+        : null,
+      this.relationList(info),
     ];
+  }
+
+  /** Links in pages of PAGE (denied and disputed ones first, so a hub never hides them). */
+  relationList(info) {
+    const rank = { denied: 0, disputed: 1 };
+    const ordered = [...info.relations].sort((a, b) => (rank[a.stance] ?? 2) - (rank[b.stance] ?? 2));
+    const container = h("div", { class: "relations" });
+    const more = h("button", { type: "button", class: "more-links" });
+    let shown = 0;
+    const page = () => {
+      const next = ordered.slice(shown, shown + PAGE);
+      shown += next.length;
+      more.before(...next.map((r) => this.renderRelation(info, r)));
+      more.textContent = `Show ${Math.min(PAGE, ordered.length - shown)} more links (${ordered.length - shown} not shown)`;
+      more.hidden = shown >= ordered.length;
+    };
+    more.addEventListener("click", page);
+    container.append(more);
+    page();
+    return container;
   }
 
   renderRelation(info, relation) {
