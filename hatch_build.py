@@ -86,7 +86,10 @@ def fetch_asset(asset: NpmAsset, target: Path) -> bool:
         return True
     npm = shutil.which("npm")
     if npm is None:
-        print(f"warning: npm not found; {asset.package} not fetched ({asset.without})", file=sys.stderr)
+        print(
+            f"warning: npm not found; {asset.package} not fetched ({asset.without})",
+            file=sys.stderr,
+        )
         return False
     with tempfile.TemporaryDirectory() as tmp:
         tarball = _npm_pack(npm, asset, tmp)

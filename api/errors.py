@@ -15,8 +15,8 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from supplychain_kg.errors import (
     AmbiguousEntityError,
     BadRequestError,
-    InvalidParameterError,
     GraphNotFoundError,
+    InvalidParameterError,
     NotAcceptableError,
     ParseError,
     QueryError,

@@ -82,15 +82,19 @@ def session(browser: Browser, base: str, **context: Any) -> Iterator[Session]:
     page.on("pageerror", lambda error: result.errors.append(str(error)))
     page.on(
         "console",
-        lambda message: result.errors.append(message.text)
-        if message.type == "error" and not message.text.startswith("Failed to load resource")
-        else None,
+        lambda message: (
+            result.errors.append(message.text)
+            if message.type == "error" and not message.text.startswith("Failed to load resource")
+            else None
+        ),
     )
     page.on(
         "response",
-        lambda response: result.errors.append(f"{response.status} {response.url}")
-        if response.status >= 400
-        else None,
+        lambda response: (
+            result.errors.append(f"{response.status} {response.url}")
+            if response.status >= 400
+            else None
+        ),
     )
     try:
         yield result

@@ -50,7 +50,9 @@ router = APIRouter(include_in_schema=False)
 def explorer_page() -> FileResponse:
     """The explorer: search, the network view, the evidence panel and the path finder."""
     return FileResponse(
-        PAGE, media_type="text/html; charset=utf-8", headers={**_HEADERS, "Cache-Control": "no-cache"}
+        PAGE,
+        media_type="text/html; charset=utf-8",
+        headers={**_HEADERS, "Cache-Control": "no-cache"},
     )
 
 

@@ -105,31 +105,3 @@ async def _download(kg: KnowledgeGraph, request: ExportRequest, timeout: float) 
         filename=filename,
         background=BackgroundTask(shutil.rmtree, path.parent, ignore_errors=True),
     )
-
-
-@router.post("/export", response_class=FileResponse)
-async def export_paths(
-    *,
-    kg: KG,
-    settings: AppSettings,
-    answer: Annotated[
-        dict[str, Any],
-        Body(description="a path answer (GET /paths shape): exactly its nodes and edges"),
-    ],
-    format: Annotated[str, Query(description=f"one of {', '.join(FORMATS)}")] = "graphml",
-    name: Annotated[
-        str, Query(max_length=60, description="names the download, e.g. the view's entity")
-    ] = "",
-) -> FileResponse:
-    """Download exactly the nodes and edges of a path answer, with every claim the store holds
-    about those edges (denials included), like ``skg export --paths FILE``. The explorer sends
-    its current view this way."""
-    request = ExportRequest(format=format, paths=answer, label=name)
-    fmt = request.check()
-    path, filename = await run_in_threadpool(_export_to_temp, kg, request, settings.query_timeout)
-    return FileResponse(
-        path,
-        media_type=get_format(fmt.name).media_type,
-        filename=filename,
-        background=BackgroundTask(shutil.rmtree, path.parent, ignore_errors=True),
-    )

@@ -45,7 +45,9 @@ CATEGORIES: tuple[Category, ...] = (
     Category("project", "Project", "#6a1b9a", "round-rectangle", ("Project",)),
     Category("tender", "Tender / contract", "#8e6c00", "tag", ("Tender",)),
     Category("technology", "Technology", "#00838f", "triangle", ("Technology",)),
-    Category("restriction", "Sanctions / restriction list", "#37474f", "octagon", ("RestrictionList",)),
+    Category(
+        "restriction", "Sanctions / restriction list", "#37474f", "octagon", ("RestrictionList",)
+    ),
     Category("group", "Unnamed group", "#757575", "barrel", ("UnnamedGroup",)),
     Category("person", "Person", "#ad1457", "round-triangle", ("Person",)),
     Category("organisation", "Other organisation", "#5d4037", "pentagon", ("Organization",)),

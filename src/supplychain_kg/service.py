@@ -430,6 +430,7 @@ class KnowledgeGraph:
         iri = self.resolve(request.around)
         entry = self.index().entry(iri)
         return replace(request, around=iri, label=entry.id if entry else local_id(iri))
+
     # -- SPARQL endpoint -------------------------------------------------------------------
 
     @contextlib.contextmanager

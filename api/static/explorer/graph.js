@@ -363,6 +363,7 @@ export class GraphView {
       relation: e.data("relation"),
       direction: "out",
     }));
-    return { source: name, target: name, paths: [{ length: edges.length, nodes, edges }], truncated: false };
+    // POST /export names the download after "source" (and "target", left empty here)
+    return { source: name, target: "", paths: [{ length: edges.length, nodes, edges }], truncated: false };
   }
 }

@@ -352,7 +352,7 @@ function setup(config) {
     }
     const body = JSON.stringify(graph.asPathAnswer(state.name || "view"));
     try {
-      const response = await fetch(`/export?${query({ format: "graphml", name: state.name || "view" })}`, {
+      const response = await fetch(`/export?${query({ format: "graphml" })}`, {
         method: "POST", headers: { "Content-Type": "application/json" }, body,
       });
       if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => null));
