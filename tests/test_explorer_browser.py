@@ -142,6 +142,20 @@ def test_path_to_a_myanmar_government_body_is_drawn_and_listed_with_a_source_per
     assert {"hikvision", "naypyitaw-council"} <= set(on_path["nodes"])
     assert on_path["edges"] >= 3
 
+    # a disputed link is drawn dashed and labelled, and its panel shows both stances
+    disputed = ui.js(
+        """() => window.skgExplorer.cy.edges('.disputed').map(e =>
+            ({ id: e.id(), label: e.data('label'), style: e.style('line-style') }))"""
+    )
+    assert disputed, "the paths to the Naypyitaw Council cross a disputed link"
+    assert all(e["label"].startswith("⚠ DISPUTED") and e["style"] == "dashed" for e in disputed)
+    ui.js("(id) => window.skgExplorer.cy.getElementById(id).emit('tap')", disputed[0]["id"])
+    panel = ui.page.locator("#panel")
+    panel.locator(".warning", has_text="Sources disagree").wait_for()
+    assert panel.locator(".claim.asserted").count() >= 1
+    assert panel.locator(".claim.denied").count() >= 1
+    ui.shot("05-disputed-link-evidence")
+
     with ui.page.expect_download() as info:
         ui.page.click("#download-graphml")
     download = info.value
@@ -152,7 +166,7 @@ def test_path_to_a_myanmar_government_body_is_drawn_and_listed_with_a_source_per
     ids = {data.get("entity_id", node) for node, data in graph.nodes(data=True)}
     assert set(on_path["nodes"]) <= ids
     assert graph.number_of_edges() >= on_path["edges"]
-    ui.shot("05-graphml-downloaded")
+    ui.shot("05b-graphml-downloaded")
 
 
 def test_no_path_is_explained(ui: Session) -> None:

@@ -152,8 +152,8 @@ export class Panel {
     const other = h("button", { type: "button", class: "link", onclick: () => this.actions.focus(relation.other) },
       relation.other.label);
     const text = relation.direction === "out"
-      ? [info.label, ` ${relation.relation_label} → `, other]
-      : [other, ` ${relation.relation_label} → `, info.label];
+      ? [info.label, ` — ${relation.relation_label} → `, other]
+      : [other, ` — ${relation.relation_label} → `, info.label];
     return h("section", { class: `relation ${relation.stance}` },
       h("h4", {}, stanceBadge(relation.stance, true), " ", text),
       renderClaims(relation.claims));
@@ -163,7 +163,7 @@ export class Panel {
     const data = edge.data();
     const claims = data.claims || [];
     this.show(
-      h("h3", { class: "title" }, `${nodeLabel(data.source)} ${data.relationLabel} → ${nodeLabel(data.target)}`),
+      h("h3", { class: "title" }, `${nodeLabel(data.source)} — ${data.relationLabel} → ${nodeLabel(data.target)}`),
       h("p", { class: "kind" }, "Link · ", stanceBadge(data.stance, true)),
       data.stance === "disputed" || data.stance === "denied"
         ? h("div", { class: "warning", role: "note" }, h("strong", {},
