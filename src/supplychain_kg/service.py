@@ -510,3 +510,31 @@ class KnowledgeGraph:
         report.dry_run = dry_run
         report.seconds = time.perf_counter() - started
         return report
+
+    # -- explorer --------------------------------------------------------------------------
+
+    def explorer_config(self) -> dict[str, Any]:
+        """How the explorer page draws each entity type, and the relations it can filter by."""
+        from .explorer import explorer_config
+
+        return explorer_config(self.ontology)
+
+    def explorer_entity(
+        self,
+        reference: str,
+        *,
+        limit: int = 60,
+        timeout: float | None = None,
+        show_all: int | None = None,
+    ) -> dict[str, Any]:
+        """The evidence panel's card: ``show`` for most entities; for a hub (more than
+        ``show_all`` claims, default explorer.SHOW_ALL) its first ``limit`` neighbours' links,
+        every denial involving it, and the counts."""
+        from .explorer import SHOW_ALL, claim_count, hub_card
+
+        iri = self.resolve(reference)
+        claims = claim_count(self.store, iri)
+        if claims <= (SHOW_ALL if show_all is None else show_all):
+            return {**self.show(iri), "capped": None}
+        answer = self.neighbors(iri, limit=limit, timeout=timeout, include_disputed=True)
+        return hub_card(self.store, answer, claims)
