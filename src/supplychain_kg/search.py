@@ -191,10 +191,41 @@ class NameIndex:
             return strong[0].iri
         if len(strong) > 1:
             raise AmbiguousEntityError(reference, [self._brief(m.iri) for m in strong])
-        suggestions = [m.to_json() for m in hits[:5]]
+        suggestions = [m.to_json() for m in (hits[:5] or self.suggest(ref))]
         raise UnknownEntityError(
             reference, [{"id": str(s["id"]), "label": str(s["label"])} for s in suggestions]
         )
+
+    def suggest(self, text: str, limit: int = 5) -> list[Match]:
+        """The closest names however weak the match (for "did you mean" answers).
+
+        Scores each name by its best word-for-word similarity with the words of ``text``.
+        """
+        words = _words(text)
+        if not words:
+            return []
+        best: dict[str, tuple[float, str]] = {}
+        for entry, name, _, name_words in self._norm:
+            if not name_words:
+                continue
+            score = sum(
+                max(difflib.SequenceMatcher(None, w, n).ratio() for n in name_words) for w in words
+            ) / len(words)
+            if score > best.get(entry.iri, (0.0, ""))[0]:
+                best[entry.iri] = (score, name)
+        ranked = sorted(best.items(), key=lambda kv: -kv[1][0])[:limit]
+        return [
+            Match(
+                iri,
+                self._entries[iri].id,
+                self._entries[iri].label,
+                tuple(sorted(self._entries[iri].types)),
+                score,
+                name,
+            )
+            for iri, (score, name) in ranked
+            if score >= 0.5
+        ]
 
     def _brief(self, iri: str) -> dict[str, str]:
         entry = self._entries[iri]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -131,27 +131,35 @@ class KnowledgeGraph:
         started = time.perf_counter()
         staging, files = stage_files(self.store, paths, progress=progress, rewrite=rewrite)
         parsed = len(staging)
+        reparse: list[tuple[Path, str]] | None = files if rewrite is None else None
         if staging.has_blank_nodes():
             changed = staging.skolemize(self.settings.base_iri + ".well-known/genid/")
             say(f"named {changed:,} blank-node triples with stable IRIs")
-        self._validate_staged(staging, say)
-        say(f"writing {parsed:,} triples")
+            reparse = None
+        say(f"validating and writing {parsed:,} triples")
         with self._lock:
-            added = self.store.absorb(staging)
+            added = self.store.absorb(staging, files=reparse, check=self._checker(staging, say))
             self._index = None
         total = len(self.store)
         elapsed = time.perf_counter() - started
         say(
-            f"loaded {files} file(s): {added:,} new triples ({total:,} in the store) in {elapsed:.1f} s"
+            f"loaded {len(files)} file(s): {added:,} new triples "
+            f"({total:,} in the store) in {elapsed:.1f} s"
         )
-        return LoadReport(files, parsed, added, total, elapsed)
+        return LoadReport(len(files), parsed, added, total, elapsed)
 
-    def _validate_staged(self, staging: Store, say: Progress) -> None:
-        started = time.perf_counter()
-        violations = self.validator.validate(staging, self.store)
-        if violations:
-            raise ValidationError(violations)
-        say(f"validated {len(staging):,} triples in {time.perf_counter() - started:.1f} s")
+    def _checker(self, staging: Store, say: Progress) -> Callable[[], None]:
+        """Validation of staged data, prepared against the store as it is now."""
+        run = self.validator.prepare(staging, self.store)
+
+        def check() -> None:
+            started = time.perf_counter()
+            violations = run()
+            if violations:
+                raise ValidationError(violations)
+            say(f"validated {len(staging):,} triples in {time.perf_counter() - started:.1f} s")
+
+        return check
 
     def validate_files(
         self, paths: Iterable[Path], *, progress: Progress | None = None
@@ -161,14 +169,13 @@ class KnowledgeGraph:
         if staging.has_blank_nodes():
             staging.skolemize(self.settings.base_iri + ".well-known/genid/")
         violations = self.validator.validate(staging, self.store)
-        return ValidationReport(files, len(staging), violations)
+        return ValidationReport(len(files), len(staging), violations)
 
     def write_staged(self, staging: Store, *, progress: Progress | None = None) -> int:
         """Validate then write a staging store built by an importer (all or nothing)."""
         say = progress or _quiet
-        self._validate_staged(staging, say)
         with self._lock:
-            added = self.store.absorb(staging)
+            added = self.store.absorb(staging, check=self._checker(staging, say))
             self._index = None
         return added
 

@@ -62,14 +62,14 @@ def stage_files(
     *,
     progress: Progress | None = None,
     rewrite: Callable[[bytes], bytes] | None = None,
-) -> tuple[Store, int]:
-    """Parse every file into a new staging store; return it and the number of files.
+) -> tuple[Store, list[tuple[Path, str]]]:
+    """Parse every file into a new staging store; return it and the (path, media type) list.
 
     ``rewrite`` may transform a file's bytes first (used to put the seed under another base
     IRI). Raises ParseError naming the file, line and column of the first syntax error.
     """
     staging = store.staging()
-    count = 0
+    files: list[tuple[Path, str]] = []
     for path in expand_paths(paths):
         media_type = media_type_for(path)
         started = time.perf_counter()
@@ -80,12 +80,12 @@ def stage_files(
             staging.parse_into(
                 rewrite(path.read_bytes()), media_type, base_iri=path.resolve().as_uri()
             )
-        count += 1
+        files.append((path, media_type))
         if progress:
             added = len(staging) - before
             elapsed = time.perf_counter() - started
             rate = added / elapsed if elapsed > 0 else 0.0
             progress(f"parsed {path}: {added:,} triples in {elapsed:.1f} s ({rate:,.0f}/s)")
-    if count == 0:
+    if not files:
         raise BadRequestError("no RDF files found in the paths given")
-    return staging, count
+    return staging, files

@@ -6,7 +6,7 @@ implement it over HTTP: queries and updates are strings, bulk data moves as N-Qu
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Protocol, runtime_checkable
 
@@ -87,8 +87,19 @@ class Store(Protocol):
         """Parse RDF into this (staging) store. Raises ParseError with file, line and column."""
         ...
 
-    def absorb(self, staging: Store) -> int:
-        """Add every quad of ``staging`` to this store atomically; return how many were new."""
+    def absorb(
+        self,
+        staging: Store,
+        *,
+        files: Sequence[tuple[Path, str]] | None = None,
+        check: Callable[[], None] | None = None,
+    ) -> int:
+        """Add every quad of ``staging`` to this store atomically; return how many were new.
+
+        ``check`` (validation) must pass for anything to be kept; a backend may run it while
+        it writes and roll the write back if it raises. ``files`` (path, media type) may name
+        files holding exactly the staged data, for backends that load files faster.
+        """
         ...
 
     def skolemize(self, prefix: str) -> int:

@@ -9,6 +9,7 @@ removed, the checkpoint replaces the database (at once, or the next time the sto
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import gc
 import hashlib
@@ -18,7 +19,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -232,13 +233,16 @@ class OxigraphStore:
                 ) from exc
             raise StoreError(f"cannot open the store at {db.parent}: {exc}") from exc
 
-    def _recover(self) -> None:
+    def _recover(self, *, quiet: bool = False) -> None:
         """Finish an interrupted bulk write by putting the checkpoint back."""
         assert self.path is not None
         marker = self.path / _MARKER
         checkpoint = self.path / _CHECKPOINT
         if marker.exists() and checkpoint.is_dir():
-            log.warning("restoring %s from its checkpoint after an interrupted write", self.path)
+            if not quiet:
+                log.warning(
+                    "restoring %s from its checkpoint after an interrupted write", self.path
+                )
             shutil.rmtree(self.path / _DB, ignore_errors=True)
             checkpoint.rename(self.path / _DB)
         elif checkpoint.exists():
@@ -395,32 +399,74 @@ class OxigraphStore:
             raise ParseError(str(exc), path=name) from exc
         self.revision += 1
 
-    def absorb(self, staging: Any) -> int:
+    def absorb(
+        self,
+        staging: Any,
+        *,
+        files: Sequence[tuple[Path, str]] | None = None,
+        check: Callable[[], None] | None = None,
+    ) -> int:
+        """Add every quad of ``staging`` atomically; return how many were new.
+
+        ``check`` (validation) runs before anything is written in memory; on disk it runs
+        while the bulk write proceeds in another thread (both release the GIL), and a failed
+        check rolls the write back from the checkpoint. ``files`` (path, media type) holding
+        exactly the staged data may be bulk-loaded instead of a dump of ``staging``, which
+        saves serialising it again.
+        """
         if not isinstance(staging, OxigraphStore):
             raise TypeError("absorb() takes a staging store made by staging()")
         before = len(self._store)
         if self.path is None:
+            if check is not None:
+                check()
             try:
                 self._store.extend(staging._store)
             except OSError as exc:
                 raise StoreError(f"the write failed and was rolled back: {exc}") from exc
         else:
-            self._bulk_absorb(staging)
+            self._bulk_absorb(staging, files, check)
         self.revision += 1
         return len(self._store) - before
 
-    def _bulk_absorb(self, staging: OxigraphStore) -> None:
+    def _bulk_absorb(
+        self,
+        staging: OxigraphStore,
+        files: Sequence[tuple[Path, str]] | None,
+        check: Callable[[], None] | None,
+    ) -> None:
         assert self.path is not None
-        fd, name = tempfile.mkstemp(prefix="incoming-", suffix=".nq", dir=self.path)
-        incoming = Path(name)
-        try:
+        incoming: Path | None = None
+        if files is None:
+            fd, name = tempfile.mkstemp(prefix="incoming-", suffix=".nq", dir=self.path)
+            incoming = Path(name)
             with os.fdopen(fd, "wb") as out:
                 staging._store.dump(out, ox.RdfFormat.N_QUADS)
+            files = [(incoming, ox.RdfFormat.N_QUADS.media_type)]
+        try:
             with self._checkpoint():
-                self._store.bulk_load(path=str(incoming), format=ox.RdfFormat.N_QUADS, lenient=True)
-                self._store.flush()
+                with concurrent.futures.ThreadPoolExecutor(1, "skg-bulk-write") as pool:
+                    writing = pool.submit(self._bulk_load_files, files)
+                    try:
+                        if check is not None:
+                            check()
+                    finally:
+                        error = writing.exception()
+                if error is not None:
+                    raise StoreError(
+                        f"the bulk write failed and was rolled back: {error}"
+                    ) from error
         finally:
-            incoming.unlink(missing_ok=True)
+            if incoming is not None:
+                incoming.unlink(missing_ok=True)
+
+    def _bulk_load_files(self, files: Sequence[tuple[Path, str]]) -> None:
+        for path, media_type in files:
+            fmt = _rdf_format(media_type)
+            self._store.bulk_load(
+                path=str(path), format=fmt, base_iri=path.resolve().as_uri(), lenient=True
+            )
+        self._store.flush()
 
     @contextlib.contextmanager
     def _checkpoint(self) -> Iterator[None]:
@@ -445,8 +491,8 @@ class OxigraphStore:
 
     def _rollback(self) -> None:
         assert self.path is not None
-        log.warning("bulk write failed: restoring %s from its checkpoint", self.path)
+        log.info("bulk write failed: restoring %s from its checkpoint", self.path)
         self._store = None  # type: ignore[assignment]
         gc.collect()
-        self._recover()
+        self._recover(quiet=True)
         self._store = self._open(self.path / _DB)
