@@ -38,7 +38,7 @@ QUERIES = {
     # e16229: an ordinary contractor; e0: the synthetic graph's largest vendor hub
     "one entity's relations": f"""SELECT ?p ?o ?s WHERE {{
   {{ <{ID}e16229> ?p ?o }} UNION {{ ?s ?p <{ID}e16229> }} }}""",
-    "two-hop join vendor->contractor->project": f"""SELECT ?contractor ?project WHERE {{
+    "two-hop join vendor->contractor->project": f"""SELECT DISTINCT ?project WHERE {{
   ?contractor <{SKG}sourcesFrom> <{ID}e0> ; <{SKG}wonTender> ?tender .
   ?tender <{SKG}forProject> ?project }}""",
     "count by relation type": f"""SELECT ?relation (COUNT(?claim) AS ?n) WHERE {{
