@@ -197,7 +197,7 @@ def main() -> int:
                 median = statistics.median(times) * 1000
                 p95 = times[min(len(times) - 1, int(len(times) * 0.95))] * 1000
                 medians[(label, name)] = median
-                print(f"{label:44} {name:16} {len(times):4} {median:10.1f} {p95:10.1f}")
+                print(f"{label:44} {name:16} {len(times):4} {median:10.2f} {p95:10.2f}")
         print()
         for label in QUERIES:
             skg = medians[(label, "skg serve")]
