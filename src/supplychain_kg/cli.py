@@ -243,59 +243,6 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _read_paths(source: str | None) -> dict[str, Any] | None:
-    if source is None:
-        return None
-    try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text("utf-8")
-        answer: dict[str, Any] = json.loads(text)
-    except OSError as exc:
-        raise SkgError(f"cannot read the path answer {source}: {exc.strerror}") from exc
-    except json.JSONDecodeError as exc:
-        raise SkgError(f"{source} is not a JSON path answer: {exc}") from exc
-    return answer
-
-
-def _path_query(args: argparse.Namespace) -> dict[str, Any] | None:
-    if not (args.source or args.target):
-        return None
-    if not (args.source and args.target):
-        raise SkgError("a path export needs both --source and --target")
-    return {
-        "source": args.source,
-        "target": args.target,
-        "max_hops": args.max_hops,
-        "k": args.k,
-        "include_disputed": args.include_disputed,
-    }
-
-
-def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    request = ExportRequest(
-        format=args.format,
-        around=args.around,
-        depth=args.depth,
-        relations=tuple(args.relation),
-        direction=args.direction,
-        construct=_read_query(args.construct) if args.construct else None,
-        paths=_read_paths(args.paths),
-        path_query=_path_query(args),
-    )
-    request.check()
-    kg = _open(args, settings)
-    try:
-        if args.output:
-            counts = kg.export_to_file(request, Path(args.output))
-            what = f"{counts[0]:,} nodes and {counts[1]:,} edges" if counts else "RDF"
-            print(f"wrote {what} to {args.output}")
-        else:
-            kg.export(request, sys.stdout.buffer)
-            sys.stdout.buffer.flush()
-    finally:
-        kg.close()
-    return 0
-
-
 def _node_text(node: dict[str, Any]) -> str:
     return f"{node['label']} [{node['id']}]"
 
@@ -421,6 +368,59 @@ def _add_path_commands(sub: Any) -> None:
     p.add_argument("--limit", type=int, default=50, help="new neighbours shown per entity")
     _add_walk_options(p)
     p.set_defaults(handler=cmd_neighbors)
+
+
+def _read_paths(source: str | None) -> dict[str, Any] | None:
+    if source is None:
+        return None
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text("utf-8")
+        answer: dict[str, Any] = json.loads(text)
+    except OSError as exc:
+        raise SkgError(f"cannot read the path answer {source}: {exc.strerror}") from exc
+    except json.JSONDecodeError as exc:
+        raise SkgError(f"{source} is not a JSON path answer: {exc}") from exc
+    return answer
+
+
+def _path_query(args: argparse.Namespace) -> dict[str, Any] | None:
+    if not (args.source or args.target):
+        return None
+    if not (args.source and args.target):
+        raise SkgError("a path export needs both --source and --target")
+    return {
+        "source": args.source,
+        "target": args.target,
+        "max_hops": args.max_hops,
+        "k": args.k,
+        "include_disputed": args.include_disputed,
+    }
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    request = ExportRequest(
+        format=args.format,
+        around=args.around,
+        depth=args.depth,
+        relations=tuple(args.relation),
+        direction=args.direction,
+        construct=_read_query(args.construct) if args.construct else None,
+        paths=_read_paths(args.paths),
+        path_query=_path_query(args),
+    )
+    request.check()
+    kg = _open(args, settings)
+    try:
+        if args.output:
+            counts = kg.export_to_file(request, Path(args.output))
+            what = f"{counts[0]:,} nodes and {counts[1]:,} edges" if counts else "RDF"
+            print(f"wrote {what} to {args.output}")
+        else:
+            kg.export(request, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+    finally:
+        kg.close()
+    return 0
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:

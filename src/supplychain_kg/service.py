@@ -323,48 +323,6 @@ class KnowledgeGraph:
             "values": values,
         }
 
-    # -- export --------------------------------------------------------------------------
-
-    def export(
-        self, request: ExportRequest, output: IO[bytes], *, timeout: float | None = None
-    ) -> tuple[int, int] | None:
-        """Write an export into ``output`` (see supplychain_kg.export.run.run_export).
-
-        ``around`` may be an id, IRI or name; a CONSTRUCT query may use the usual prefixes.
-        Returns (nodes, edges) for graph formats, None for RDF.
-        """
-        resolved = self.resolve_export(request, timeout=timeout)
-        return run_export(self.store, self.ontology, resolved, output, timeout=timeout)
-
-    def export_to_file(
-        self, request: ExportRequest, path: Path, *, timeout: float | None = None
-    ) -> tuple[int, int] | None:
-        """Export into ``path`` atomically: a failed export leaves no file (and an existing
-        file untouched)."""
-        with atomic_output(path) as out:
-            return self.export(request, out, timeout=timeout)
-
-    def resolve_export(
-        self, request: ExportRequest, *, timeout: float | None = None
-    ) -> ExportRequest:
-        """The request with ``around`` resolved to an IRI (labelled with the entity id), a
-        path query answered, and the vocabulary prefixes declared before a CONSTRUCT query."""
-        if request.path_query is not None:
-            params = dict(request.path_query)
-            source, target = str(params.pop("source")), str(params.pop("target"))
-            options = {"relation": request.relations, "direction": request.direction, **params}
-            answer = self.paths(source, target, timeout=timeout, **options)
-            ends = f"{answer['source']['id']}-{answer['target']['id']}"
-            request = replace(request, path_query=None, relations=(), paths=answer, label=ends)
-        if request.construct and not request.extra.get("prefixed"):
-            query = sparql_prefixes(self.settings.base_iri) + request.construct
-            request = replace(request, construct=query, extra={**request.extra, "prefixed": True})
-        if not request.around or request.label:
-            return request
-        iri = self.resolve(request.around)
-        entry = self.index().entry(iri)
-        return replace(request, around=iri, label=entry.id if entry else local_id(iri))
-
     # -- SPARQL endpoint -------------------------------------------------------------------
 
     @contextlib.contextmanager
@@ -470,6 +428,48 @@ class KnowledgeGraph:
             limit=limit,
             labels=self.ontology.labels,
         )
+
+    # -- export --------------------------------------------------------------------------
+
+    def export(
+        self, request: ExportRequest, output: IO[bytes], *, timeout: float | None = None
+    ) -> tuple[int, int] | None:
+        """Write an export into ``output`` (see supplychain_kg.export.run.run_export).
+
+        ``around`` may be an id, IRI or name; a CONSTRUCT query may use the usual prefixes.
+        Returns (nodes, edges) for graph formats, None for RDF.
+        """
+        resolved = self.resolve_export(request, timeout=timeout)
+        return run_export(self.store, self.ontology, resolved, output, timeout=timeout)
+
+    def export_to_file(
+        self, request: ExportRequest, path: Path, *, timeout: float | None = None
+    ) -> tuple[int, int] | None:
+        """Export into ``path`` atomically: a failed export leaves no file (and an existing
+        file untouched)."""
+        with atomic_output(path) as out:
+            return self.export(request, out, timeout=timeout)
+
+    def resolve_export(
+        self, request: ExportRequest, *, timeout: float | None = None
+    ) -> ExportRequest:
+        """The request with ``around`` resolved to an IRI (labelled with the entity id), a
+        path query answered, and the vocabulary prefixes declared before a CONSTRUCT query."""
+        if request.path_query is not None:
+            params = dict(request.path_query)
+            source, target = str(params.pop("source")), str(params.pop("target"))
+            options = {"relation": request.relations, "direction": request.direction, **params}
+            answer = self.paths(source, target, timeout=timeout, **options)
+            ends = f"{answer['source']['id']}-{answer['target']['id']}"
+            request = replace(request, path_query=None, relations=(), paths=answer, label=ends)
+        if request.construct and not request.extra.get("prefixed"):
+            query = sparql_prefixes(self.settings.base_iri) + request.construct
+            request = replace(request, construct=query, extra={**request.extra, "prefixed": True})
+        if not request.around or request.label:
+            return request
+        iri = self.resolve(request.around)
+        entry = self.index().entry(iri)
+        return replace(request, around=iri, label=entry.id if entry else local_id(iri))
 
     # -- importers (CSV, FtM, OCDS) ----------------------------------------------------------
 
