@@ -19,6 +19,7 @@ from supplychain_kg.relations import MAX_HOPS, MAX_K
 from supplychain_kg.service import KnowledgeGraph
 
 from ..deps import KG, AppSettings
+from ..limits import drop_frames
 
 __all__ = ["router"]
 
@@ -38,24 +39,9 @@ def _export_to_temp(kg: KnowledgeGraph, request: ExportRequest, timeout: float) 
         kg.export_to_file(resolved, path, timeout=timeout)
     except BaseException as exc:
         shutil.rmtree(folder, ignore_errors=True)
-        _drop_frames(exc)
+        drop_frames(exc)
         raise exc from exc.__cause__
     return path, resolved.filename()
-
-
-def _drop_frames(exc: BaseException | None) -> None:
-    """Free the frames of a failed export in this worker thread.
-
-    Their locals may hold store query results, which the engine only lets the thread that
-    made them free; the event loop thread would otherwise drop them with the traceback.
-    """
-    seen: set[int] = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        exc.__traceback__ = None
-        if exc.__cause__ is not None:
-            _drop_frames(exc.__cause__)
-        exc = exc.__context__
 
 
 @router.get("/export", response_class=FileResponse)
