@@ -3,6 +3,7 @@
     python benchmarks/generate.py --entities 1000000 --out /tmp/e1m.nt
     python benchmarks/explorer.py --store /tmp/e1m-store --load /tmp/e1m.nt   # first run loads
     python benchmarks/explorer.py --store /tmp/e1m-store                      # later runs reuse it
+    python benchmarks/explorer.py --store /tmp/e1m-store --hub e0 --pair e667471 e27375
 
 Finds (in-process, from the path projection) the entity with the most links and a pair of
 entities exactly five hops apart, then serves the store with ``skg serve`` on loopback and, in
@@ -185,6 +186,8 @@ def main() -> int:
     parser.add_argument("--load", type=Path, help="N-Triples file to bulk-load first")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--hub", help="skip the search: this hub (id) ...")
+    parser.add_argument("--pair", nargs=2, metavar=("SOURCE", "TARGET"), help="... and pair")
     args = parser.parse_args()
 
     if args.load:
@@ -194,8 +197,11 @@ def main() -> int:
         print(f"bulk-loaded {len(store):,} triples in {time.perf_counter() - started:.1f} s")
         store.close()
 
-    hub, degree, source, target = targets(args.store, args.seed)
-    gc.collect()
+    if args.hub and args.pair:
+        hub, degree, (source, target) = args.hub, 0, args.pair
+    else:
+        hub, degree, source, target = targets(args.store, args.seed)
+        gc.collect()
     print(f"hub: {hub} ({degree:,} links); five hops apart: {source} -> {target}")
     with server(args.store) as base:
         started = time.perf_counter()
