@@ -35,14 +35,16 @@ HERE = Path(__file__).resolve().parent
 SKG = "https://w3id.org/supplychain-kg/ontology#"
 ID = "https://w3id.org/supplychain-kg/id/"
 QUERIES = {
+    # e16229: an ordinary contractor; e0: the synthetic graph's largest vendor hub
     "one entity's relations": f"""SELECT ?p ?o ?s WHERE {{
   {{ <{ID}e16229> ?p ?o }} UNION {{ ?s ?p <{ID}e16229> }} }}""",
     "two-hop join vendor->contractor->project": f"""SELECT ?contractor ?project WHERE {{
-  ?contractor <{SKG}sourcesFrom> <{ID}e0> . ?contractor <{SKG}suppliesTo> ?project }}""",
+  ?contractor <{SKG}sourcesFrom> <{ID}e0> ; <{SKG}wonTender> ?tender .
+  ?tender <{SKG}forProject> ?project }}""",
     "count by relation type": f"""SELECT ?relation (COUNT(?claim) AS ?n) WHERE {{
   ?claim <{SKG}relation> ?relation }} GROUP BY ?relation ORDER BY DESC(?n)""",
     "property path sourcesFrom+": f"""SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{
-  <{ID}e16229> <{SKG}sourcesFrom>+ ?x }}""",
+  ?x <{SKG}sourcesFrom>+ <{ID}e0> }}""",
 }
 
 

@@ -14,6 +14,8 @@ import pytest
 from supplychain_kg.errors import AmbiguousEntityError, InvalidParameterError
 from supplychain_kg.service import KnowledgeGraph
 
+from .conftest import FIXTURES
+
 ROUTE_A = ["pa-vendor", "pa-integrator", "pa-tender", "pa-city-gov"]
 ROUTE_B = ["pa-vendor", "pa-broker", "pa-city-gov"]
 
@@ -143,3 +145,23 @@ def test_invalid_options_name_the_parameter(
         small_kg.paths("pa-vendor", "pa-city-gov", **options)
     assert caught.value.parameter == parameter
     assert parameter in str(caught.value)
+
+
+def test_a_loaded_denial_turns_an_asserted_hop_disputed() -> None:
+    from supplychain_kg.config import Settings
+    from supplychain_kg.service import seed_files
+
+    kg = KnowledgeGraph.open(Settings(memory=True, seed=False))
+    kg.load([seed_files()[0], FIXTURES / "paths-small.ttl"])
+    before = kg.paths("pa-tender", "pa-city-gov", max_hops=1)["paths"][0]["edges"][0]
+    assert before["stance"] == "asserted"
+    projection = kg.projection()
+    kg.load([FIXTURES / "paths-small-denial.ttl"])
+    assert kg.projection() is projection
+    after = kg.paths("pa-tender", "pa-city-gov", max_hops=1)["paths"][0]
+    assert after["edges"][0]["stance"] == "disputed"
+    assert [c["stance"] for c in after["edges"][0]["claims"]] == ["asserted", "denied"]
+    assert [d["id"] for d in after["nodes"][0]["denials"]] == [
+        "pa-tender-issuedby-pa-city-gov-denied"
+    ]
+    kg.close()

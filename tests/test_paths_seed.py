@@ -200,3 +200,13 @@ def test_neighbors_at_depth_two_reach_the_tenders_issuer(seeded_template: Knowle
     answer = seeded_template.neighbors("naung-yoe", depth=2, relation=["wonTender", "issuedBy"])
     assert {n["id"] for n in answer["nodes"]} >= {"naypyitaw-safe-city-tender", "naypyitaw-council"}
     assert {e["relation"] for e in answer["edges"]} == {"wonTender", "issuedBy"}
+
+
+def test_a_bare_direct_triple_is_walked_and_marked_unbacked(kg: KnowledgeGraph) -> None:
+    kg.store.update(
+        "INSERT DATA { <https://w3id.org/supplychain-kg/id/fisca> "
+        "<https://w3id.org/supplychain-kg/ontology#ownerOf> "
+        "<https://w3id.org/supplychain-kg/id/linn-it-solution> }"
+    )
+    edge = kg.paths("fisca", "linn-it-solution", max_hops=1)["paths"][0]["edges"][0]
+    assert (edge["relation"], edge["stance"], edge["claims"]) == ("ownerOf", "unbacked", [])

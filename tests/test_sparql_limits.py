@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -253,3 +254,23 @@ def test_a_failed_update_changes_nothing() -> None:
         assert _update(client, url, bad).status_code == 400
         ask = client.get(f"{url}/sparql", params={"query": "ASK { <http://a> <http://b> 1 }"})
         assert ask.json()["boolean"] is True
+
+
+def test_a_large_answer_comes_whole_from_a_query_worker(tmp_path: Path) -> None:
+    settings = Settings(store_dir=tmp_path / "store", seed=False, write_token=TOKEN)
+    text = "x" * 200
+    data = (
+        "INSERT DATA { "
+        + " ".join(
+            f'<http://example.org/big{i}> <http://example.org/p> "{text} {i}" .'
+            for i in range(2000)
+        )
+        + " }"
+    )
+    with serve(settings) as url, httpx.Client(timeout=60) as client:
+        assert _update(client, url, data).status_code == 204
+        for _ in range(3):
+            answer = client.get(f"{url}/sparql", params={"query": "SELECT * { ?s ?p ?o }"})
+            assert answer.status_code == 200
+            assert len(answer.content) > 400_000
+            assert len(answer.json()["results"]["bindings"]) == 2000

@@ -134,3 +134,15 @@ def test_get_queries_carry_cors_headers_for_allowed_origins_only() -> None:
             f"{url}/sparql", params={"query": "ASK {}"}, headers={"origin": "http://any.example"}
         )
         assert answer.headers["access-control-allow-origin"] == "*"
+
+
+@pytest.mark.parametrize("media_type", RESULTS)
+def test_count_rows_counts_rows_whatever_the_literals_hold(media_type: str) -> None:
+    from supplychain_kg.model import IRI, Literal
+    from supplychain_kg.results import count_rows, write_rows
+
+    tricky = ["a\nb", "<result>x</result>", '},{"s":{', 'say "hi",\r\n', "plain"]
+    rows = [{"s": IRI(f"http://e/{i}"), "o": Literal(text)} for i, text in enumerate(tricky)]
+    rows.append({})
+    body = write_rows(["s", "o"], rows, media_type)
+    assert count_rows(body, media_type) == len(rows)

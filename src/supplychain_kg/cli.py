@@ -199,8 +199,8 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 def _print_claim(claim: dict[str, Any], indent: str) -> None:
     src = claim["source"]
     when = f", {src['date']}" if src.get("date") else ""
-    flag = "DENIED " if claim["stance"] == "denied" else ""
-    print(f"{indent}[{flag}{claim['stance']}] according to {claim['attributed_to']}")
+    stance = "DENIED" if claim["stance"] == "denied" else claim["stance"]
+    print(f"{indent}[{stance}] according to {claim['attributed_to']}")
     print(f'{indent}  "{claim["quote"]}"')
     extras = [
         f"{k.replace('_', ' ')}: {claim[k]}"
@@ -330,8 +330,11 @@ def cmd_neighbors(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     names = {n["id"]: _node_text(n) for n in answer["nodes"]}
     print(f"{_node_text(answer['entity'])}: {len(answer['nodes']) - 1} neighbour(s)")
+    last = ""
     for edge in answer["edges"]:
-        print(f"  {names[edge['source']]}")
+        if edge["source"] != last:
+            print(f"  {names[edge['source']]}")
+            last = edge["source"]
         _print_edge(edge, names, "    ")
     for more in answer["more"]:
         print(f"  ({names[more['id']]}: {more['shown']} of {more['total']} neighbours shown)")
@@ -405,6 +408,36 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from .ingest.importer import ImportOptions
+
+    kg = _open(args, settings)
+    try:
+        report = kg.import_files(
+            args.kind,
+            [p if p == "-" else Path(p) for p in args.paths],
+            dry_run=args.dry_run,
+            progress=_Progress(args.quiet),
+            options=ImportOptions(dataset=args.dataset, publisher=args.publisher),
+        )
+    finally:
+        kg.close()
+    if args.format == "json":
+        print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        return 0
+    verb = "would import" if report.dry_run else "imported"
+    print(
+        f"{verb} {report.records:,} records from {report.files} file(s): "
+        f"{report.entities:,} new entities, {report.claims:,} claims and "
+        f"{report.triples:,} triples staged"
+        + ("" if report.dry_run else f", {report.added:,} new in the store")
+        + f" ({report.seconds:.1f} s)"
+    )
+    for name, count in sorted(report.unmapped.items()):
+        print(f"  not imported (no mapping): {count:,} {name}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
@@ -418,6 +451,45 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 # -- parser ------------------------------------------------------------------------------------
+
+
+def _add_import_command(sub: Any) -> None:
+    p = sub.add_parser("import", help="import CSV sheets, FtM entities or OCDS releases")
+    p.add_argument("kind", choices=["csv", "ftm", "ocds"])
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders; - for stdin")
+    p.add_argument("--dry-run", action="store_true", help="read and validate, write nothing")
+    p.add_argument("--dataset", help="FtM: the dataset named as source (default: file name)")
+    p.add_argument("--publisher", help="FtM: the dataset's publisher (default: the dataset)")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(handler=cmd_import)
+
+
+def _add_export_command(sub: Any) -> None:
+    p = sub.add_parser(
+        "export",
+        help="export the graph or a subgraph as GraphML, GEXF, Cytoscape JSON, CSV or RDF",
+        description="Multi-valued attributes are joined with ' | ' in GraphML, GEXF and CSV "
+        "(a value's own '|' is written '\\|', its '\\' as '\\\\').",
+    )
+    p.add_argument("--format", choices=list(FORMATS), default="graphml")
+    p.add_argument("--around", metavar="ENTITY", help="only entities near this one (id or name)")
+    p.add_argument("--depth", type=int, default=1, help="links from --around (default 1)")
+    p.add_argument(
+        "--relation",
+        action="append",
+        default=[],
+        metavar="R",
+        help="with --around: follow and keep only this relation (repeatable)",
+    )
+    p.add_argument("--direction", choices=list(DIRECTIONS), default="any")
+    p.add_argument(
+        "--construct", metavar="QUERY_OR_FILE", help="export the result of a CONSTRUCT query"
+    )
+    p.add_argument(
+        "--paths", metavar="FILE", help="export a path answer saved as JSON ('-': stdin)"
+    )
+    p.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
+    p.set_defaults(handler=cmd_export)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -467,31 +539,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_show)
 
     _add_path_commands(sub)
-    p = sub.add_parser(
-        "export",
-        help="export the graph or a subgraph as GraphML, GEXF, Cytoscape JSON, CSV or RDF",
-        description="Multi-valued attributes are joined with ' | ' in GraphML, GEXF and CSV "
-        "(a value's own '|' is written '\\|', its '\\' as '\\\\').",
-    )
-    p.add_argument("--format", choices=list(FORMATS), default="graphml")
-    p.add_argument("--around", metavar="ENTITY", help="only entities near this one (id or name)")
-    p.add_argument("--depth", type=int, default=1, help="links from --around (default 1)")
-    p.add_argument(
-        "--relation",
-        action="append",
-        default=[],
-        metavar="R",
-        help="with --around: follow and keep only this relation (repeatable)",
-    )
-    p.add_argument("--direction", choices=list(DIRECTIONS), default="any")
-    p.add_argument(
-        "--construct", metavar="QUERY_OR_FILE", help="export the result of a CONSTRUCT query"
-    )
-    p.add_argument(
-        "--paths", metavar="FILE", help="export a path answer saved as JSON ('-': stdin)"
-    )
-    p.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
-    p.set_defaults(handler=cmd_export)
+    _add_export_command(sub)
+
+    _add_import_command(sub)
 
     p = sub.add_parser("serve", help="run the HTTP API and SPARQL endpoint")
     p.add_argument("--host", help="address to bind (default 127.0.0.1)")

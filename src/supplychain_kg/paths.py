@@ -1,35 +1,44 @@
 """The path projection: a networkx MultiDiGraph of entities and claim-backed relations.
 
-Nodes are entity IRIs (no literals, claims or source documents); there is one edge per direct
-relation ``subject -relation-> object`` (key: the relation IRI) carrying a stance summary
-(``asserted``; ``disputed`` when its claims disagree; ``denied`` when it rests only on denied
-claims and so has no direct triple; ``unbacked`` for a bare direct triple without a claim) and,
-when some claim is dated, each claim's stance and validity for ``as_of`` questions.
+Nodes are entity IRIs (no literals, claims or source documents); there is one edge per
+relation ``subject -relation-> object`` (key: the relation IRI) with a stance summary:
+``asserted`` (a direct triple, which exists only while an asserted claim backs it),
+``disputed`` (a direct triple that a denied claim also contradicts) or ``denied`` (only denied
+claims, so no direct triple; walked only with ``include_disputed``). Each claim's validity for
+``as_of`` questions is read on the first such question (``Projection.windows``). An answer
+shows a hop with no claim at all (a bare triple written by a SPARQL update) as ``unbacked``.
 
-The projection is built from the store with SPARQL (streamed as TSV, which is much faster than
-term-by-term rows at millions of edges), is never the source of truth, and is patched for the
-entities a small write touched. The evidence itself (quotes, sources) is read from the store
-when an answer is assembled (see ``relations.py``).
+The projection is read from the store (``projection_source.py``), is never the source of
+truth, and is patched in place for the entities a small write touched. The evidence itself
+(quotes, sources) is read from the store when an answer is assembled (``relations.py``).
 """
 
 from __future__ import annotations
 
-import os
-import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal
 
 import networkx as nx
 
 from .errors import QueryTimeoutError
-from .namespaces import RDF, SKG
+from .namespaces import SKG
+from .projection_source import (
+    ClaimWindow,
+    chunked,
+    read_denied,
+    read_direct,
+    read_types,
+    read_windows,
+    relations_filter,
+    touched_entities,
+)
 from .store import Store
 
 __all__ = [
+    "ClaimWindow",
     "Direction",
     "Hop",
     "PathOptions",
@@ -40,15 +49,6 @@ __all__ = [
 
 Direction = Literal["out", "in", "any"]
 _STANCE_RANK = {"asserted": 0, "unbacked": 1, "disputed": 2, "denied": 3}
-_DENIED = f"<{SKG}Denied>"
-
-
-class ClaimWindow(NamedTuple):
-    """One claim's stance and validity (ISO dates, None when open), kept for ``as_of``."""
-
-    denied: bool
-    start: str | None
-    end: str | None
 
 
 @dataclass(frozen=True)
@@ -103,26 +103,6 @@ def _valid_on(window: ClaimWindow, day: str) -> bool:
     )
 
 
-def _tsv_date(field: str) -> str | None:
-    if not field.startswith('"'):
-        return None
-    return field[1 : field.index('"', 1)]
-
-
-def _tsv_rows(store: Store, sparql: str) -> Iterator[list[str]]:
-    """Run a SELECT and stream its TSV rows (fields still in N-Triples syntax)."""
-    fd, name = tempfile.mkstemp(prefix="skg-projection-", suffix=".tsv")
-    try:
-        with os.fdopen(fd, "w+b") as out:
-            store.query(sparql).serialize("text/tab-separated-values", out)
-            out.seek(0)
-            out.readline()
-            for raw in out:
-                yield raw.decode("utf-8").rstrip("\n").split("\t")
-    finally:
-        os.unlink(name)
-
-
 class Projection:
     """The entity graph for path questions, tied to one store revision.
 
@@ -140,6 +120,8 @@ class Projection:
         classes: frozenset[str],
     ) -> None:
         self.store = store
+        self.cache: dict[Any, Any] = {}
+        """Evidence read for answers (relations.py); emptied by every patch."""
         self.denied_parties: set[str] = set()
         """Entities that are subject or object of some denied claim (any relation)."""
         self._windows: dict[tuple[str, str, str], tuple[ClaimWindow, ...]] | None = None
@@ -159,7 +141,7 @@ class Projection:
     def windows(self) -> dict[tuple[str, str, str], tuple[ClaimWindow, ...]]:
         """Claim stances and validity of every edge with a dated claim (built on first use)."""
         if self._windows is None:
-            self._windows = _read_windows(self.store)
+            self._windows = read_windows(self.store)
         return self._windows
 
     def _stance(
@@ -320,37 +302,51 @@ class Projection:
 
         return allowed
 
-    def k_shortest(self, source: str, target: str, options: PathOptions, k: int) -> list[list[str]]:
-        """Up to ``k`` shortest simple paths, shortest first (Yen's algorithm over BFS)."""
+    def k_shortest(
+        self, source: str, target: str, options: PathOptions, k: int
+    ) -> tuple[list[list[str]], bool]:
+        """Up to ``k`` shortest simple paths, shortest first (Yen's algorithm over BFS).
+
+        Also says whether more paths exist within the limits: after the k-th path it looks
+        only until the first further candidate.
+        """
         first = self.shortest(source, target, options)
         if first is None:
-            return []
+            return [], False
         found = [first]
         candidates: list[list[str]] = []
-        while len(found) < k:
-            last = found[-1]
-            for i in range(len(last) - 1):
-                _check(options.deadline)
-                root = last[: i + 1]
-                banned_hops = {(p[i], p[i + 1]) for p in found if p[: i + 1] == root}
-                spur = self.shortest(
-                    root[-1],
-                    target,
-                    options,
-                    max_hops=options.max_hops - i,
-                    banned_nodes=set(root[:-1]),
-                    banned_hops=banned_hops,
-                )
-                if spur is None:
-                    continue
-                path = root[:-1] + spur
-                if path not in candidates and path not in found:
-                    candidates.append(path)
-            if not candidates:
-                break
+        while True:
+            probing = len(found) >= k
+            if probing and candidates:
+                return found, True
+            for spur_path in self._spurs(found, target, options):
+                if spur_path not in candidates and spur_path not in found:
+                    candidates.append(spur_path)
+                    if probing:
+                        return found, True
+            if not candidates or probing:
+                return found, False
             candidates.sort(key=len)
             found.append(candidates.pop(0))
-        return found
+
+    def _spurs(
+        self, found: list[list[str]], target: str, options: PathOptions
+    ) -> Iterator[list[str]]:
+        """Yen's deviations from the last path found (each a full path from the source)."""
+        last = found[-1]
+        for i in range(len(last) - 1):
+            _check(options.deadline)
+            root = last[: i + 1]
+            spur = self.shortest(
+                root[-1],
+                target,
+                options,
+                max_hops=options.max_hops - i,
+                banned_nodes=set(root[:-1]),
+                banned_hops={(p[i], p[i + 1]) for p in found if p[: i + 1] == root},
+            )
+            if spur is not None:
+                yield root[:-1] + spur
 
     # -- updates ---------------------------------------------------------------------------
 
@@ -358,8 +354,8 @@ class Projection:
         """Recompute every edge at ``entities`` from the store, then mark ``revision``."""
         fresh = nx.MultiDiGraph()
         parties: set[str] = set()
-        rels = _relations_filter(self.relations)
-        for chunk in _chunked(sorted(entities), 500):
+        rels = relations_filter(self.relations)
+        for chunk in chunked(sorted(entities), 500):
             values = "VALUES ?e { " + " ".join(f"<{e}>" for e in chunk) + " }"
             direct = (
                 f"{{ {values} {rels} ?e ?rel ?o BIND(?e AS ?s) }} UNION "
@@ -372,9 +368,9 @@ class Projection:
             parties |= _read_edges(store, fresh, direct, denied, self.relations)
         nodes = sorted(set(fresh.nodes) | entities)
         types: dict[str, frozenset[str]] = {}
-        for chunk in _chunked(nodes, 500):
+        for chunk in chunked(nodes, 500):
             values = "VALUES ?x { " + " ".join(f"<{e}>" for e in chunk) + " }"
-            types.update(_read_types(store, values, self.classes))
+            types.update(read_types(store, values, self.classes))
         with self.lock:
             graph = self.graph
             for node in entities:
@@ -387,13 +383,9 @@ class Projection:
                 _link_node(graph, node)
             self.types.update(types)
             self.denied_parties |= parties
+            self.cache.clear()
             self._windows = None
             self.revision = revision
-
-
-def _chunked(items: list[str], size: int) -> Iterator[list[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _check(deadline: float | None) -> None:
@@ -413,14 +405,6 @@ def _join(pred: dict[str, str | None], succ: dict[str, str | None], meet: str) -
         path.append(node)
         node = succ[node]
     return path
-
-
-def _values(var: str, iris: Iterable[str]) -> str:
-    return f"VALUES ?{var} {{ " + " ".join(f"<{i}>" for i in sorted(iris)) + " }"
-
-
-def _relations_filter(relations: Iterable[str]) -> str:
-    return _values("rel", relations)
 
 
 _EDGE: dict[str, dict[str, str]] = {
@@ -457,55 +441,20 @@ def _read_edges(
     """
     names: dict[str, str] = {}
     intern = names.setdefault
-    direct = f"SELECT ?s ?rel ?o WHERE {{ {direct_scope} FILTER(isIRI(?o)) }}"
-    for s, rel, o in _tsv_rows(store, direct):
-        subject, obj = s[1:-1], o[1:-1]
-        _link(
-            graph,
-            intern(subject, subject),
-            intern(obj, obj),
-            sys.intern(rel[1:-1]),
-            _EDGE["asserted"],
-        )
-    denied = f"""SELECT DISTINCT ?s ?rel ?o WHERE {{ {denied_scope}
-        ?c <{SKG}stance> <{SKG}Denied> ; <{SKG}subject> ?s ; <{SKG}relation> ?rel ;
-           <{SKG}object> ?o . FILTER(isIRI(?s)) }}"""
+    asserted = _EDGE["asserted"]
+    for s, rel, o in read_direct(store, direct_scope):
+        _link(graph, intern(s, s), intern(o, o), rel, asserted)
     parties: set[str] = set()
-    for s, rel, o in _tsv_rows(store, denied):
-        subject = intern(s[1:-1], s[1:-1])
+    for denier, rel, denied in read_denied(store, denied_scope):
+        subject = intern(denier, denier)
         parties.add(subject)
-        relation = sys.intern(rel[1:-1])
-        if relation not in relations or not o.startswith("<"):
+        if denied is None or rel not in relations:
             continue
-        obj = intern(o[1:-1], o[1:-1])
+        obj = intern(denied, denied)
         parties.add(obj)
-        known = subject in graph._succ and relation in graph._succ[subject].get(obj, {})
-        _link(graph, subject, obj, relation, _EDGE["disputed" if known else "denied"])
+        known = subject in graph._succ and rel in graph._succ[subject].get(obj, {})
+        _link(graph, subject, obj, rel, _EDGE["disputed" if known else "denied"])
     return parties
-
-
-def _read_windows(store: Store) -> dict[tuple[str, str, str], tuple[ClaimWindow, ...]]:
-    """Every claim of every edge that has at least one dated claim."""
-    query = f"""SELECT ?s ?rel ?o ?stance ?from ?to WHERE {{
-        {{ SELECT DISTINCT ?s ?rel ?o WHERE {{
-            {{ ?d <{SKG}validFrom> ?x }} UNION {{ ?d <{SKG}validTo> ?x }}
-            ?d <{SKG}subject> ?s ; <{SKG}relation> ?rel ; <{SKG}object> ?o }} }}
-        ?c <{SKG}subject> ?s ; <{SKG}relation> ?rel ; <{SKG}object> ?o ; <{SKG}stance> ?stance .
-        OPTIONAL {{ ?c <{SKG}validFrom> ?from }} OPTIONAL {{ ?c <{SKG}validTo> ?to }} }}"""
-    found: dict[tuple[str, str, str], list[ClaimWindow]] = {}
-    for s, rel, o, stance, start, end in _tsv_rows(store, query):
-        window = ClaimWindow(stance == _DENIED, _tsv_date(start), _tsv_date(end))
-        found.setdefault((s[1:-1], rel[1:-1], o[1:-1]), []).append(window)
-    return {key: tuple(windows) for key, windows in found.items()}
-
-
-def _read_types(store: Store, scope: str, classes: frozenset[str]) -> dict[str, frozenset[str]]:
-    shared: dict[frozenset[str], frozenset[str]] = {}
-    found: dict[str, set[str]] = {}
-    query = f"SELECT ?x ?t WHERE {{ {scope} {_values('t', classes)} ?x <{RDF}type> ?t }}"
-    for x, t in _tsv_rows(store, query):
-        found.setdefault(x[1:-1], set()).add(sys.intern(t[1:-1]))
-    return {x: shared.setdefault(frozenset(ts), frozenset(ts)) for x, ts in found.items()}
 
 
 def build_projection(
@@ -516,9 +465,9 @@ def build_projection(
     revision = store.revision
     graph = nx.MultiDiGraph()
     parties = _read_edges(
-        store, graph, f"{_relations_filter(relations)} ?s ?rel ?o .", "", relations
+        store, graph, f"{relations_filter(relations)} ?s ?rel ?o .", "", relations
     )
-    types = _read_types(store, "", classes)
+    types = read_types(store, "", classes)
     kept = {n: types[n] for n in graph if n in types}
     projection = Projection(
         store, graph, types=kept, revision=revision, relations=relations, classes=classes
@@ -526,12 +475,3 @@ def build_projection(
     projection.denied_parties = parties
     projection.built_seconds = time.perf_counter() - started
     return projection
-
-
-def touched_entities(staging: Store, relations: frozenset[str]) -> set[str]:
-    """Entities whose edges a write of ``staging`` may change (claim ends, direct triples)."""
-    query = f"""SELECT DISTINCT ?e WHERE {{
-        {{ ?c <{SKG}subject> ?e }} UNION {{ ?c <{SKG}object> ?e }} UNION
-        {{ {_relations_filter(relations)} {{ ?e ?rel ?x }} UNION {{ ?x ?rel ?e }} }}
-        FILTER(isIRI(?e)) }}"""
-    return {row[0][1:-1] for row in _tsv_rows(staging, query)}

@@ -26,9 +26,9 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
-import io
 import logging
 import multiprocessing
+import os
 import queue
 import sys
 import threading
@@ -43,7 +43,15 @@ from typing import Any, Protocol
 
 from . import errors
 from .errors import NotAcceptableError, QueryTimeoutError, SkgError, StoreError
-from .results import capped, write_boolean, write_rows
+from .results import (
+    BoundedBuffer,
+    BufferFullError,
+    capped,
+    count_rows,
+    too_large,
+    write_boolean,
+    write_rows,
+)
 from .store import QueryResult, Store, open_store
 
 __all__ = ["Answer", "ProcessRunner", "QueryJob", "Runner", "ThreadRunner", "execute"]
@@ -110,44 +118,27 @@ def _resolve(future: asyncio.Future[None]) -> None:
         future.set_result(None)
 
 
-class _OverflowError(Exception):
-    """Raised by :class:`_BoundedBuffer` past its limit."""
-
-
-class _BoundedBuffer(io.RawIOBase):
-    """A write-only buffer that refuses to grow past ``limit`` bytes."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__()
-        self.limit = limit
-        self.parts: list[bytes] = []
-        self.size = 0
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: Any) -> int:
-        chunk = bytes(data)
-        self.size += len(chunk)
-        if self.size > self.limit:
-            raise _OverflowError
-        self.parts.append(chunk)
-        return len(chunk)
+_BYTES_PER_ROW = 1024
+"""The engine writes an answer of up to (row cap x this) bytes in memory before it is counted."""
 
 
 def _native_rows(result: QueryResult, media_type: str, limit: int) -> bytes | None:
-    """The engine's own serialization of a SELECT answer if it fits in ``limit`` bytes.
+    """The engine's own (fast) serialization of a SELECT answer, within the row cap.
 
-    Every row takes at least one byte, so an answer of at most ``limit`` bytes has at most
-    ``limit`` rows: within the row cap. A larger answer returns None (the caller then counts
-    its rows exactly).
+    The answer is written into a buffer of at most ``limit * _BYTES_PER_ROW`` bytes, then its
+    rows are counted (every row takes a byte, so a short answer needs no count): over the cap
+    is ResultTooLargeError. An answer too big for the buffer returns None: the caller then
+    writes it row by row, stopping at the cap.
     """
-    buffer = _BoundedBuffer(limit)
+    buffer = BoundedBuffer(limit * _BYTES_PER_ROW)
     try:
         result.serialize(media_type, buffer)  # type: ignore[arg-type]
-    except _OverflowError:
+    except BufferFullError:
         return None
-    return b"".join(buffer.parts)
+    body = buffer.getvalue()
+    if len(body) > limit and count_rows(body, media_type) > limit:
+        raise too_large(limit, "result")
+    return body
 
 
 def _run_query(store: Store, job: QueryJob) -> QueryResult:
@@ -375,18 +366,21 @@ class ProcessRunner:
         try:
             worker.conn.send(job)
             await asyncio.wait_for(ready, max(0.0, deadline - time.monotonic()))
+        except BaseException as exc:  # timed out, worker gone, or cancelled (client left)
+            loop.remove_reader(fd)
+            self._replace(worker)  # a busy or dead worker is never reused
+            if isinstance(exc, TimeoutError):
+                raise QueryTimeoutError(_TIMEOUT_MESSAGE.format(job.timeout)) from None
+            if isinstance(exc, OSError | EOFError):
+                raise StoreError("a query worker stopped unexpectedly") from None
+            raise
+        loop.remove_reader(fd)
+        try:
+            os.set_blocking(fd, True)  # uvloop's add_reader made it non-blocking
             reply = worker.conn.recv()
-        except TimeoutError:
-            self._replace(worker)
-            raise QueryTimeoutError(_TIMEOUT_MESSAGE.format(job.timeout)) from None
         except (OSError, EOFError):
             self._replace(worker)
             raise StoreError("a query worker stopped unexpectedly") from None
-        except BaseException:  # cancelled (the client left): the worker is busy, replace it
-            self._replace(worker)
-            raise
-        finally:
-            loop.remove_reader(fd)
         self._release(worker)
         return self._answer(reply)
 

@@ -8,7 +8,7 @@ and the exports show the same claims in the same shape (DESIGN.md, "A path answe
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from itertools import pairwise
@@ -38,22 +38,11 @@ MAX_HOPS = 10
 MAX_K = 50
 MAX_DEPTH = 3
 _BATCH = 400
+_CACHE_LIMIT = 200_000
 
 
 def _short(relation: str) -> str:
     return relation.removeprefix(SKG)
-
-
-def _hop_claim_iris(store: Store, triples: Iterable[tuple[str, str, str]]) -> list[str]:
-    """The claims behind each stated (subject, relation, object)."""
-    wanted = sorted(set(triples))
-    iris: list[str] = []
-    for start in range(0, len(wanted), _BATCH):
-        rows = " ".join(f"(<{s}> <{r}> <{o}>)" for s, r, o in wanted[start : start + _BATCH])
-        query = f"""SELECT ?c WHERE {{ VALUES (?s ?rel ?o) {{ {rows} }}
-            ?c <{SKG}subject> ?s ; <{SKG}relation> ?rel ; <{SKG}object> ?o }}"""
-        iris += [str(row["c"].value) for row in store.query(query).rows()]
-    return iris
 
 
 def _valid_on(claim: ClaimInfo, day: str | None) -> bool:
@@ -80,7 +69,11 @@ def _denial_iris(store: Store, nodes: list[str]) -> tuple[dict[str, list[str]], 
 
 
 class _Evidence:
-    """Everything an answer shows about its nodes and hops, read in a few batched queries."""
+    """Everything an answer shows about its nodes and hops, read in a few batched queries.
+
+    What was read is kept in ``projection.cache`` (emptied whenever the projection changes), so
+    the hubs most paths pass through are read once.
+    """
 
     def __init__(
         self,
@@ -90,31 +83,62 @@ class _Evidence:
         hops: list[Hop],
         labels: dict[str, str],
     ) -> None:
-        parties = sorted(nodes & projection.denied_parties)
-        denied, self.denial_counts = _denial_iris(store, parties) if parties else ({}, {})
-        hop_iris = _hop_claim_iris(store, (h.stated for h in hops))
-        claims = fetch_claims(store, claims=[*hop_iris, *(c for cs in denied.values() for c in cs)])
-        self.claims: dict[tuple[str, str, str], list[ClaimInfo]] = {}
-        for iri in hop_iris:
-            claim = claims[iri]
-            stated = (claim.subject, claim.relation, str(claim.object.value))
-            self.claims.setdefault(stated, []).append(claim)
-        for listed in self.claims.values():
+        cache = projection.cache
+        if len(cache) > _CACHE_LIMIT:
+            cache.clear()
+        known: dict[Any, Any] = {k: cache.get(k) for k in self._keys(nodes, hops)}
+        parties = sorted(
+            n for n in nodes & projection.denied_parties if known[("denials", n)] is None
+        )
+        denied, counts = _denial_iris(store, parties) if parties else ({}, {})
+        triples = sorted({h.stated for h in hops if known[("hop", h.stated)] is None})
+        wanted = [c for cs in denied.values() for c in cs]
+        claims = fetch_claims(store, claims=wanted, stated=triples) if wanted or triples else {}
+        found: dict[tuple[str, str, str], list[ClaimInfo]] = {t: [] for t in triples}
+        for claim in claims.values():
+            key = (claim.subject, claim.relation, str(claim.object.value))
+            if key in found:
+                found[key].append(claim)
+        fresh: dict[Any, Any] = {}
+        for triple, listed in found.items():
             listed.sort(key=lambda c: (c.stance != "asserted", c.id))
-        self.denials = {
-            node: sorted((claims[c] for c in iris if c in claims), key=lambda c: c.id)
-            for node, iris in denied.items()
+            fresh[("hop", triple)] = listed
+        for node in parties:
+            shown = sorted(
+                (claims[c] for c in denied.get(node, []) if c in claims), key=lambda c: c.id
+            )
+            fresh[("denials", node)] = (shown, counts.get(node, 0))
+        cache.update(fresh)
+        known.update(fresh)
+        self.claims = {h.stated: known.get(("hop", h.stated)) or [] for h in hops}
+        self.denials: dict[str, tuple[list[ClaimInfo], int]] = {
+            n: known[("denials", n)] for n in nodes if known.get(("denials", n)) is not None
         }
-        ends = {c.subject for cs in self.denials.values() for c in cs} | {
-            str(c.object.value) for cs in self.denials.values() for c in cs
+        ends = {c.subject for cs, _ in self.denials.values() for c in cs} | {
+            str(c.object.value) for cs, _ in self.denials.values() for c in cs
         }
-        self.summaries: dict[str, EntitySummary] = fetch_entities(store, nodes | ends)
+        self.summaries = self._summaries(store, cache, nodes | ends)
         self.labels = labels
+
+    @staticmethod
+    def _keys(nodes: set[str], hops: list[Hop]) -> list[tuple[str, Any]]:
+        return [*(("denials", n) for n in nodes), *(("hop", h.stated) for h in hops)]
+
+    @staticmethod
+    def _summaries(store: Store, cache: dict[Any, Any], iris: set[str]) -> dict[str, EntitySummary]:
+        """Entity summaries, from the cache where it has them (another thread may empty it)."""
+        known = {i: cache.get(("entity", i)) for i in iris}
+        missing = [i for i, summary in known.items() if summary is None]
+        if missing:
+            for iri, summary in fetch_entities(store, missing).items():
+                cache[("entity", iri)] = summary
+                known[iri] = summary
+        return {i: s for i, s in known.items() if s is not None}
 
     def node(self, iri: str) -> dict[str, Any]:
         data = self.summaries[iri].to_json()
-        data["denials"] = [self._claim(c) for c in self.denials.get(iri, [])]
-        total = self.denial_counts.get(iri, 0)
+        shown, total = self.denials.get(iri, ([], 0))
+        data["denials"] = [self._claim(c) for c in shown]
         if total > len(data["denials"]):
             data["denials_total"] = total
         return data
@@ -198,9 +222,7 @@ def path_answer(
 ) -> dict[str, Any]:
     """Up to ``options.k`` shortest paths from ``source`` to ``target`` with their evidence."""
     with projection.lock:
-        found = projection.k_shortest(source, target, options, options.k + 1)
-        truncated = len(found) > options.k
-        found = found[: options.k]
+        found, truncated = projection.k_shortest(source, target, options, options.k)
         steps = [[projection.hops(a, b, options) for a, b in pairwise(path)] for path in found]
         reason = _reason(projection, source, target, options) if not found else None
     hops = [hop for path in steps for step in path for hop in step]

@@ -6,21 +6,27 @@ Rows are written one at a time, so a row cap and a deadline are checked between 
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import time
 from collections.abc import Iterable, Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 from xml.sax.saxutils import escape, quoteattr
 
 from .errors import QueryTimeoutError, ResultTooLargeError
-from .model import IRI, XSD_STRING, BNode, Row, Term
+from .model import IRI, XSD_STRING, BNode, Row, Term, term_to_sparql
 
 __all__ = [
     "JSON",
     "RESULTS_MEDIA_TYPES",
     "TSV",
     "XML",
+    "BoundedBuffer",
+    "BufferFullError",
     "capped",
+    "count_rows",
+    "too_large",
     "write_boolean",
     "write_rows",
 ]
@@ -34,15 +40,19 @@ _NS = "http://www.w3.org/2005/sparql-results#"
 T = TypeVar("T")
 
 
+def too_large(limit: int, what: str) -> ResultTooLargeError:
+    return ResultTooLargeError(
+        f"the {what} has more than {limit:,} rows, the configured cap (SKG_RESULT_CAP); "
+        "add a LIMIT or narrow the query"
+    )
+
+
 def capped(items: Iterable[T], limit: int, deadline: float | None, what: str) -> Iterator[T]:
     """Yield ``items`` until ``limit`` is passed (ResultTooLargeError) or ``deadline`` (a
     ``time.monotonic()`` value) is reached (QueryTimeoutError)."""
     for count, item in enumerate(items, 1):
         if count > limit:
-            raise ResultTooLargeError(
-                f"the {what} has more than {limit:,} rows, the configured cap (SKG_RESULT_CAP); "
-                "add a LIMIT or narrow the query"
-            )
+            raise too_large(limit, what)
         if deadline is not None and time.monotonic() > deadline:
             raise QueryTimeoutError("the query ran past its time limit and was stopped")
         yield item
@@ -82,29 +92,9 @@ def _csv_field(term: Term | None) -> str:
     return text
 
 
-def _tsv_escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\")
-        .replace('"', '\\"')
-        .replace("\t", "\\t")
-        .replace("\n", "\\n")
-        .replace("\r", "\\r")
-    )
-
-
 def _tsv_field(term: Term | None) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, IRI):
-        return f"<{term.value}>"
-    if isinstance(term, BNode):
-        return f"_:{term.value}"
-    text = f'"{_tsv_escape(term.value)}"'
-    if term.language:
-        return f"{text}@{term.language}"
-    if term.datatype != XSD_STRING:
-        return f"{text}^^<{term.datatype}>"
-    return text
+    """A TSV results cell: the term in SPARQL syntax (which escapes tabs and newlines)."""
+    return "" if term is None else term_to_sparql(term)
 
 
 def write_rows(variables: list[str], rows: Iterable[Row], media_type: str) -> bytes:
@@ -150,4 +140,45 @@ def write_boolean(value: bool, media_type: str) -> bytes:
         return f"_askResult\r\n{word}\r\n".encode()
     if media_type == TSV:
         return f"?_askResult\n{word}\n".encode()
+    raise ValueError(f"not a SPARQL results media type: {media_type!r}")
+
+
+class BufferFullError(Exception):
+    """Raised by :class:`BoundedBuffer` when a write would pass its limit."""
+
+
+class BoundedBuffer(io.RawIOBase):
+    """A write-only in-memory buffer that refuses to grow past ``limit`` bytes."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+        self.parts: list[bytes] = []
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        chunk = bytes(data)
+        self.size += len(chunk)
+        if self.size > self.limit:
+            raise BufferFullError
+        self.parts.append(chunk)
+        return len(chunk)
+
+    def getvalue(self) -> bytes:
+        return b"".join(self.parts)
+
+
+def count_rows(body: bytes, media_type: str) -> int:
+    """How many rows a serialized SELECT answer holds (exactly, whatever its literals hold)."""
+    if media_type == JSON:
+        return len(json.loads(body)["results"]["bindings"])
+    if media_type == XML:  # "<" is always escaped in text, so these are elements
+        return body.count(b"<result>") + body.count(b"<result/>")
+    if media_type == TSV:  # newlines in values are escaped
+        return max(0, len(body.splitlines()) - 1)
+    if media_type == CSV:
+        return max(0, sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8")))) - 1)
     raise ValueError(f"not a SPARQL results media type: {media_type!r}")

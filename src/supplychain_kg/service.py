@@ -18,6 +18,8 @@ from .errors import InvalidParameterError, ValidationError
 from .evidence import aliases_and_identifiers, fetch_claims, fetch_entities, local_id
 from .export.files import atomic_output
 from .export.run import ExportRequest, run_export
+from .ingest.common import ImportReport
+from .ingest.importer import ImportOptions, stage_import
 from .ingest.rdf import Progress, stage_files
 from .model import IRI, term_to_python
 from .namespaces import DEFAULT_BASE, RDF, SKG, sparql_prefixes
@@ -321,6 +323,35 @@ class KnowledgeGraph:
             "values": values,
         }
 
+    # -- SPARQL endpoint -------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold everything a write needs: no query worker has the store open (they reopen it
+        afterwards), the write lock, and caches dropped after. Writes made while serving should
+        go through this."""
+        service: SparqlService | None = getattr(self, "_sparql", None)
+        workers = service.runner.exclusive() if service is not None else contextlib.nullcontext()
+        with workers, self._lock:
+            try:
+                yield
+            finally:
+                self._index = None
+
+    def sparql_service(self) -> SparqlService:
+        """The SPARQL endpoint's use cases on this graph (one per graph, made on first use)."""
+        from .sparql import SparqlService
+
+        made: SparqlService | None = getattr(self, "_sparql", None)
+        if made is not None:  # no lock: a write holds it, and the event loop must not wait
+            return made
+        with self._lock:
+            service: SparqlService | None = getattr(self, "_sparql", None)
+            if service is None:
+                service = SparqlService(self)
+                self._sparql = service
+            return service
+
     # -- paths and neighbours ---------------------------------------------------------------
 
     _projection: Projection | None = None
@@ -431,27 +462,54 @@ class KnowledgeGraph:
         entry = self.index().entry(iri)
         return replace(request, around=iri, label=entry.id if entry else local_id(iri))
 
-    # -- SPARQL endpoint -------------------------------------------------------------------
+    # -- importers (CSV, FtM, OCDS) ----------------------------------------------------------
 
-    @contextlib.contextmanager
-    def writing(self) -> Iterator[None]:
-        """Hold the write lock around a raw write (a SPARQL update); caches are dropped."""
+    def import_files(
+        self,
+        kind: str,
+        paths: Iterable[Path | str],
+        *,
+        dry_run: bool = False,
+        progress: Progress | None = None,
+        options: ImportOptions | None = None,
+    ) -> ImportReport:
+        """Import CSV sheets, FtM entities or OCDS releases: read, validate, write, all or
+        nothing. On a store that can roll back a group of writes (on disk), large imports are
+        validated and written in chunks under one checkpoint, so memory stays flat.
+        ``dry_run`` reads and validates without writing. Raises ParseError (file, line or
+        row, field) or ValidationError; in both cases the store is unchanged."""
+        say = progress or _quiet
+        started = time.perf_counter()
+        added = 0
+
+        def commit(staging: Store) -> None:
+            nonlocal added
+            say(f"validating and writing {len(staging):,} triples")
+            added += self.store.absorb(staging, check=self._checker(staging, say))
+
         with self._lock:
             try:
-                yield
+                with self.store.transaction() as chunked:
+                    use_chunks = chunked and not dry_run
+                    staging, report = stage_import(
+                        self.store,
+                        self.settings.base_iri,
+                        kind,
+                        paths,
+                        options=options,
+                        progress=progress,
+                        commit=commit if use_chunks else None,
+                    )
+                    if dry_run:
+                        self._checker(staging, say)()
+                    else:
+                        commit(staging)
             finally:
                 self._index = None
-
-    def sparql_service(self) -> SparqlService:
-        """The SPARQL endpoint's use cases on this graph (one per graph, made on first use)."""
-        from .sparql import SparqlService
-
-        with self._lock:
-            service: SparqlService | None = getattr(self, "_sparql", None)
-            if service is None:
-                service = SparqlService(self)
-                self._sparql = service
-            return service
+        report.added = added
+        report.dry_run = dry_run
+        report.seconds = time.perf_counter() - started
+        return report
 
     # -- explorer --------------------------------------------------------------------------
 

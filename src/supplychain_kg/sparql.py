@@ -196,7 +196,7 @@ class SparqlService:
         self._write(text, request.base_iri)
 
     def _write(self, text: str, base_iri: str | None = None) -> None:
-        with self.runner.exclusive(), self.kg.writing():
+        with self.kg.writing():
             self.kg.store.update(text, base_iri=base_iri)
 
     # -- graph store protocol ----------------------------------------------------------------

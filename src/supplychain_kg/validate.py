@@ -179,6 +179,7 @@ class Validator:
         self.shapes = shapes
         self.ontology = ontology
         self._multi: set[str] = set()
+        self._shared_with: dict[str, set[str]] = {}
 
     # -- entry point -----------------------------------------------------------------------
 
@@ -200,6 +201,7 @@ class Validator:
 
         def run() -> list[Violation]:
             self._multi = self._multi_valued(data)
+            self._shared_with = self._paths_of(data, shared)
             violations: list[Violation] = []
             for shape in self.shapes:
                 target = self._target_pattern(shape)
@@ -363,7 +365,8 @@ class Validator:
                 f"GROUP BY ?focus HAVING (COUNT(DISTINCT ?v) > {n})"
             )
         over = {str(r["focus"].value) for r in data.query(query).rows()} if query else set()
-        check = sorted(over | set(shared))
+        # a shared subject can only break the limit if the staged data gives it this property
+        check = sorted(over | self._shared_with.get(prop.path, set()))
         if not check:
             return []
         mine = self._values_in(data, check, prop.path)
@@ -382,6 +385,16 @@ class Validator:
                     )
                 )
         return out
+
+    @staticmethod
+    def _paths_of(data: Store, shared: list[str]) -> dict[str, set[str]]:
+        """Predicate -> the shared subjects that the staged data gives it."""
+        found: dict[str, set[str]] = {}
+        for chunk in _chunks(shared):
+            query = f"SELECT DISTINCT ?focus ?p WHERE {{ {_values('focus', chunk)} ?focus ?p [] }}"
+            for row in data.query(query).rows():
+                found.setdefault(str(row["p"].value), set()).add(str(row["focus"].value))
+        return found
 
     def _shared_subjects(self, data: Store, context: Store) -> list[str]:
         """Subjects of ``data`` that ``context`` also describes (their values add up)."""
@@ -416,8 +429,14 @@ class Validator:
         if rows and context is not None:
             iris = sorted({str(r["v"].value) for r in rows if isinstance(r["v"], IRI)})
             typed: set[str] = set()
+            # FILTER IN, not a second VALUES: Oxigraph joined two VALUES blocks by scanning
+            # every typed resource (4.8 s against 0.02 s per 2,000 IRIs on a 650k store)
+            allowed = ", ".join(f"<{c}>" for c in sorted(self.ontology.closure(cls)))
             for chunk in _chunks(iris):
-                q = f"SELECT DISTINCT ?v WHERE {{ {_values('v', chunk)} ?v a ?cls . {classes} }}"
+                q = (
+                    f"SELECT DISTINCT ?v WHERE {{ {_values('v', chunk)} ?v a ?cls . "
+                    f"FILTER(?cls IN ({allowed})) }}"
+                )
                 typed |= {str(r["v"].value) for r in context.query(q).rows()}
             rows = [r for r in rows if not (isinstance(r["v"], IRI) and r["v"].value in typed)]
         return [self._violation(r, prop, "class") for r in rows]
@@ -539,16 +558,13 @@ class Validator:
             return out
         # Take the ids of the smaller side and look them up on both sides.
         small = context if small_context else data
-        slugs = sorted(
-            {
-                str(r["slug"].value)
-                for r in small.query(
-                    f"SELECT DISTINCT ?slug WHERE {{ ?x <{SKG}slug> ?slug }}"
-                ).rows()
-            }
-        )
         owners: dict[str, set[str]] = {}
-        for store in (data, context):
+        pairs = small.query(f"SELECT ?x ?slug WHERE {{ ?x <{SKG}slug> ?slug }}").rows()
+        for row in pairs:
+            owners.setdefault(str(row["slug"].value), set()).add(str(row["x"].value))
+        slugs = sorted(owners)
+        # the small side's owners are known from that one scan; look the ids up on the other
+        for store in (context,) if small is data else (data,):
             for chunk in _chunks(slugs):
                 values = (
                     "VALUES ?slug { " + " ".join(term_to_sparql(Literal(x)) for x in chunk) + " }"

@@ -7,6 +7,7 @@ implement it over HTTP: queries and updates are strings, bulk data moves as N-Qu
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import IO, Protocol, runtime_checkable
 
@@ -99,6 +100,15 @@ class Store(Protocol):
         ``check`` (validation) must pass for anything to be kept; a backend may run it while
         it writes and roll the write back if it raises. ``files`` (path, media type) may name
         files holding exactly the staged data, for backends that load files faster.
+        """
+        ...
+
+    def transaction(self) -> AbstractContextManager[bool]:
+        """Group several ``absorb`` calls into one all-or-nothing write (large imports).
+
+        Yields True when the backend can undo the group: an exception inside the block then
+        rolls back every absorb made in it. Yields False when it cannot (the caller should then
+        absorb once, at the end).
         """
         ...
 
