@@ -138,6 +138,7 @@ def bench_neighbourhood(ui: Any, base: str, hub: str, limit: int, repeat: int) -
             panel.append(shown["ms"])
             links = shown["links"]
     nodes = ui.js("() => window.skgExplorer.cy.nodes('[kind = \"entity\"]').length")
+    ui.shot(f"benchmark-hub-limit-{limit}")
     url = f"{base}/entities/{hub}/neighbors?limit={limit}&include_disputed=true"
     http = [_http(url) for _ in range(repeat)]
     _summary(
@@ -161,6 +162,7 @@ def bench_path(ui: Any, base: str, source: str, target: str, repeat: int) -> Non
         if run:
             samples.append(entry["ms"])
     hops = ui.page.locator("#path-result .path").first.locator(".hop").count()
+    ui.shot("benchmark-5-hop-path")
     paths = ui.page.locator("#path-result .path").count()
     url = f"{base}/paths?source={source}&target={target}&max_hops=5&k=3"
     http = [_http(url) for _ in range(repeat)]
@@ -198,11 +200,12 @@ def main() -> int:
         store.close()
 
     if args.hub and args.pair:
-        hub, degree, (source, target) = args.hub, 0, args.pair
+        hub, (source, target) = args.hub, args.pair
+        print(f"hub: {hub}; five hops apart: {source} -> {target}")
     else:
         hub, degree, source, target = targets(args.store, args.seed)
         gc.collect()
-    print(f"hub: {hub} ({degree:,} links); five hops apart: {source} -> {target}")
+        print(f"hub: {hub} ({degree:,} links); five hops apart: {source} -> {target}")
     with server(args.store) as base:
         started = time.perf_counter()
         httpx.get(f"{base}/paths?source={source}&target={target}&max_hops=5&k=1", timeout=900)
