@@ -100,7 +100,11 @@ def server(store_dir: Path) -> Iterator[str]:
         yield base
     finally:
         process.terminate()
-        process.wait(timeout=60)
+        try:
+            process.wait(timeout=300)  # closing a big store can take a while
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _summary(name: str, samples: list[float], extra: str = "") -> None:
