@@ -143,7 +143,7 @@ class KnowledgeGraph:
             say(f"named {changed:,} blank-node triples with stable IRIs")
             reparse = None
         say(f"validating and writing {parsed:,} triples")
-        with self._lock:
+        with self.writing():
             before = self.store.revision
             added = self.store.absorb(staging, files=reparse, check=self._checker(staging, say))
             self._index = None
@@ -182,7 +182,7 @@ class KnowledgeGraph:
     def write_staged(self, staging: Store, *, progress: Progress | None = None) -> int:
         """Validate then write a staging store built by an importer (all or nothing)."""
         say = progress or _quiet
-        with self._lock:
+        with self.writing():
             before = self.store.revision
             added = self.store.absorb(staging, check=self._checker(staging, say))
             self._index = None
@@ -487,7 +487,7 @@ class KnowledgeGraph:
             say(f"validating and writing {len(staging):,} triples")
             added += self.store.absorb(staging, check=self._checker(staging, say))
 
-        with self._lock:
+        with self.writing():
             try:
                 with self.store.transaction() as chunked:
                     use_chunks = chunked and not dry_run
