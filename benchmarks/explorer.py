@@ -3,6 +3,7 @@
     python benchmarks/generate.py --entities 1000000 --out /tmp/e1m.nt
     python benchmarks/explorer.py --store /tmp/e1m-store --load /tmp/e1m.nt   # first run loads
     python benchmarks/explorer.py --store /tmp/e1m-store                      # later runs reuse it
+    python benchmarks/explorer.py --store /tmp/e1m-store --hub e0 --pair e667471 e27375
 
 Finds (in-process, from the path projection) the entity with the most links and a pair of
 entities exactly five hops apart, then serves the store with ``skg serve`` on loopback and, in
@@ -99,7 +100,11 @@ def server(store_dir: Path) -> Iterator[str]:
         yield base
     finally:
         process.terminate()
-        process.wait(timeout=60)
+        try:
+            process.wait(timeout=300)  # closing a big store can take a while
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _summary(name: str, samples: list[float], extra: str = "") -> None:
@@ -137,6 +142,7 @@ def bench_neighbourhood(ui: Any, base: str, hub: str, limit: int, repeat: int) -
             panel.append(shown["ms"])
             links = shown["links"]
     nodes = ui.js("() => window.skgExplorer.cy.nodes('[kind = \"entity\"]').length")
+    ui.shot(f"benchmark-hub-limit-{limit}")
     url = f"{base}/entities/{hub}/neighbors?limit={limit}&include_disputed=true"
     http = [_http(url) for _ in range(repeat)]
     _summary(
@@ -160,6 +166,7 @@ def bench_path(ui: Any, base: str, source: str, target: str, repeat: int) -> Non
         if run:
             samples.append(entry["ms"])
     hops = ui.page.locator("#path-result .path").first.locator(".hop").count()
+    ui.shot("benchmark-5-hop-path")
     paths = ui.page.locator("#path-result .path").count()
     url = f"{base}/paths?source={source}&target={target}&max_hops=5&k=3"
     http = [_http(url) for _ in range(repeat)]
@@ -185,6 +192,8 @@ def main() -> int:
     parser.add_argument("--load", type=Path, help="N-Triples file to bulk-load first")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--hub", help="skip the search: this hub (id) ...")
+    parser.add_argument("--pair", nargs=2, metavar=("SOURCE", "TARGET"), help="... and pair")
     args = parser.parse_args()
 
     if args.load:
@@ -194,9 +203,13 @@ def main() -> int:
         print(f"bulk-loaded {len(store):,} triples in {time.perf_counter() - started:.1f} s")
         store.close()
 
-    hub, degree, source, target = targets(args.store, args.seed)
-    gc.collect()
-    print(f"hub: {hub} ({degree:,} links); five hops apart: {source} -> {target}")
+    if args.hub and args.pair:
+        hub, (source, target) = args.hub, args.pair
+        print(f"hub: {hub}; five hops apart: {source} -> {target}")
+    else:
+        hub, degree, source, target = targets(args.store, args.seed)
+        gc.collect()
+        print(f"hub: {hub} ({degree:,} links); five hops apart: {source} -> {target}")
     with server(args.store) as base:
         started = time.perf_counter()
         httpx.get(f"{base}/paths?source={source}&target={target}&max_hops=5&k=1", timeout=900)

@@ -5,7 +5,9 @@ relation ``subject -relation-> object`` (key: the relation IRI) with a stance su
 ``asserted`` (a direct triple, which exists only while an asserted claim backs it),
 ``disputed`` (a direct triple that a denied claim also contradicts) or ``denied`` (only denied
 claims, so no direct triple; walked only with ``include_disputed``). Each claim's validity for
-``as_of`` questions is read on the first such question (``Projection.windows``). An answer
+``as_of`` questions and the nodes' classes for ``entity_type`` are read on the first such
+question (``Projection.windows``, ``Projection.types``), so the common question pays for
+neither. An answer
 shows a hop with no claim at all (a bare triple written by a SPARQL update) as ``unbacked``.
 
 The projection is read from the store (``projection_source.py``), is never the source of
@@ -114,7 +116,6 @@ class Projection:
         store: Store,
         graph: Any,
         *,
-        types: dict[str, frozenset[str]],
         revision: int,
         relations: frozenset[str],
         classes: frozenset[str],
@@ -125,8 +126,8 @@ class Projection:
         self.denied_parties: set[str] = set()
         """Entities that are subject or object of some denied claim (any relation)."""
         self._windows: dict[tuple[str, str, str], tuple[ClaimWindow, ...]] | None = None
+        self._types: dict[str, frozenset[str]] | None = None
         self.graph = graph
-        self.types = types
         self.revision = revision
         self.relations = relations
         self.classes = classes
@@ -137,6 +138,14 @@ class Projection:
         return iri in self.graph
 
     # -- edges -----------------------------------------------------------------------------
+
+    def types(self) -> dict[str, frozenset[str]]:
+        """The classes of every node (read on the first ``entity_type`` question)."""
+        if self._types is None:
+            graph = self.graph
+            found = read_types(self.store, "", self.classes)
+            self._types = {node: kinds for node, kinds in found.items() if node in graph}
+        return self._types
 
     def windows(self) -> dict[tuple[str, str, str], tuple[ClaimWindow, ...]]:
         """Claim stances and validity of every edge with a dated claim (built on first use)."""
@@ -291,7 +300,7 @@ class Projection:
         banned: frozenset[str] | set[str],
     ) -> Callable[[str], bool]:
         wanted = options.entity_types
-        types = self.types
+        types = self.types() if wanted is not None else {}
 
         def allowed(node: str) -> bool:
             if node in (source, target):
@@ -366,11 +375,11 @@ class Projection:
                 f"{{ {values} ?c <{SKG}object> ?e BIND(?e AS ?o) }}"
             )
             parties |= _read_edges(store, fresh, direct, denied, self.relations)
-        nodes = sorted(set(fresh.nodes) | entities)
         types: dict[str, frozenset[str]] = {}
-        for chunk in chunked(nodes, 500):
-            values = "VALUES ?x { " + " ".join(f"<{e}>" for e in chunk) + " }"
-            types.update(read_types(store, values, self.classes))
+        if self._types is not None:
+            for chunk in chunked(sorted(set(fresh.nodes) | entities), 500):
+                values = "VALUES ?x { " + " ".join(f"<{e}>" for e in chunk) + " }"
+                types.update(read_types(store, values, self.classes))
         with self.lock:
             graph = self.graph
             for node in entities:
@@ -381,7 +390,8 @@ class Projection:
                 _link(graph, s, o, rel, _EDGE[data["stance"]])
             for node in fresh.nodes:
                 _link_node(graph, node)
-            self.types.update(types)
+            if self._types is not None:
+                self._types.update(types)
             self.denied_parties |= parties
             self.cache.clear()
             self._windows = None
@@ -467,11 +477,7 @@ def build_projection(
     parties = _read_edges(
         store, graph, f"{relations_filter(relations)} ?s ?rel ?o .", "", relations
     )
-    types = read_types(store, "", classes)
-    kept = {n: types[n] for n in graph if n in types}
-    projection = Projection(
-        store, graph, types=kept, revision=revision, relations=relations, classes=classes
-    )
+    projection = Projection(store, graph, revision=revision, relations=relations, classes=classes)
     projection.denied_parties = parties
     projection.built_seconds = time.perf_counter() - started
     return projection

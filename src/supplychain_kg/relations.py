@@ -82,13 +82,17 @@ class _Evidence:
         nodes: set[str],
         hops: list[Hop],
         labels: dict[str, str],
+        *,
+        parties_of: set[str] | None = None,
     ) -> None:
+        """``parties_of``: the nodes whose denials are shown (default: all ``nodes``)."""
         cache = projection.cache
         if len(cache) > _CACHE_LIMIT:
             cache.clear()
-        known: dict[Any, Any] = {k: cache.get(k) for k in self._keys(nodes, hops)}
+        denying = nodes if parties_of is None else parties_of
+        known: dict[Any, Any] = {k: cache.get(k) for k in self._keys(denying, hops)}
         parties = sorted(
-            n for n in nodes & projection.denied_parties if known[("denials", n)] is None
+            n for n in denying & projection.denied_parties if known[("denials", n)] is None
         )
         denied, counts = _denial_iris(store, parties) if parties else ({}, {})
         triples = sorted({h.stated for h in hops if known[("hop", h.stated)] is None})
@@ -112,7 +116,7 @@ class _Evidence:
         known.update(fresh)
         self.claims = {h.stated: known.get(("hop", h.stated)) or [] for h in hops}
         self.denials: dict[str, tuple[list[ClaimInfo], int]] = {
-            n: known[("denials", n)] for n in nodes if known.get(("denials", n)) is not None
+            n: known[("denials", n)] for n in denying if known.get(("denials", n)) is not None
         }
         ends = {c.subject for cs, _ in self.denials.values() for c in cs} | {
             str(c.object.value) for cs, _ in self.denials.values() for c in cs
@@ -289,7 +293,7 @@ def neighbourhood_answer(
                 visited |= fresh
                 nxt += shown
             frontier = nxt
-    evidence = _Evidence(store, projection, visited, hops, labels)
+    evidence = _Evidence(store, projection, visited, hops, labels, parties_of={entity})
     ordered = [entity, *sorted(visited - {entity}, key=lambda n: evidence.summaries[n].id)]
     return {
         "entity": evidence.node(entity),
