@@ -9,8 +9,10 @@ from supplychain_kg import __version__
 from supplychain_kg.config import Settings
 from supplychain_kg.service import KnowledgeGraph
 
+from . import editor
 from .errors import install_error_handlers
-from .routers import meta
+from .fastpath import SparqlGetFastPath
+from .routers import entities, export, graph_store, meta, paths, sparql
 
 __all__ = ["create_app"]
 
@@ -33,9 +35,16 @@ def create_app(settings: Settings | None = None, *, kg: KnowledgeGraph | None = 
         app.add_middleware(
             CORSMiddleware,
             allow_origins=list(settings.cors_origins),
-            allow_methods=["GET", "HEAD", "OPTIONS"],
+            allow_methods=["GET", "HEAD", "OPTIONS", "POST"],
             allow_headers=["Accept", "Content-Type"],
         )
     install_error_handlers(app)
+    app.add_middleware(SparqlGetFastPath, kg=kg, settings=settings)
     app.include_router(meta.router)
+    app.include_router(sparql.router)
+    app.include_router(graph_store.router)
+    app.include_router(editor.router)
+    app.include_router(paths.router)
+    app.include_router(entities.router)
+    app.include_router(export.router)
     return app

@@ -9,14 +9,19 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from supplychain_kg.errors import (
     AmbiguousEntityError,
     BadRequestError,
+    GraphNotFoundError,
+    InvalidParameterError,
+    NotAcceptableError,
     ParseError,
     QueryError,
     QueryTimeoutError,
+    RemoteAccessError,
     ResultTooLargeError,
     SkgError,
     StoreLockedError,
@@ -25,7 +30,7 @@ from supplychain_kg.errors import (
     WriteForbiddenError,
 )
 
-__all__ = ["install_error_handlers"]
+__all__ = ["error_response", "install_error_handlers"]
 
 log = logging.getLogger("supplychain_kg.api")
 
@@ -33,10 +38,14 @@ _STATUS: list[tuple[type[SkgError], int]] = [
     (UnknownEntityError, 404),
     (AmbiguousEntityError, 409),
     (WriteForbiddenError, 403),
+    (RemoteAccessError, 403),
+    (GraphNotFoundError, 404),
+    (NotAcceptableError, 406),
     (QueryTimeoutError, 503),
     (ResultTooLargeError, 413),
     (StoreLockedError, 503),
     (ValidationError, 422),
+    (InvalidParameterError, 422),
     (ParseError, 400),
     (QueryError, 400),
     (BadRequestError, 400),
@@ -56,6 +65,8 @@ def _body(exc: SkgError, status: int) -> dict[str, object]:
         body["suggestions"] = exc.suggestions
     elif isinstance(exc, AmbiguousEntityError):
         body["candidates"] = exc.candidates
+    elif isinstance(exc, InvalidParameterError):
+        body["parameter"] = exc.parameter
     elif isinstance(exc, ValidationError):
         body["violations"] = [str(v) for v in exc.violations[:200]]
     elif status == 500:
@@ -63,12 +74,48 @@ def _body(exc: SkgError, status: int) -> dict[str, object]:
     return body
 
 
-async def _handle_skg(request: Request, exc: Exception) -> JSONResponse:
+_PLAIN_PATHS = ("/sparql", "/update", "/store")
+"""SPARQL protocol paths: clients there (Jena, SPARQLWrapper, YASGUI) show a plain-text body."""
+
+
+async def error_response(request: Request, exc: Exception) -> Response:
+    """The answer to one of our errors (also for ASGI code outside the router)."""
+    return await _handle_skg(request, exc)
+
+
+async def _handle_skg(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, SkgError)
     status = _status(exc)
     if status == 500:
         log.exception("unexpected store error", exc_info=exc)
-    return JSONResponse(_body(exc, status), status_code=status)
+    body = _body(exc, status)
+    if request.url.path in _PLAIN_PATHS:
+        text = f"{body['error']}: {body['detail']}\n"
+        if isinstance(exc, NotAcceptableError):
+            text += "".join(f"  {media_type}\n" for media_type in exc.offered)
+        return PlainTextResponse(text, status_code=status)
+    if isinstance(exc, NotAcceptableError):
+        body["offered"] = exc.offered
+    return JSONResponse(body, status_code=status)
+
+
+async def _handle_invalid(request: Request, exc: Exception) -> JSONResponse:
+    """422 for a request parameter FastAPI could not accept, naming the parameter."""
+    assert isinstance(exc, RequestValidationError)
+    problems = []
+    names = []
+    for error in exc.errors():
+        name = str(error.get("loc", ("", "?"))[-1])
+        names.append(name)
+        given = error.get("input")
+        shown = f" (got {given!r})" if isinstance(given, str | int | float) else ""
+        problems.append(f"parameter {name!r}: {error.get('msg', 'invalid')}{shown}")
+    body = {
+        "error": "InvalidParameterError",
+        "detail": "; ".join(problems),
+        "parameter": names[0] if names else None,
+    }
+    return JSONResponse(body, status_code=422)
 
 
 async def _handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -79,4 +126,5 @@ async def _handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
 def install_error_handlers(app: FastAPI) -> None:
     """Register the exception handlers on ``app``."""
     app.add_exception_handler(SkgError, _handle_skg)
+    app.add_exception_handler(RequestValidationError, _handle_invalid)
     app.add_exception_handler(Exception, _handle_unexpected)

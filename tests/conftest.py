@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from supplychain_kg.config import Settings
 from supplychain_kg.service import KnowledgeGraph
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+SHARED = Path(os.environ.get("SKG_SHARED_DIR") or ROOT.parent / "shared")
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
@@ -42,3 +43,13 @@ def shared() -> Path:
     if not SHARED.is_dir():
         pytest.fail(f"the shared data folder is missing: {SHARED}")
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def small_kg() -> KnowledgeGraph:
+    """The vocabulary plus tests/fixtures/paths-small.ttl only (read-only tests)."""
+    from supplychain_kg.service import seed_files
+
+    graph = KnowledgeGraph.open(Settings(memory=True, seed=False))
+    graph.load([seed_files()[0], FIXTURES / "paths-small.ttl"])
+    return graph

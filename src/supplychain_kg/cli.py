@@ -13,6 +13,9 @@ from typing import Any
 from . import __version__
 from .config import Settings
 from .errors import SkgError, ValidationError
+from .export.files import FORMATS
+from .export.run import ExportRequest
+from .export.scope import DIRECTIONS
 from .model import IRI, Literal, Term
 from .namespaces import PREFIXES
 from .service import KnowledgeGraph
@@ -196,8 +199,8 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 def _print_claim(claim: dict[str, Any], indent: str) -> None:
     src = claim["source"]
     when = f", {src['date']}" if src.get("date") else ""
-    flag = "DENIED " if claim["stance"] == "denied" else ""
-    print(f"{indent}[{flag}{claim['stance']}] according to {claim['attributed_to']}")
+    stance = "DENIED" if claim["stance"] == "denied" else claim["stance"]
+    print(f"{indent}[{stance}] according to {claim['attributed_to']}")
     print(f'{indent}  "{claim["quote"]}"')
     extras = [
         f"{k.replace('_', ' ')}: {claim[k]}"
@@ -237,6 +240,171 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     for value in info["values"]:
         print(f"\n  {value['relation']}: {value['value']}")
         _print_claim(value["claim"], "      ")
+    return 0
+
+
+def _node_text(node: dict[str, Any]) -> str:
+    return f"{node['label']} [{node['id']}]"
+
+
+def _print_denials(node: dict[str, Any], indent: str) -> None:
+    denials = node.get("denials") or []
+    if not denials:
+        return
+    total = node.get("denials_total", len(denials))
+    print(f"{indent}{node['label']} is party to {total} denied claim(s):")
+    for claim in denials:
+        denied = claim["denies"]
+        print(f"{indent}  denied: {denied['subject']} {denied['relation']} {denied['object']}")
+        _print_claim(claim, indent + "    ")
+
+
+def _print_edge(edge: dict[str, Any], nodes: dict[str, str], indent: str) -> None:
+    arrow = "->" if edge["direction"] == "out" else "<-"
+    mark = "" if edge["stance"] == "asserted" else f"  ({edge['stance'].upper()})"
+    print(f"{indent}{arrow} {edge['relation_label']} {arrow} {nodes[edge['target']]}{mark}")
+    for claim in edge["claims"]:
+        _print_claim(claim, indent + "     ")
+
+
+def _print_paths(answer: dict[str, Any]) -> None:
+    print(f"{_node_text(answer['source'])}  to  {_node_text(answer['target'])}")
+    _print_denials(answer["source"], "  ")
+    _print_denials(answer["target"], "  ")
+    if not answer["paths"]:
+        print(f"no path: {answer['reason']}")
+    for number, path in enumerate(answer["paths"], 1):
+        names = {n["id"]: _node_text(n) for n in path["nodes"]}
+        print(f"\npath {number} ({path['length']} hop{'s' if path['length'] != 1 else ''}):")
+        print(f"  {names[path['nodes'][0]['id']]}")
+        for edge in path["edges"]:
+            _print_edge(edge, names, "    ")
+            for other in edge.get("parallel", []):
+                _print_edge(other, names, "    also ")
+        for node in path["nodes"][1:-1]:
+            _print_denials(node, "  ")
+    if answer["truncated"]:
+        print("\n(more paths exist: raise --k to see them)")
+
+
+def _path_options(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "relation": args.relation or (),
+        "direction": args.direction,
+        "include_disputed": args.include_disputed,
+        "as_of": args.as_of,
+    }
+
+
+def cmd_path(args: argparse.Namespace, settings: Settings) -> int:
+    kg = _open(args, settings)
+    try:
+        answer = kg.paths(
+            args.source,
+            args.target,
+            max_hops=args.max_hops,
+            k=args.k,
+            exclude_relation=args.exclude_relation or (),
+            entity_type=args.entity_type or (),
+            **_path_options(args),
+        )
+    finally:
+        kg.close()
+    if args.format == "json":
+        print(json.dumps(answer, indent=2, ensure_ascii=False))
+    else:
+        _print_paths(answer)
+    return 0 if answer["paths"] else 1
+
+
+def cmd_neighbors(args: argparse.Namespace, settings: Settings) -> int:
+    kg = _open(args, settings)
+    try:
+        answer = kg.neighbors(
+            args.entity, depth=args.depth, limit=args.limit, **_path_options(args)
+        )
+    finally:
+        kg.close()
+    if args.format == "json":
+        print(json.dumps(answer, indent=2, ensure_ascii=False))
+        return 0
+    names = {n["id"]: _node_text(n) for n in answer["nodes"]}
+    print(f"{_node_text(answer['entity'])}: {len(answer['nodes']) - 1} neighbour(s)")
+    last = ""
+    for edge in answer["edges"]:
+        if edge["source"] != last:
+            print(f"  {names[edge['source']]}")
+            last = edge["source"]
+        _print_edge(edge, names, "    ")
+    for more in answer["more"]:
+        print(f"  ({names[more['id']]}: {more['shown']} of {more['total']} neighbours shown)")
+    return 0
+
+
+def _add_walk_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--relation", action="append", metavar="R", help="only this relation")
+    p.add_argument("--direction", choices=["out", "in", "any"], default="any")
+    p.add_argument(
+        "--include-disputed", action="store_true", help="also walk links only denied claims make"
+    )
+    p.add_argument("--as-of", metavar="DATE", help="only claims valid on this date")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+
+
+def _add_path_commands(sub: Any) -> None:
+    p = sub.add_parser("path", help="how two entities connect, with the evidence on every hop")
+    p.add_argument("source", metavar="SOURCE")
+    p.add_argument("target", metavar="TARGET")
+    p.add_argument("--max-hops", type=int, default=6)
+    p.add_argument("--k", type=int, default=3, help="alternative paths, shortest first")
+    p.add_argument("--exclude-relation", action="append", metavar="R")
+    p.add_argument("--entity-type", action="append", metavar="T", help="intermediate types")
+    _add_walk_options(p)
+    p.set_defaults(handler=cmd_path)
+
+    p = sub.add_parser("neighbors", help="entities linked to ENTITY, with their claims")
+    p.add_argument("entity", metavar="ENTITY")
+    p.add_argument("--depth", type=int, default=1)
+    p.add_argument("--limit", type=int, default=50, help="new neighbours shown per entity")
+    _add_walk_options(p)
+    p.set_defaults(handler=cmd_neighbors)
+
+
+def _read_paths(source: str | None) -> dict[str, Any] | None:
+    if source is None:
+        return None
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text("utf-8")
+        answer: dict[str, Any] = json.loads(text)
+    except OSError as exc:
+        raise SkgError(f"cannot read the path answer {source}: {exc.strerror}") from exc
+    except json.JSONDecodeError as exc:
+        raise SkgError(f"{source} is not a JSON path answer: {exc}") from exc
+    return answer
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    request = ExportRequest(
+        format=args.format,
+        around=args.around,
+        depth=args.depth,
+        relations=tuple(args.relation),
+        direction=args.direction,
+        construct=_read_query(args.construct) if args.construct else None,
+        paths=_read_paths(args.paths),
+    )
+    request.check()
+    kg = _open(args, settings)
+    try:
+        if args.output:
+            counts = kg.export_to_file(request, Path(args.output))
+            what = f"{counts[0]:,} nodes and {counts[1]:,} edges" if counts else "RDF"
+            print(f"wrote {what} to {args.output}")
+        else:
+            kg.export(request, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+    finally:
+        kg.close()
     return 0
 
 
@@ -285,6 +453,17 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 # -- parser ------------------------------------------------------------------------------------
 
 
+def _add_import_parser(sub: Any) -> None:
+    p = sub.add_parser("import", help="import CSV sheets, FtM entities or OCDS releases")
+    p.add_argument("kind", choices=["csv", "ftm", "ocds"])
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders; - for stdin")
+    p.add_argument("--dry-run", action="store_true", help="read and validate, write nothing")
+    p.add_argument("--dataset", help="FtM: the dataset named as source (default: file name)")
+    p.add_argument("--publisher", help="FtM: the dataset's publisher (default: the dataset)")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(handler=cmd_import)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="skg",
@@ -331,14 +510,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(handler=cmd_show)
 
-    p = sub.add_parser("import", help="import CSV sheets, FtM entities or OCDS releases")
-    p.add_argument("kind", choices=["csv", "ftm", "ocds"])
-    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders; - for stdin")
-    p.add_argument("--dry-run", action="store_true", help="read and validate, write nothing")
-    p.add_argument("--dataset", help="FtM: the dataset named as source (default: file name)")
-    p.add_argument("--publisher", help="FtM: the dataset's publisher (default: the dataset)")
-    p.add_argument("--format", choices=["text", "json"], default="text")
-    p.set_defaults(handler=cmd_import)
+    _add_path_commands(sub)
+    p = sub.add_parser(
+        "export",
+        help="export the graph or a subgraph as GraphML, GEXF, Cytoscape JSON, CSV or RDF",
+        description="Multi-valued attributes are joined with ' | ' in GraphML, GEXF and CSV "
+        "(a value's own '|' is written '\\|', its '\\' as '\\\\').",
+    )
+    p.add_argument("--format", choices=list(FORMATS), default="graphml")
+    p.add_argument("--around", metavar="ENTITY", help="only entities near this one (id or name)")
+    p.add_argument("--depth", type=int, default=1, help="links from --around (default 1)")
+    p.add_argument(
+        "--relation",
+        action="append",
+        default=[],
+        metavar="R",
+        help="with --around: follow and keep only this relation (repeatable)",
+    )
+    p.add_argument("--direction", choices=list(DIRECTIONS), default="any")
+    p.add_argument(
+        "--construct", metavar="QUERY_OR_FILE", help="export the result of a CONSTRUCT query"
+    )
+    p.add_argument(
+        "--paths", metavar="FILE", help="export a path answer saved as JSON ('-': stdin)"
+    )
+    p.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
+    p.set_defaults(handler=cmd_export)
+
+    _add_import_parser(sub)
 
     p = sub.add_parser("serve", help="run the HTTP API and SPARQL endpoint")
     p.add_argument("--host", help="address to bind (default 127.0.0.1)")

@@ -91,6 +91,7 @@ class Settings:
     write_token: str | None = None
     cors_origins: tuple[str, ...] = ("*",)
     service_allowlist: tuple[str, ...] = ()
+    query_workers: int = 2
     seed: bool = True
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -119,6 +120,7 @@ class Settings:
             write_token=env.get("SKG_WRITE_TOKEN") or None,
             cors_origins=cors,
             service_allowlist=_list(env, "SKG_SERVICE_ALLOWLIST"),
+            query_workers=_int(env, "SKG_QUERY_WORKERS", 2),
         )
         given = {key: value for key, value in overrides.items() if value is not None}
         if "store_dir" in given:

@@ -13,9 +13,13 @@ __all__ = [
     "AmbiguousEntityError",
     "BadRequestError",
     "ConfigError",
+    "GraphNotFoundError",
+    "InvalidParameterError",
+    "NotAcceptableError",
     "ParseError",
     "QueryError",
     "QueryTimeoutError",
+    "RemoteAccessError",
     "ResultTooLargeError",
     "SkgError",
     "StoreError",
@@ -125,6 +129,22 @@ class WriteForbiddenError(SkgError):
     """A write was attempted without a configured and presented write token."""
 
 
+class RemoteAccessError(SkgError):
+    """A query or update asked to reach a URL (SERVICE, LOAD) that the allow-list does not name."""
+
+
+class NotAcceptableError(SkgError):
+    """No format the client accepts can carry the answer; ``offered`` lists what can."""
+
+    def __init__(self, message: str, *, offered: list[str] | None = None) -> None:
+        self.offered = offered or []
+        super().__init__(message)
+
+
+class GraphNotFoundError(SkgError):
+    """A named graph asked for by the Graph Store Protocol does not exist."""
+
+
 class UnknownEntityError(SkgError):
     """No entity matches the reference; ``suggestions`` lists the closest ones."""
 
@@ -145,3 +165,11 @@ class AmbiguousEntityError(SkgError):
         self.candidates = candidates
         names = ", ".join(f"{c['id']} ({c['label']})" for c in candidates[:10])
         super().__init__(f"{reference!r} is ambiguous: it matches {names}; use an id")
+
+
+class InvalidParameterError(BadRequestError):
+    """A named parameter has a value that cannot be used; ``parameter`` names it."""
+
+    def __init__(self, parameter: str, message: str) -> None:
+        self.parameter = parameter
+        super().__init__(f"parameter {parameter!r}: {message}")

@@ -224,8 +224,10 @@ def fetch_claims(
     *,
     about: Iterable[str] = (),
     claims: Iterable[str] = (),
+    stated: Iterable[tuple[str, str, str]] = (),
 ) -> dict[str, ClaimInfo]:
-    """Claims whose subject or object is one of ``about``, and the claims named in ``claims``."""
+    """Claims whose subject or object is one of ``about``, the claims named in ``claims`` and
+    the claims about each (subject, relation, object) IRI triple in ``stated``."""
     out: dict[str, ClaimInfo] = {}
     entities = sorted(set(about))
     for chunk in _chunks(entities):
@@ -234,6 +236,11 @@ def fetch_claims(
         out.update(_dedupe(store.query(_claim_query(pattern)).rows()))
     for chunk in _chunks(sorted(set(claims))):
         out.update(_dedupe(store.query(_claim_query(_values("c", chunk))).rows()))
+    triples = sorted(set(stated))
+    for start in range(0, len(triples), _BATCH):
+        rows = " ".join(f"(<{s}> <{r}> <{o}>)" for s, r, o in triples[start : start + _BATCH])
+        pattern = f"VALUES (?s ?rel ?o) {{ {rows} }}"
+        out.update(_dedupe(store.query(_claim_query(pattern)).rows()))
     return out
 
 

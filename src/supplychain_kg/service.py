@@ -5,24 +5,32 @@ Nothing here imports FastAPI or an engine: the store is reached through the Stor
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any
 
 from .config import Settings, graph_dir
-from .errors import ValidationError
+from .errors import InvalidParameterError, ValidationError
 from .evidence import aliases_and_identifiers, fetch_claims, fetch_entities, local_id
+from .export.files import atomic_output
+from .export.run import ExportRequest, run_export
 from .ingest.common import ImportReport
 from .ingest.importer import ImportOptions, stage_import
 from .ingest.rdf import Progress, stage_files
 from .model import IRI, term_to_python
 from .namespaces import DEFAULT_BASE, RDF, SKG, sparql_prefixes
+from .paths import Projection, build_projection, touched_entities
+from .relations import MAX_DEPTH, neighbourhood_answer, parse_options, path_answer
 from .search import Match, NameIndex
 from .store import QueryResult, Store, open_store
 from .validate import Ontology, Validator, load_ontology, load_validator
+
+if TYPE_CHECKING:
+    from .sparql import SparqlService
 
 __all__ = ["KnowledgeGraph", "LoadReport", "ValidationReport", "seed_files"]
 
@@ -93,6 +101,9 @@ class KnowledgeGraph:
         return kg
 
     def close(self) -> None:
+        service = getattr(self, "_sparql", None)
+        if service is not None:
+            service.close()
         self.store.close()
 
     def seed(self, *, progress: Progress | None = None) -> LoadReport:
@@ -133,8 +144,10 @@ class KnowledgeGraph:
             reparse = None
         say(f"validating and writing {parsed:,} triples")
         with self._lock:
+            before = self.store.revision
             added = self.store.absorb(staging, files=reparse, check=self._checker(staging, say))
             self._index = None
+            self._paths_after_write(staging, before)
         total = len(self.store)
         elapsed = time.perf_counter() - started
         say(
@@ -170,8 +183,10 @@ class KnowledgeGraph:
         """Validate then write a staging store built by an importer (all or nothing)."""
         say = progress or _quiet
         with self._lock:
+            before = self.store.revision
             added = self.store.absorb(staging, check=self._checker(staging, say))
             self._index = None
+            self._paths_after_write(staging, before)
         return added
 
     # -- querying --------------------------------------------------------------------------
@@ -308,6 +323,145 @@ class KnowledgeGraph:
             "values": values,
         }
 
+    # -- SPARQL endpoint -------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold everything a write needs: no query worker has the store open (they reopen it
+        afterwards), the write lock, and caches dropped after. Writes made while serving should
+        go through this."""
+        service: SparqlService | None = getattr(self, "_sparql", None)
+        workers = service.runner.exclusive() if service is not None else contextlib.nullcontext()
+        with workers, self._lock:
+            try:
+                yield
+            finally:
+                self._index = None
+
+    def sparql_service(self) -> SparqlService:
+        """The SPARQL endpoint's use cases on this graph (one per graph, made on first use)."""
+        from .sparql import SparqlService
+
+        made: SparqlService | None = getattr(self, "_sparql", None)
+        if made is not None:  # no lock: a write holds it, and the event loop must not wait
+            return made
+        with self._lock:
+            service: SparqlService | None = getattr(self, "_sparql", None)
+            if service is None:
+                service = SparqlService(self)
+                self._sparql = service
+            return service
+
+    # -- paths and neighbours ---------------------------------------------------------------
+
+    _projection: Projection | None = None
+    PATCH_LIMIT = 200_000
+    """Writes of at most this many triples patch the path projection; larger ones rebuild it."""
+
+    def projection(self) -> Projection:
+        """The path projection for the store's current revision (built or rebuilt if stale)."""
+        with self._lock:
+            current = self._projection
+            if current is None or current.revision != self.store.revision:
+                current = build_projection(
+                    self.store,
+                    self.ontology.claimed_relations,
+                    self.ontology.closure(f"{SKG}Entity"),
+                )
+                self._projection = current
+            return current
+
+    def _paths_after_write(self, staging: Store, before: int) -> None:
+        """Patch the projection for the entities a small write touched; drop it otherwise."""
+        current = self._projection
+        if current is None:
+            return
+        if current.revision != before or len(staging) > self.PATCH_LIMIT:
+            self._projection = None
+            return
+        touched = touched_entities(staging, self.ontology.claimed_relations)
+        current.patch(self.store, touched, self.store.revision)
+
+    def paths(
+        self, source: str, target: str, *, timeout: float | None = None, **options: Any
+    ) -> dict[str, Any]:
+        """Up to ``k`` shortest paths with their evidence (options: see relations.parse_options).
+
+        Raises UnknownEntityError / AmbiguousEntityError for SOURCE or TARGET,
+        InvalidParameterError for a bad option and QueryTimeoutError past ``timeout`` seconds.
+        """
+        parsed = parse_options(self.ontology, timeout=timeout, **options)
+        start, end = self.resolve(source), self.resolve(target)
+        return path_answer(
+            self.store,
+            projection=self.projection(),
+            source=start,
+            target=end,
+            options=parsed,
+            labels=self.ontology.labels,
+        )
+
+    def neighbors(
+        self,
+        reference: str,
+        *,
+        depth: int = 1,
+        limit: int = 50,
+        timeout: float | None = None,
+        **options: Any,
+    ) -> dict[str, Any]:
+        """Entities within ``depth`` hops (at most ``limit`` new ones per entity), with claims."""
+        parsed = parse_options(self.ontology, timeout=timeout, **options)
+        if not 1 <= depth <= MAX_DEPTH:
+            raise InvalidParameterError(
+                "depth", f"{depth} is out of range; expected 1 to {MAX_DEPTH}"
+            )
+        if not 1 <= limit <= 1000:
+            raise InvalidParameterError("limit", f"{limit} is out of range; expected 1 to 1000")
+        iri = self.resolve(reference)
+        return neighbourhood_answer(
+            self.store,
+            projection=self.projection(),
+            entity=iri,
+            options=parsed,
+            depth=depth,
+            limit=limit,
+            labels=self.ontology.labels,
+        )
+
+    # -- export --------------------------------------------------------------------------
+
+    def export(
+        self, request: ExportRequest, output: IO[bytes], *, timeout: float | None = None
+    ) -> tuple[int, int] | None:
+        """Write an export into ``output`` (see supplychain_kg.export.run.run_export).
+
+        ``around`` may be an id, IRI or name; a CONSTRUCT query may use the usual prefixes.
+        Returns (nodes, edges) for graph formats, None for RDF.
+        """
+        resolved = self.resolve_export(request)
+        return run_export(self.store, self.ontology, resolved, output, timeout=timeout)
+
+    def export_to_file(
+        self, request: ExportRequest, path: Path, *, timeout: float | None = None
+    ) -> tuple[int, int] | None:
+        """Export into ``path`` atomically: a failed export leaves no file (and an existing
+        file untouched)."""
+        with atomic_output(path) as out:
+            return self.export(request, out, timeout=timeout)
+
+    def resolve_export(self, request: ExportRequest) -> ExportRequest:
+        """The request with ``around`` resolved to an IRI (labelled with the entity id) and
+        the vocabulary prefixes declared before a CONSTRUCT query."""
+        if request.construct and not request.extra.get("prefixed"):
+            query = sparql_prefixes(self.settings.base_iri) + request.construct
+            request = replace(request, construct=query, extra={**request.extra, "prefixed": True})
+        if not request.around or request.label:
+            return request
+        iri = self.resolve(request.around)
+        entry = self.index().entry(iri)
+        return replace(request, around=iri, label=entry.id if entry else local_id(iri))
+
     # -- importers (CSV, FtM, OCDS) ----------------------------------------------------------
 
     def import_files(
@@ -333,7 +487,7 @@ class KnowledgeGraph:
             say(f"validating and writing {len(staging):,} triples")
             added += self.store.absorb(staging, check=self._checker(staging, say))
 
-        with self._lock:
+        with self.writing():
             try:
                 with self.store.transaction() as chunked:
                     use_chunks = chunked and not dry_run
@@ -352,6 +506,7 @@ class KnowledgeGraph:
                         commit(staging)
             finally:
                 self._index = None
+                self._projection = None
         report.added = added
         report.dry_run = dry_run
         report.seconds = time.perf_counter() - started

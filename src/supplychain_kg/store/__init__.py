@@ -6,7 +6,7 @@ implement it over HTTP: queries and updates are strings, bulk data moves as N-Qu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import IO, Protocol, runtime_checkable
@@ -34,7 +34,18 @@ class QueryResult(Protocol):
 
     def triples(self) -> Iterator[tuple[Term, Term, Term]]: ...
 
-    def serialize(self, media_type: str, output: IO[bytes] | None = None) -> bytes | None: ...
+    def serialize(
+        self,
+        media_type: str,
+        output: IO[bytes] | None = None,
+        *,
+        limit: int | None = None,
+        deadline: float | None = None,
+    ) -> bytes | None:
+        """Write the answer; with ``limit``/``deadline`` a graph answer is written only if it
+        has at most ``limit`` triples and is read before ``deadline`` (``time.monotonic()``),
+        else ResultTooLargeError / QueryTimeoutError."""
+        ...
 
 
 @runtime_checkable
@@ -50,11 +61,16 @@ class Store(Protocol):
         *,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
-        """Run a SPARQL 1.1 query. Raises QueryError on a syntax error."""
+        """Run a SPARQL 1.1 query. Raises QueryError on a syntax error.
+
+        ``default_graphs`` (the protocol's default-graph-uri) may include ``""``: the store's
+        own default graph.
+        """
         ...
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         """Run a SPARQL 1.1 update atomically. Raises QueryError on a syntax error."""
         ...
 
@@ -104,8 +120,11 @@ class Store(Protocol):
         """Whether any quad holds a blank node."""
         ...
 
-    def dump(self, output: IO[bytes], media_type: str) -> None:
-        """Write every quad (or, for triple formats, the default graph) to ``output``."""
+    def dump(
+        self, output: IO[bytes], media_type: str, *, prefixes: Mapping[str, str] | None = None
+    ) -> None:
+        """Write every quad (or, for triple formats, the default graph) to ``output``;
+        ``prefixes`` (name -> IRI) abbreviate IRIs in formats that have prefixes."""
         ...
 
     def quads(self) -> Iterator[Quad]:
@@ -117,8 +136,13 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
-def open_store(path: Path | None) -> Store:
-    """Open the embedded Oxigraph store at ``path`` (created if missing), or in memory if None."""
+def open_store(path: Path | None, *, read_only: bool = False) -> Store:
+    """Open the embedded Oxigraph store at ``path`` (created if missing), or in memory if None.
+
+    ``read_only`` opens an existing on-disk store for reading from another process (query
+    workers); it sees the data as it was when opened, and must be closed before the owning
+    process writes again.
+    """
     from .oxigraph import OxigraphStore
 
-    return OxigraphStore(path)
+    return OxigraphStore(path, read_only=read_only)

@@ -17,8 +17,9 @@ import json
 import logging
 import os
 import shutil
+import sys
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -26,6 +27,7 @@ import pyoxigraph as ox
 
 from ..errors import BadRequestError, ParseError, QueryError, StoreError, StoreLockedError
 from ..model import IRI, BNode, Literal, Quad, QueryKind, Row, Term
+from ..results import capped
 
 __all__ = ["OxigraphResult", "OxigraphStore", "rdf_media_types", "results_media_types"]
 
@@ -127,7 +129,13 @@ def _from_ox_quad(quad: ox.Quad) -> Quad:
 
 
 def _query_error(exc: SyntaxError) -> QueryError:
-    return QueryError(f"SPARQL syntax error: {exc.msg if exc.msg else exc}")
+    message = str(exc.msg if exc.msg else exc)
+    cut = message.find(", ['")  # the parser then lists Unicode character classes: drop them
+    if cut > 0:
+        message = message[:cut] + ", ..."
+    if len(message) > 240:
+        message = message[:240].rsplit(",", 1)[0] + ", ..."
+    return QueryError(f"SPARQL syntax error: {message}")
 
 
 class OxigraphResult:
@@ -151,13 +159,16 @@ class OxigraphResult:
         if self.kind != "select":
             raise BadRequestError(f"a {self.kind} result has no rows")
         names = self.variables
-        for solution in self._raw:
-            row: Row = {}
-            for name in names:
-                value = solution[name]
-                if value is not None:
-                    row[name] = to_term(value)
-            yield row
+        try:
+            for solution in self._raw:
+                row: Row = {}
+                for name in names:
+                    value = solution[name]
+                    if value is not None:
+                        row[name] = to_term(value)
+                yield row
+        except OSError as exc:
+            raise StoreError(f"the query failed while reading its answer: {exc}") from None
 
     def triples(self) -> Iterator[tuple[Term, Term, Term]]:
         if self.kind != "graph":
@@ -165,10 +176,21 @@ class OxigraphResult:
         for triple in self._raw:
             yield (to_term(triple.subject), to_term(triple.predicate), to_term(triple.object))
 
-    def serialize(self, media_type: str, output: IO[bytes] | None = None) -> bytes | None:
+    def serialize(
+        self,
+        media_type: str,
+        output: IO[bytes] | None = None,
+        *,
+        limit: int | None = None,
+        deadline: float | None = None,
+    ) -> bytes | None:
         if self.kind == "graph":
-            data: bytes | None = self._raw.serialize(output, _rdf_format(media_type))
-            return data
+            fmt = _rdf_format(media_type)
+            if limit is None and deadline is None:
+                data: bytes | None = self._raw.serialize(output, fmt)
+                return data
+            triples = list(capped(self._raw, limit or sys.maxsize, deadline, "graph"))
+            return ox.serialize(triples, output, fmt)
         return self._raw.serialize(output, _results_format(media_type))  # type: ignore[no-any-return]
 
 
@@ -180,13 +202,20 @@ def _is_lock_error(exc: OSError) -> bool:
 class OxigraphStore:
     """An Oxigraph store, on disk at ``path`` or in memory when ``path`` is None."""
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
         self.revision = 0
         self._in_transaction = False
         self._transaction_saved = False
         self.path = path
+        self.read_only = read_only
         if path is None:
             self._store = ox.Store()
+            return
+        if read_only:
+            try:
+                self._store = ox.Store.read_only(str(path / _DB))
+            except OSError as exc:
+                raise StoreError(f"cannot open the store at {path} to read: {exc}") from exc
             return
         path.mkdir(parents=True, exist_ok=True)
         self._recover()
@@ -223,7 +252,11 @@ class OxigraphStore:
         marker.unlink(missing_ok=True)
 
     def close(self) -> None:
-        if self.path is not None and getattr(self, "_store", None) is not None:
+        if (
+            self.path is not None
+            and not self.read_only
+            and getattr(self, "_store", None) is not None
+        ):
             with contextlib.suppress(OSError):
                 self._store.flush()
         self._store = None  # type: ignore[assignment]
@@ -259,10 +292,13 @@ class OxigraphStore:
         *,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        base_iri: str | None = None,
     ) -> OxigraphResult:
-        kwargs: dict[str, Any] = {}
+        kwargs: dict[str, Any] = {"base_iri": base_iri}
         if default_graphs is not None:
-            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+            kwargs["default_graph"] = [
+                ox.NamedNode(g) if g else ox.DefaultGraph() for g in default_graphs
+            ]
         if named_graphs is not None:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         try:
@@ -282,18 +318,21 @@ class OxigraphStore:
         for quad in self._store:
             yield _from_ox_quad(quad)
 
-    def dump(self, output: IO[bytes], media_type: str) -> None:
+    def dump(
+        self, output: IO[bytes], media_type: str, *, prefixes: Mapping[str, str] | None = None
+    ) -> None:
         fmt = _rdf_format(media_type)
+        names = dict(prefixes) if prefixes else None
         if fmt.supports_datasets:
-            self._store.dump(output, fmt)
+            self._store.dump(output, fmt, prefixes=names)
         else:
-            self._store.dump(output, fmt, from_graph=ox.DefaultGraph())
+            self._store.dump(output, fmt, from_graph=ox.DefaultGraph(), prefixes=names)
 
     # -- writing ---------------------------------------------------------------------------
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         try:
-            self._store.update(sparql)
+            self._store.update(sparql, base_iri=base_iri)
         except SyntaxError as exc:
             raise _query_error(exc) from exc
         except ValueError as exc:
