@@ -453,7 +453,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 # -- parser ------------------------------------------------------------------------------------
 
 
-def _add_import_parser(sub: Any) -> None:
+def _add_import_command(sub: Any) -> None:
     p = sub.add_parser("import", help="import CSV sheets, FtM entities or OCDS releases")
     p.add_argument("kind", choices=["csv", "ftm", "ocds"])
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders; - for stdin")
@@ -462,6 +462,34 @@ def _add_import_parser(sub: Any) -> None:
     p.add_argument("--publisher", help="FtM: the dataset's publisher (default: the dataset)")
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(handler=cmd_import)
+
+
+def _add_export_command(sub: Any) -> None:
+    p = sub.add_parser(
+        "export",
+        help="export the graph or a subgraph as GraphML, GEXF, Cytoscape JSON, CSV or RDF",
+        description="Multi-valued attributes are joined with ' | ' in GraphML, GEXF and CSV "
+        "(a value's own '|' is written '\\|', its '\\' as '\\\\').",
+    )
+    p.add_argument("--format", choices=list(FORMATS), default="graphml")
+    p.add_argument("--around", metavar="ENTITY", help="only entities near this one (id or name)")
+    p.add_argument("--depth", type=int, default=1, help="links from --around (default 1)")
+    p.add_argument(
+        "--relation",
+        action="append",
+        default=[],
+        metavar="R",
+        help="with --around: follow and keep only this relation (repeatable)",
+    )
+    p.add_argument("--direction", choices=list(DIRECTIONS), default="any")
+    p.add_argument(
+        "--construct", metavar="QUERY_OR_FILE", help="export the result of a CONSTRUCT query"
+    )
+    p.add_argument(
+        "--paths", metavar="FILE", help="export a path answer saved as JSON ('-': stdin)"
+    )
+    p.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
+    p.set_defaults(handler=cmd_export)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -511,33 +539,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_show)
 
     _add_path_commands(sub)
-    p = sub.add_parser(
-        "export",
-        help="export the graph or a subgraph as GraphML, GEXF, Cytoscape JSON, CSV or RDF",
-        description="Multi-valued attributes are joined with ' | ' in GraphML, GEXF and CSV "
-        "(a value's own '|' is written '\\|', its '\\' as '\\\\').",
-    )
-    p.add_argument("--format", choices=list(FORMATS), default="graphml")
-    p.add_argument("--around", metavar="ENTITY", help="only entities near this one (id or name)")
-    p.add_argument("--depth", type=int, default=1, help="links from --around (default 1)")
-    p.add_argument(
-        "--relation",
-        action="append",
-        default=[],
-        metavar="R",
-        help="with --around: follow and keep only this relation (repeatable)",
-    )
-    p.add_argument("--direction", choices=list(DIRECTIONS), default="any")
-    p.add_argument(
-        "--construct", metavar="QUERY_OR_FILE", help="export the result of a CONSTRUCT query"
-    )
-    p.add_argument(
-        "--paths", metavar="FILE", help="export a path answer saved as JSON ('-': stdin)"
-    )
-    p.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
-    p.set_defaults(handler=cmd_export)
+    _add_export_command(sub)
 
-    _add_import_parser(sub)
+    _add_import_command(sub)
 
     p = sub.add_parser("serve", help="run the HTTP API and SPARQL endpoint")
     p.add_argument("--host", help="address to bind (default 127.0.0.1)")

@@ -143,7 +143,7 @@ class KnowledgeGraph:
             say(f"named {changed:,} blank-node triples with stable IRIs")
             reparse = None
         say(f"validating and writing {parsed:,} triples")
-        with self._lock:
+        with self.writing():
             before = self.store.revision
             added = self.store.absorb(staging, files=reparse, check=self._checker(staging, say))
             self._index = None
@@ -182,7 +182,7 @@ class KnowledgeGraph:
     def write_staged(self, staging: Store, *, progress: Progress | None = None) -> int:
         """Validate then write a staging store built by an importer (all or nothing)."""
         say = progress or _quiet
-        with self._lock:
+        with self.writing():
             before = self.store.revision
             added = self.store.absorb(staging, check=self._checker(staging, say))
             self._index = None
@@ -506,8 +506,35 @@ class KnowledgeGraph:
                         commit(staging)
             finally:
                 self._index = None
-                self._projection = None
         report.added = added
         report.dry_run = dry_run
         report.seconds = time.perf_counter() - started
         return report
+
+    # -- explorer --------------------------------------------------------------------------
+
+    def explorer_config(self) -> dict[str, Any]:
+        """How the explorer page draws each entity type, and the relations it can filter by."""
+        from .explorer import explorer_config
+
+        return explorer_config(self.ontology)
+
+    def explorer_entity(
+        self,
+        reference: str,
+        *,
+        limit: int = 60,
+        timeout: float | None = None,
+        show_all: int | None = None,
+    ) -> dict[str, Any]:
+        """The evidence panel's card: ``show`` for most entities; for a hub (more than
+        ``show_all`` claims, default explorer.SHOW_ALL) its first ``limit`` neighbours' links,
+        every denial involving it, and the counts."""
+        from .explorer import SHOW_ALL, claim_count, hub_card
+
+        iri = self.resolve(reference)
+        claims = claim_count(self.store, iri)
+        if claims <= (SHOW_ALL if show_all is None else show_all):
+            return {**self.show(iri), "capped": None}
+        answer = self.neighbors(iri, limit=limit, timeout=timeout, include_disputed=True)
+        return hub_card(self.store, answer, claims)
