@@ -10,7 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
+from api import create_app
 from supplychain_kg.cli import main
 from supplychain_kg.errors import BadRequestError, ParseError
 from supplychain_kg.ingest.importer import ImportOptions
@@ -83,10 +85,32 @@ def test_ftm_donations_every_entity_and_payment_is_accounted_for(
     )
 
 
-def test_ftm_payment_links_payer_to_beneficiary_with_the_dataset_as_source(
+def test_ftm_payment_path_from_payer_to_beneficiary_is_found_by_paths_with_the_dataset(
     kg: KnowledgeGraph, donations: Path
 ) -> None:
-    # Projection-free check of the path payer -> paid -> beneficiary (GET /paths: issue 4).
+    payment = next(
+        json.loads(line)
+        for line in donations.read_text("utf-8").splitlines()
+        if '"Payment"' in line
+    )
+    kg.import_files("ftm", [donations])
+    payer = _entity_by_identifier(kg, f"ftm:{payment['properties']['payer'][0]}")[0]
+    beneficiary = _entity_by_identifier(kg, f"ftm:{payment['properties']['beneficiary'][0]}")[0]
+    client = TestClient(create_app(kg.settings, kg=kg))
+    response = client.get("/paths", params={"source": payer, "target": beneficiary, "max_hops": 1})
+    assert response.status_code == 200
+    path = response.json()["paths"][0]
+    assert [n["iri"] for n in path["nodes"]] == [payer, beneficiary]
+    edge = path["edges"][0]
+    assert edge["relation"].endswith("paid")
+    sources = {c["source"]["title"] for c in edge["claims"]}
+    assert sources == {"donations (FollowTheMoney dataset)"}
+    assert any(payment["id"] in c["quote"] for c in edge["claims"])
+
+
+def test_ftm_payment_claim_carries_amount_date_and_the_dataset_as_source(
+    kg: KnowledgeGraph, donations: Path
+) -> None:
     payment = next(
         json.loads(line)
         for line in donations.read_text("utf-8").splitlines()

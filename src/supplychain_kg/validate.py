@@ -421,13 +421,12 @@ class Validator:
         self, data: Store, context: Store | None, prop: _Property, cls: str
     ) -> list[Violation]:
         classes = _values("cls", sorted(self.ontology.closure(cls)))
-        query = (
-            f"SELECT DISTINCT ?focus ?v WHERE {{ ?focus <{prop.path}> ?v . "
-            f"MINUS {{ ?v a ?cls . {classes} }} }}"
-        )
-        rows = list(data.query(query).rows())
-        if rows and context is not None:
-            iris = sorted({str(r["v"].value) for r in rows if isinstance(r["v"], IRI)})
+        untyped = f"?focus <{prop.path}> ?v . MINUS {{ ?v a ?cls . {classes} }}"
+        # Distinct values first: a chunk of claims all citing one source gives one row here,
+        # not one per claim; only values the context does not type either need their focus.
+        values = {r["v"] for r in data.query(f"SELECT DISTINCT ?v WHERE {{ {untyped} }}").rows()}
+        if values and context is not None:
+            iris = sorted(v.value for v in values if isinstance(v, IRI))
             typed: set[str] = set()
             # FILTER IN, not a second VALUES: Oxigraph joined two VALUES blocks by scanning
             # every typed resource (4.8 s against 0.02 s per 2,000 IRIs on a 650k store)
@@ -438,8 +437,11 @@ class Validator:
                     f"FILTER(?cls IN ({allowed})) }}"
                 )
                 typed |= {str(r["v"].value) for r in context.query(q).rows()}
-            rows = [r for r in rows if not (isinstance(r["v"], IRI) and r["v"].value in typed)]
-        return [self._violation(r, prop, "class") for r in rows]
+            values = {v for v in values if not (isinstance(v, IRI) and v.value in typed)}
+        if not values:
+            return []
+        rows = data.query(f"SELECT DISTINCT ?focus ?v WHERE {{ {untyped} }}").rows()
+        return [self._violation(r, prop, "class") for r in rows if r["v"] in values]
 
     # -- model rules -----------------------------------------------------------------------
 
