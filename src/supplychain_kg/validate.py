@@ -17,6 +17,9 @@ Besides the shapes, three rules of the data model that SHACL Core cannot express
 
 from __future__ import annotations
 
+import concurrent.futures
+import functools
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -179,6 +182,7 @@ class Validator:
         self.shapes = shapes
         self.ontology = ontology
         self._multi: set[str] = set()
+        self._running = threading.Lock()
         self._shared_with: dict[str, set[str]] = {}
 
     # -- entry point -----------------------------------------------------------------------
@@ -200,21 +204,32 @@ class Validator:
         small_context = context is not None and len(context) < len(data)
 
         def run() -> list[Violation]:
-            self._multi = self._multi_valued(data)
-            self._shared_with = self._paths_of(data, shared)
-            violations: list[Violation] = []
-            for shape in self.shapes:
-                target = self._target_pattern(shape)
-                if target is None:
-                    continue
-                for prop in shape.properties:
-                    violations += self._check_property(data, context, shared, target, prop)
-            violations += self._check_direct_triples(data, context)
-            violations += self._check_claim_relations(data)
-            violations += self._check_slugs(data, context, small_context)
-            return violations
+            with self._running:  # the per-run state below lives on the (shared) validator
+                return self._run(data, context, shared, small_context)
 
         return run
+
+    def _run(
+        self, data: Store, context: Store | None, shared: list[str], small_context: bool
+    ) -> list[Violation]:
+        self._multi = self._multi_valued(data)
+        self._shared_with = self._paths_of(data, shared)
+        checks: list[Callable[[], list[Violation]]] = [
+            functools.partial(self._check_direct_triples, data, context),
+            functools.partial(self._check_claim_relations, data),
+            functools.partial(self._check_slugs, data, context, small_context),
+        ]
+        for shape in self.shapes:
+            target = self._target_pattern(shape)
+            if target is not None:
+                checks += [
+                    functools.partial(self._check_property, data, context, shared, target, p)
+                    for p in shape.properties
+                ]
+        # The engine releases the GIL while it evaluates, so two threads use both cores.
+        with concurrent.futures.ThreadPoolExecutor(2, "skg-validate") as pool:
+            found = list(pool.map(lambda check: check(), checks))
+        return [v for part in found for v in part]
 
     # -- shapes ----------------------------------------------------------------------------
     #
