@@ -12,7 +12,7 @@ from supplychain_kg.service import KnowledgeGraph
 from . import editor
 from .errors import install_error_handlers
 from .fastpath import SparqlGetFastPath
-from .routers import entities, graph_store, meta, paths, sparql
+from .routers import entities, explorer, export, graph_store, meta, paths, sparql
 
 __all__ = ["create_app"]
 
@@ -41,9 +41,11 @@ def create_app(settings: Settings | None = None, *, kg: KnowledgeGraph | None = 
     install_error_handlers(app)
     app.add_middleware(SparqlGetFastPath, kg=kg, settings=settings)
     app.include_router(meta.router)
+    app.include_router(paths.router)
+    app.include_router(entities.router)
+    app.include_router(export.router)
     app.include_router(sparql.router)
     app.include_router(graph_store.router)
     app.include_router(editor.router)
-    app.include_router(paths.router)
-    app.include_router(entities.router)
+    app.include_router(explorer.router)
     return app

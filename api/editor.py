@@ -98,6 +98,9 @@ this plain editor posts to the same endpoint.</p>
 </form>
 <script>
   const examples = {examples};
+  // a link such as the explorer's "/sparql#query=..." fills the editor (as YASGUI does)
+  const linked = new URLSearchParams(location.hash.slice(1)).get("query");
+  if (linked) document.getElementById("query").value = linked;
   document.querySelectorAll("button[data-example]").forEach((button) =>
     button.addEventListener("click", () => {{
       document.getElementById("query").value = examples[button.dataset.example];

@@ -38,7 +38,7 @@ QUERIES = {
     # e16229: an ordinary contractor; e0: the synthetic graph's largest vendor hub
     "one entity's relations": f"""SELECT ?p ?o ?s WHERE {{
   {{ <{ID}e16229> ?p ?o }} UNION {{ ?s ?p <{ID}e16229> }} }}""",
-    "two-hop join vendor->contractor->project": f"""SELECT ?contractor ?project WHERE {{
+    "two-hop join vendor->contractor->project": f"""SELECT DISTINCT ?project WHERE {{
   ?contractor <{SKG}sourcesFrom> <{ID}e0> ; <{SKG}wonTender> ?tender .
   ?tender <{SKG}forProject> ?project }}""",
     "count by relation type": f"""SELECT ?relation (COUNT(?claim) AS ?n) WHERE {{
@@ -197,7 +197,7 @@ def main() -> int:
                 median = statistics.median(times) * 1000
                 p95 = times[min(len(times) - 1, int(len(times) * 0.95))] * 1000
                 medians[(label, name)] = median
-                print(f"{label:44} {name:16} {len(times):4} {median:10.1f} {p95:10.1f}")
+                print(f"{label:44} {name:16} {len(times):4} {median:10.2f} {p95:10.2f}")
         print()
         for label in QUERIES:
             skg = medians[(label, "skg serve")]

@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from supplychain_kg import __version__
 
 from ..deps import KG
+from ..limits import in_worker
 
 router = APIRouter(tags=["meta"])
 
@@ -23,4 +24,4 @@ def health(kg: KG) -> dict[str, Any]:
 @router.get("/stats")
 async def stats(kg: KG) -> dict[str, Any]:
     """Entities by type, claims by stance, sources."""
-    return await run_in_threadpool(kg.stats)
+    return await run_in_threadpool(in_worker, kg.stats)

@@ -13,6 +13,9 @@ from typing import Any
 from . import __version__
 from .config import Settings
 from .errors import SkgError, ValidationError
+from .export.files import FORMATS
+from .export.run import ExportRequest
+from .export.scope import DIRECTIONS
 from .model import IRI, Literal, Term
 from .namespaces import PREFIXES
 from .service import KnowledgeGraph
@@ -367,6 +370,89 @@ def _add_path_commands(sub: Any) -> None:
     p.set_defaults(handler=cmd_neighbors)
 
 
+def _read_paths(source: str | None) -> dict[str, Any] | None:
+    if source is None:
+        return None
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text("utf-8")
+        answer: dict[str, Any] = json.loads(text)
+    except OSError as exc:
+        raise SkgError(f"cannot read the path answer {source}: {exc.strerror}") from exc
+    except json.JSONDecodeError as exc:
+        raise SkgError(f"{source} is not a JSON path answer: {exc}") from exc
+    return answer
+
+
+def _path_query(args: argparse.Namespace) -> dict[str, Any] | None:
+    if not (args.source or args.target):
+        return None
+    if not (args.source and args.target):
+        raise SkgError("a path export needs both --source and --target")
+    return {
+        "source": args.source,
+        "target": args.target,
+        "max_hops": args.max_hops,
+        "k": args.k,
+        "include_disputed": args.include_disputed,
+    }
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    request = ExportRequest(
+        format=args.format,
+        around=args.around,
+        depth=args.depth,
+        relations=tuple(args.relation),
+        direction=args.direction,
+        construct=_read_query(args.construct) if args.construct else None,
+        paths=_read_paths(args.paths),
+        path_query=_path_query(args),
+    )
+    request.check()
+    kg = _open(args, settings)
+    try:
+        if args.output:
+            counts = kg.export_to_file(request, Path(args.output))
+            what = f"{counts[0]:,} nodes and {counts[1]:,} edges" if counts else "RDF"
+            print(f"wrote {what} to {args.output}")
+        else:
+            kg.export(request, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+    finally:
+        kg.close()
+    return 0
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from .ingest.importer import ImportOptions
+
+    kg = _open(args, settings)
+    try:
+        report = kg.import_files(
+            args.kind,
+            [p if p == "-" else Path(p) for p in args.paths],
+            dry_run=args.dry_run,
+            progress=_Progress(args.quiet),
+            options=ImportOptions(dataset=args.dataset, publisher=args.publisher),
+        )
+    finally:
+        kg.close()
+    if args.format == "json":
+        print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        return 0
+    verb = "would import" if report.dry_run else "imported"
+    print(
+        f"{verb} {report.records:,} records from {report.files} file(s): "
+        f"{report.entities:,} new entities, {report.claims:,} claims and "
+        f"{report.triples:,} triples staged"
+        + ("" if report.dry_run else f", {report.added:,} new in the store")
+        + f" ({report.seconds:.1f} s)"
+    )
+    for name, count in sorted(report.unmapped.items()):
+        print(f"  not imported (no mapping): {count:,} {name}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
@@ -380,6 +466,50 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 # -- parser ------------------------------------------------------------------------------------
+
+
+def _add_import_command(sub: Any) -> None:
+    p = sub.add_parser("import", help="import CSV sheets, FtM entities or OCDS releases")
+    p.add_argument("kind", choices=["csv", "ftm", "ocds"])
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders; - for stdin")
+    p.add_argument("--dry-run", action="store_true", help="read and validate, write nothing")
+    p.add_argument("--dataset", help="FtM: the dataset named as source (default: file name)")
+    p.add_argument("--publisher", help="FtM: the dataset's publisher (default: the dataset)")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(handler=cmd_import)
+
+
+def _add_export_command(sub: Any) -> None:
+    p = sub.add_parser(
+        "export",
+        help="export the graph or a subgraph as GraphML, GEXF, Cytoscape JSON, CSV or RDF",
+        description="Multi-valued attributes are joined with ' | ' in GraphML, GEXF and CSV "
+        "(a value's own '|' is written '\\|', its '\\' as '\\\\').",
+    )
+    p.add_argument("--format", choices=list(FORMATS), default="graphml")
+    p.add_argument("--around", metavar="ENTITY", help="only entities near this one (id or name)")
+    p.add_argument("--depth", type=int, default=1, help="links from --around (default 1)")
+    p.add_argument(
+        "--relation",
+        action="append",
+        default=[],
+        metavar="R",
+        help="with --around or --source/--target: only this relation (repeatable)",
+    )
+    p.add_argument("--direction", choices=list(DIRECTIONS), default="any")
+    p.add_argument(
+        "--construct", metavar="QUERY_OR_FILE", help="export the result of a CONSTRUCT query"
+    )
+    p.add_argument(
+        "--paths", metavar="FILE", help="export a path answer saved as JSON ('-': stdin)"
+    )
+    p.add_argument("--source", metavar="SOURCE", help="export the paths from SOURCE ...")
+    p.add_argument("--target", metavar="TARGET", help="... to TARGET (as `skg path`)")
+    p.add_argument("--max-hops", type=int, default=6, help="with --source/--target")
+    p.add_argument("--k", type=int, default=3, help="with --source/--target: alternatives")
+    p.add_argument("--include-disputed", action="store_true", help="with --source/--target")
+    p.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
+    p.set_defaults(handler=cmd_export)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -429,6 +559,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_show)
 
     _add_path_commands(sub)
+    _add_export_command(sub)
+
+    _add_import_command(sub)
 
     p = sub.add_parser("serve", help="run the HTTP API and SPARQL endpoint")
     p.add_argument("--host", help="address to bind (default 127.0.0.1)")

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from xml.sax.saxutils import escape, quoteattr
 
 from .errors import QueryTimeoutError, ResultTooLargeError
-from .model import IRI, XSD_STRING, BNode, Row, Term
+from .model import IRI, XSD_STRING, BNode, Row, Term, term_to_sparql
 
 __all__ = [
     "JSON",
@@ -92,29 +92,9 @@ def _csv_field(term: Term | None) -> str:
     return text
 
 
-def _tsv_escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\")
-        .replace('"', '\\"')
-        .replace("\t", "\\t")
-        .replace("\n", "\\n")
-        .replace("\r", "\\r")
-    )
-
-
 def _tsv_field(term: Term | None) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, IRI):
-        return f"<{term.value}>"
-    if isinstance(term, BNode):
-        return f"_:{term.value}"
-    text = f'"{_tsv_escape(term.value)}"'
-    if term.language:
-        return f"{text}@{term.language}"
-    if term.datatype != XSD_STRING:
-        return f"{text}^^<{term.datatype}>"
-    return text
+    """A TSV results cell: the term in SPARQL syntax (which escapes tabs and newlines)."""
+    return "" if term is None else term_to_sparql(term)
 
 
 def write_rows(variables: list[str], rows: Iterable[Row], media_type: str) -> bytes:

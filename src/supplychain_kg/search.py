@@ -133,17 +133,7 @@ class NameIndex:
             if score and score > best.get(entry.iri, (0.0, ""))[0]:
                 best[entry.iri] = (score, name)
         ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], self._entries[kv[0]].label))
-        return [
-            Match(
-                iri,
-                self._entries[iri].id,
-                self._entries[iri].label,
-                tuple(sorted(self._entries[iri].types)),
-                score,
-                name,
-            )
-            for iri, (score, name) in ranked[:limit]
-        ]
+        return [self._match(iri, score, name) for iri, (score, name) in ranked[:limit]]
 
     @staticmethod
     def _score(query: str, words: set[str], norm: str, name_words: set[str], floor: float) -> float:
@@ -214,18 +204,11 @@ class NameIndex:
             if score > best.get(entry.iri, (0.0, ""))[0]:
                 best[entry.iri] = (score, name)
         ranked = sorted(best.items(), key=lambda kv: -kv[1][0])[:limit]
-        return [
-            Match(
-                iri,
-                self._entries[iri].id,
-                self._entries[iri].label,
-                tuple(sorted(self._entries[iri].types)),
-                score,
-                name,
-            )
-            for iri, (score, name) in ranked
-            if score >= 0.5
-        ]
+        return [self._match(iri, score, name) for iri, (score, name) in ranked if score >= 0.5]
+
+    def _match(self, iri: str, score: float, name: str) -> Match:
+        entry = self._entries[iri]
+        return Match(iri, entry.id, entry.label, tuple(sorted(entry.types)), score, name)
 
     def _brief(self, iri: str) -> dict[str, str]:
         entry = self._entries[iri]

@@ -9,13 +9,17 @@ import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from .config import Settings, graph_dir
 from .errors import InvalidParameterError, ValidationError
 from .evidence import aliases_and_identifiers, fetch_claims, fetch_entities, local_id
+from .export.files import atomic_output
+from .export.run import ExportRequest, run_export
+from .ingest.common import ImportReport
+from .ingest.importer import ImportOptions, stage_import
 from .ingest.rdf import Progress, stage_files
 from .model import IRI, term_to_python
 from .namespaces import DEFAULT_BASE, RDF, SKG, sparql_prefixes
@@ -139,7 +143,7 @@ class KnowledgeGraph:
             say(f"named {changed:,} blank-node triples with stable IRIs")
             reparse = None
         say(f"validating and writing {parsed:,} triples")
-        with self._lock:
+        with self.writing():
             before = self.store.revision
             added = self.store.absorb(staging, files=reparse, check=self._checker(staging, say))
             self._index = None
@@ -178,7 +182,7 @@ class KnowledgeGraph:
     def write_staged(self, staging: Store, *, progress: Progress | None = None) -> int:
         """Validate then write a staging store built by an importer (all or nothing)."""
         say = progress or _quiet
-        with self._lock:
+        with self.writing():
             before = self.store.revision
             added = self.store.absorb(staging, check=self._checker(staging, say))
             self._index = None
@@ -424,3 +428,122 @@ class KnowledgeGraph:
             limit=limit,
             labels=self.ontology.labels,
         )
+
+    # -- export --------------------------------------------------------------------------
+
+    def export(
+        self, request: ExportRequest, output: IO[bytes], *, timeout: float | None = None
+    ) -> tuple[int, int] | None:
+        """Write an export into ``output`` (see supplychain_kg.export.run.run_export).
+
+        ``around`` may be an id, IRI or name; a CONSTRUCT query may use the usual prefixes.
+        Returns (nodes, edges) for graph formats, None for RDF.
+        """
+        resolved = self.resolve_export(request, timeout=timeout)
+        return run_export(self.store, self.ontology, resolved, output, timeout=timeout)
+
+    def export_to_file(
+        self, request: ExportRequest, path: Path, *, timeout: float | None = None
+    ) -> tuple[int, int] | None:
+        """Export into ``path`` atomically: a failed export leaves no file (and an existing
+        file untouched)."""
+        with atomic_output(path) as out:
+            return self.export(request, out, timeout=timeout)
+
+    def resolve_export(
+        self, request: ExportRequest, *, timeout: float | None = None
+    ) -> ExportRequest:
+        """The request with ``around`` resolved to an IRI (labelled with the entity id), a
+        path query answered, and the vocabulary prefixes declared before a CONSTRUCT query."""
+        if request.path_query is not None:
+            params = dict(request.path_query)
+            source, target = str(params.pop("source")), str(params.pop("target"))
+            options = {"relation": request.relations, "direction": request.direction, **params}
+            answer = self.paths(source, target, timeout=timeout, **options)
+            ends = f"{answer['source']['id']}-{answer['target']['id']}"
+            request = replace(request, path_query=None, relations=(), paths=answer, label=ends)
+        if request.construct and not request.extra.get("prefixed"):
+            query = sparql_prefixes(self.settings.base_iri) + request.construct
+            request = replace(request, construct=query, extra={**request.extra, "prefixed": True})
+        if not request.around or request.label:
+            return request
+        iri = self.resolve(request.around)
+        entry = self.index().entry(iri)
+        return replace(request, around=iri, label=entry.id if entry else local_id(iri))
+
+    # -- importers (CSV, FtM, OCDS) ----------------------------------------------------------
+
+    def import_files(
+        self,
+        kind: str,
+        paths: Iterable[Path | str],
+        *,
+        dry_run: bool = False,
+        progress: Progress | None = None,
+        options: ImportOptions | None = None,
+    ) -> ImportReport:
+        """Import CSV sheets, FtM entities or OCDS releases: read, validate, write, all or
+        nothing. On a store that can roll back a group of writes (on disk), large imports are
+        validated and written in chunks under one checkpoint, so memory stays flat.
+        ``dry_run`` reads and validates without writing. Raises ParseError (file, line or
+        row, field) or ValidationError; in both cases the store is unchanged."""
+        say = progress or _quiet
+        started = time.perf_counter()
+        added = 0
+
+        def commit(staging: Store) -> None:
+            nonlocal added
+            say(f"validating and writing {len(staging):,} triples")
+            added += self.store.absorb(staging, check=self._checker(staging, say))
+
+        with self.writing():
+            try:
+                with self.store.transaction() as chunked:
+                    use_chunks = chunked and not dry_run
+                    staging, report = stage_import(
+                        self.store,
+                        self.settings.base_iri,
+                        kind,
+                        paths,
+                        options=options,
+                        progress=progress,
+                        commit=commit if use_chunks else None,
+                    )
+                    if dry_run:
+                        self._checker(staging, say)()
+                    else:
+                        commit(staging)
+            finally:
+                self._index = None
+        report.added = added
+        report.dry_run = dry_run
+        report.seconds = time.perf_counter() - started
+        return report
+
+    # -- explorer --------------------------------------------------------------------------
+
+    def explorer_config(self) -> dict[str, Any]:
+        """How the explorer page draws each entity type, and the relations it can filter by."""
+        from .explorer import explorer_config
+
+        return explorer_config(self.ontology)
+
+    def explorer_entity(
+        self,
+        reference: str,
+        *,
+        limit: int = 60,
+        timeout: float | None = None,
+        show_all: int | None = None,
+    ) -> dict[str, Any]:
+        """The evidence panel's card: ``show`` for most entities; for a hub (more than
+        ``show_all`` claims, default explorer.SHOW_ALL) its first ``limit`` neighbours' links,
+        every denial involving it, and the counts."""
+        from .explorer import SHOW_ALL, claim_count, hub_card
+
+        iri = self.resolve(reference)
+        claims = claim_count(self.store, iri)
+        if claims <= (SHOW_ALL if show_all is None else show_all):
+            return {**self.show(iri), "capped": None}
+        answer = self.neighbors(iri, limit=limit, timeout=timeout, include_disputed=True)
+        return hub_card(self.store, answer, claims)

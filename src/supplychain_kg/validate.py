@@ -17,6 +17,9 @@ Besides the shapes, three rules of the data model that SHACL Core cannot express
 
 from __future__ import annotations
 
+import concurrent.futures
+import functools
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -179,6 +182,8 @@ class Validator:
         self.shapes = shapes
         self.ontology = ontology
         self._multi: set[str] = set()
+        self._running = threading.Lock()
+        self._shared_with: dict[str, set[str]] = {}
 
     # -- entry point -----------------------------------------------------------------------
 
@@ -199,20 +204,32 @@ class Validator:
         small_context = context is not None and len(context) < len(data)
 
         def run() -> list[Violation]:
-            self._multi = self._multi_valued(data)
-            violations: list[Violation] = []
-            for shape in self.shapes:
-                target = self._target_pattern(shape)
-                if target is None:
-                    continue
-                for prop in shape.properties:
-                    violations += self._check_property(data, context, shared, target, prop)
-            violations += self._check_direct_triples(data, context)
-            violations += self._check_claim_relations(data)
-            violations += self._check_slugs(data, context, small_context)
-            return violations
+            with self._running:  # the per-run state below lives on the (shared) validator
+                return self._run(data, context, shared, small_context)
 
         return run
+
+    def _run(
+        self, data: Store, context: Store | None, shared: list[str], small_context: bool
+    ) -> list[Violation]:
+        self._multi = self._multi_valued(data)
+        self._shared_with = self._paths_of(data, shared)
+        checks: list[Callable[[], list[Violation]]] = [
+            functools.partial(self._check_direct_triples, data, context),
+            functools.partial(self._check_claim_relations, data),
+            functools.partial(self._check_slugs, data, context, small_context),
+        ]
+        for shape in self.shapes:
+            target = self._target_pattern(shape)
+            if target is not None:
+                checks += [
+                    functools.partial(self._check_property, data, context, shared, target, p)
+                    for p in shape.properties
+                ]
+        # The engine releases the GIL while it evaluates, so two threads use both cores.
+        with concurrent.futures.ThreadPoolExecutor(2, "skg-validate") as pool:
+            found = list(pool.map(lambda check: check(), checks))
+        return [v for part in found for v in part]
 
     # -- shapes ----------------------------------------------------------------------------
     #
@@ -363,7 +380,8 @@ class Validator:
                 f"GROUP BY ?focus HAVING (COUNT(DISTINCT ?v) > {n})"
             )
         over = {str(r["focus"].value) for r in data.query(query).rows()} if query else set()
-        check = sorted(over | set(shared))
+        # a shared subject can only break the limit if the staged data gives it this property
+        check = sorted(over | self._shared_with.get(prop.path, set()))
         if not check:
             return []
         mine = self._values_in(data, check, prop.path)
@@ -382,6 +400,16 @@ class Validator:
                     )
                 )
         return out
+
+    @staticmethod
+    def _paths_of(data: Store, shared: list[str]) -> dict[str, set[str]]:
+        """Predicate -> the shared subjects that the staged data gives it."""
+        found: dict[str, set[str]] = {}
+        for chunk in _chunks(shared):
+            query = f"SELECT DISTINCT ?focus ?p WHERE {{ {_values('focus', chunk)} ?focus ?p [] }}"
+            for row in data.query(query).rows():
+                found.setdefault(str(row["p"].value), set()).add(str(row["focus"].value))
+        return found
 
     def _shared_subjects(self, data: Store, context: Store) -> list[str]:
         """Subjects of ``data`` that ``context`` also describes (their values add up)."""
@@ -408,19 +436,27 @@ class Validator:
         self, data: Store, context: Store | None, prop: _Property, cls: str
     ) -> list[Violation]:
         classes = _values("cls", sorted(self.ontology.closure(cls)))
-        query = (
-            f"SELECT DISTINCT ?focus ?v WHERE {{ ?focus <{prop.path}> ?v . "
-            f"MINUS {{ ?v a ?cls . {classes} }} }}"
-        )
-        rows = list(data.query(query).rows())
-        if rows and context is not None:
-            iris = sorted({str(r["v"].value) for r in rows if isinstance(r["v"], IRI)})
+        untyped = f"?focus <{prop.path}> ?v . MINUS {{ ?v a ?cls . {classes} }}"
+        # Distinct values first: a chunk of claims all citing one source gives one row here,
+        # not one per claim; only values the context does not type either need their focus.
+        values = {r["v"] for r in data.query(f"SELECT DISTINCT ?v WHERE {{ {untyped} }}").rows()}
+        if values and context is not None:
+            iris = sorted(v.value for v in values if isinstance(v, IRI))
             typed: set[str] = set()
+            # FILTER IN, not a second VALUES: Oxigraph joined two VALUES blocks by scanning
+            # every typed resource (4.8 s against 0.02 s per 2,000 IRIs on a 650k store)
+            allowed = ", ".join(f"<{c}>" for c in sorted(self.ontology.closure(cls)))
             for chunk in _chunks(iris):
-                q = f"SELECT DISTINCT ?v WHERE {{ {_values('v', chunk)} ?v a ?cls . {classes} }}"
+                q = (
+                    f"SELECT DISTINCT ?v WHERE {{ {_values('v', chunk)} ?v a ?cls . "
+                    f"FILTER(?cls IN ({allowed})) }}"
+                )
                 typed |= {str(r["v"].value) for r in context.query(q).rows()}
-            rows = [r for r in rows if not (isinstance(r["v"], IRI) and r["v"].value in typed)]
-        return [self._violation(r, prop, "class") for r in rows]
+            values = {v for v in values if not (isinstance(v, IRI) and v.value in typed)}
+        if not values:
+            return []
+        rows = data.query(f"SELECT DISTINCT ?focus ?v WHERE {{ {untyped} }}").rows()
+        return [self._violation(r, prop, "class") for r in rows if r["v"] in values]
 
     # -- model rules -----------------------------------------------------------------------
 
@@ -539,16 +575,13 @@ class Validator:
             return out
         # Take the ids of the smaller side and look them up on both sides.
         small = context if small_context else data
-        slugs = sorted(
-            {
-                str(r["slug"].value)
-                for r in small.query(
-                    f"SELECT DISTINCT ?slug WHERE {{ ?x <{SKG}slug> ?slug }}"
-                ).rows()
-            }
-        )
         owners: dict[str, set[str]] = {}
-        for store in (data, context):
+        pairs = small.query(f"SELECT ?x ?slug WHERE {{ ?x <{SKG}slug> ?slug }}").rows()
+        for row in pairs:
+            owners.setdefault(str(row["slug"].value), set()).add(str(row["x"].value))
+        slugs = sorted(owners)
+        # the small side's owners are known from that one scan; look the ids up on the other
+        for store in (context,) if small is data else (data,):
             for chunk in _chunks(slugs):
                 values = (
                     "VALUES ?slug { " + " ".join(term_to_sparql(Literal(x)) for x in chunk) + " }"

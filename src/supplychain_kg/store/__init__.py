@@ -6,7 +6,8 @@ implement it over HTTP: queries and updates are strings, bulk data moves as N-Qu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import IO, Protocol, runtime_checkable
 
@@ -102,6 +103,15 @@ class Store(Protocol):
         """
         ...
 
+    def transaction(self) -> AbstractContextManager[bool]:
+        """Group several ``absorb`` calls into one all-or-nothing write (large imports).
+
+        Yields True when the backend can undo the group: an exception inside the block then
+        rolls back every absorb made in it. Yields False when it cannot (the caller should then
+        absorb once, at the end).
+        """
+        ...
+
     def skolemize(self, prefix: str) -> int:
         """Replace blank nodes by IRIs under ``prefix`` derived from the data (idempotent)."""
         ...
@@ -110,8 +120,11 @@ class Store(Protocol):
         """Whether any quad holds a blank node."""
         ...
 
-    def dump(self, output: IO[bytes], media_type: str) -> None:
-        """Write every quad (or, for triple formats, the default graph) to ``output``."""
+    def dump(
+        self, output: IO[bytes], media_type: str, *, prefixes: Mapping[str, str] | None = None
+    ) -> None:
+        """Write every quad (or, for triple formats, the default graph) to ``output``;
+        ``prefixes`` (name -> IRI) abbreviate IRIs in formats that have prefixes."""
         ...
 
     def quads(self) -> Iterator[Quad]:

@@ -19,7 +19,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -204,6 +204,8 @@ class OxigraphStore:
 
     def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
         self.revision = 0
+        self._in_transaction = False
+        self._transaction_saved = False
         self.path = path
         self.read_only = read_only
         if path is None:
@@ -316,12 +318,15 @@ class OxigraphStore:
         for quad in self._store:
             yield _from_ox_quad(quad)
 
-    def dump(self, output: IO[bytes], media_type: str) -> None:
+    def dump(
+        self, output: IO[bytes], media_type: str, *, prefixes: Mapping[str, str] | None = None
+    ) -> None:
         fmt = _rdf_format(media_type)
+        names = dict(prefixes) if prefixes else None
         if fmt.supports_datasets:
-            self._store.dump(output, fmt)
+            self._store.dump(output, fmt, prefixes=names)
         else:
-            self._store.dump(output, fmt, from_graph=ox.DefaultGraph())
+            self._store.dump(output, fmt, from_graph=ox.DefaultGraph(), prefixes=names)
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -443,8 +448,10 @@ class OxigraphStore:
             with os.fdopen(fd, "wb") as out:
                 staging._store.dump(out, ox.RdfFormat.N_QUADS)
             files = [(incoming, ox.RdfFormat.N_QUADS.media_type)]
+        # inside transaction() the outer checkpoint covers this write
+        guard = self._transaction_checkpoint() if self._in_transaction else self._checkpoint()
         try:
-            with self._checkpoint():
+            with guard:
                 with concurrent.futures.ThreadPoolExecutor(1, "skg-bulk-write") as pool:
                     writing = pool.submit(self._bulk_load_files, files)
                     try:
@@ -469,10 +476,39 @@ class OxigraphStore:
         self._store.flush()
 
     @contextlib.contextmanager
-    def _checkpoint(self) -> Iterator[None]:
+    def transaction(self) -> Iterator[bool]:
+        """Group several absorb() calls under one checkpoint: an exception inside the block
+        restores the store as it was before it. In memory (no checkpoint) this yields False."""
+        if self.path is None or self._in_transaction:
+            yield False
+            return
+        self._in_transaction = True
+        self._transaction_saved = False  # the checkpoint is made by the first absorb
+        try:
+            yield True
+        except BaseException:
+            if self._transaction_saved:
+                self._rollback()
+            raise
+        else:
+            if self._transaction_saved:
+                (self.path / _MARKER).unlink()
+                shutil.rmtree(self.path / _CHECKPOINT, ignore_errors=True)
+        finally:
+            self._in_transaction = False
+        self.revision += 1
+
+    @contextlib.contextmanager
+    def _transaction_checkpoint(self) -> Iterator[None]:
+        """Inside transaction(): checkpoint before the first write; later writes share it."""
+        if not self._transaction_saved:
+            self._save_checkpoint()
+            self._transaction_saved = True
+        yield
+
+    def _save_checkpoint(self) -> None:
         assert self.path is not None
         checkpoint = self.path / _CHECKPOINT
-        marker = self.path / _MARKER
         if checkpoint.exists():
             shutil.rmtree(checkpoint)
         try:
@@ -480,7 +516,16 @@ class OxigraphStore:
             self._store.backup(str(checkpoint))
         except OSError as exc:
             raise StoreError(f"cannot checkpoint the store before writing: {exc}") from exc
-        marker.write_text("a bulk write is in progress; checkpoint/ restores the store\n")
+        (self.path / _MARKER).write_text(
+            "a bulk write is in progress; checkpoint/ restores the store\n"
+        )
+
+    @contextlib.contextmanager
+    def _checkpoint(self) -> Iterator[None]:
+        assert self.path is not None
+        checkpoint = self.path / _CHECKPOINT
+        marker = self.path / _MARKER
+        self._save_checkpoint()
         try:
             yield
         except BaseException:

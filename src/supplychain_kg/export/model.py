@@ -1,0 +1,195 @@
+"""The export-side graph: entities as nodes, claim-backed relations as edges.
+
+Every writer (GraphML, GEXF, Cytoscape JSON, CSV) serialises the same :class:`ExportGraph`, so
+all formats carry the same attributes. An edge stands for one (subject, relation, object) with
+every claim about it, asserted or denied; its ``stance`` summarises them:
+
+* ``asserted``: every claim asserts the relation;
+* ``denied``: every claim denies it (the store holds no direct triple then);
+* ``disputed``: some claims assert it and some deny it;
+* ``unclaimed``: no claim backs it (a direct triple written without its claim, or a triple of
+  a CONSTRUCT result that the store does not hold).
+
+Multi-valued attributes are tuples here. Formats without lists (GraphML, GEXF, CSV) flatten them
+with :func:`flatten`: values joined by ``" | "``, where a value's own ``|`` is written ``\\|``
+and its ``\\`` is written ``\\\\``; :func:`split_multi` reverses it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = [
+    "EDGE_ATTRIBUTES",
+    "MULTI_SEPARATOR",
+    "NODE_ATTRIBUTES",
+    "AttrType",
+    "ExportEdge",
+    "ExportGraph",
+    "ExportNode",
+    "flatten",
+    "split_multi",
+]
+
+MULTI_SEPARATOR = " | "
+"""Joins the values of a multi-valued attribute in formats that have no lists."""
+
+AttrType = Literal["string", "int", "multi"]
+
+NODE_ATTRIBUTES: tuple[tuple[str, AttrType], ...] = (
+    ("label", "string"),
+    ("entity_id", "string"),
+    ("iri", "string"),
+    ("types", "multi"),
+    ("country", "multi"),
+    ("aliases", "multi"),
+    ("identifiers", "multi"),
+)
+"""Node attributes in every format, with their kind (``multi``: a list of strings)."""
+
+EDGE_ATTRIBUTES: tuple[tuple[str, AttrType], ...] = (
+    ("label", "string"),
+    ("relation", "string"),
+    ("relation_iri", "string"),
+    ("stance", "string"),
+    ("claims", "int"),
+    ("asserted_claims", "int"),
+    ("denied_claims", "int"),
+    ("claim_ids", "multi"),
+    ("sources", "multi"),
+    ("source_urls", "multi"),
+    ("earliest_claim_date", "string"),
+    ("latest_claim_date", "string"),
+)
+"""Edge attributes in every format. Claim dates are the dates of the claims' source documents."""
+
+
+def _escape_item(value: str) -> str:
+    if "\\" in value or "|" in value:
+        return value.replace("\\", "\\\\").replace("|", "\\|")
+    return value
+
+
+def flatten(values: tuple[str, ...]) -> str:
+    """Join a multi-valued attribute into one string (see the module docstring).
+
+    >>> flatten(("CCTV", "a|b"))
+    'CCTV | a\\\\|b'
+    """
+    if len(values) == 1:
+        return _escape_item(values[0])
+    return MULTI_SEPARATOR.join(_escape_item(v) for v in values)
+
+
+def split_multi(text: str) -> list[str]:
+    """Reverse :func:`flatten`: split on unescaped ``" | "`` and unescape each value.
+
+    >>> split_multi(flatten(("x | y", "back\\\\slash", "z")))
+    ['x | y', 'back\\\\slash', 'z']
+    """
+    if text == "":
+        return []
+    values: list[str] = []
+    current: list[str] = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char == "\\" and i + 1 < len(text):
+            current.append(text[i + 1])
+            i += 2
+            continue
+        if text.startswith(MULTI_SEPARATOR, i):
+            values.append("".join(current))
+            current = []
+            i += len(MULTI_SEPARATOR)
+            continue
+        current.append(char)
+        i += 1
+    values.append("".join(current))
+    return values
+
+
+@dataclass(slots=True)
+class ExportNode:
+    """An entity: its short id, IRI, label and the multi-valued attributes."""
+
+    iri: str
+    entity_id: str
+    label: str
+    types: tuple[str, ...] = ()
+    country: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    identifiers: tuple[str, ...] = ()
+    index: int = -1
+    """Position in the graph's node order (set by ExportGraph.number_nodes)."""
+
+    def attributes(self) -> dict[str, Any]:
+        """Attribute name -> value (tuples for multi-valued ones), in NODE_ATTRIBUTES order."""
+        return {name: getattr(self, name) for name, _ in NODE_ATTRIBUTES}
+
+
+@dataclass(slots=True)
+class ExportEdge:
+    """A relation between two entities with the summary of its claims."""
+
+    source: str
+    target: str
+    relation_iri: str
+    relation: str
+    label: str
+    asserted_claims: int = 0
+    denied_claims: int = 0
+    claim_ids: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    source_urls: tuple[str, ...] = ()
+    earliest_claim_date: str = ""
+    latest_claim_date: str = ""
+
+    @property
+    def claims(self) -> int:
+        return self.asserted_claims + self.denied_claims
+
+    @property
+    def stance(self) -> str:
+        if not self.denied_claims and not self.asserted_claims:
+            return "unclaimed"
+        if self.denied_claims and self.asserted_claims:
+            return "disputed"
+        if self.denied_claims:
+            return "denied"
+        return "asserted"
+
+    def attributes(self) -> dict[str, Any]:
+        """Attribute name -> value, in EDGE_ATTRIBUTES order."""
+        return {name: getattr(self, name) for name, _ in EDGE_ATTRIBUTES}
+
+
+@dataclass
+class ExportGraph:
+    """Nodes by IRI (in output order) and edges between them; ``name`` titles the export."""
+
+    name: str = "supplychain-kg"
+    nodes: dict[str, ExportNode] = field(default_factory=dict)
+    edges: list[ExportEdge] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def node_ids(self) -> dict[str, str]:
+        """IRI -> the XML-safe node id used in files (``n0``, ``n1``, ...), in node order."""
+        return {iri: f"n{i}" for i, iri in enumerate(self.nodes)}
+
+    def number_nodes(self) -> None:
+        """Set each node's ``index`` to its position (node ids in files are ``n{index}``).
+
+        Writers call this instead of building an IRI -> id map, so that a large export
+        needs no memory beyond the graph itself.
+        """
+        for i, node in enumerate(self.nodes.values()):
+            node.index = i
+
+    def iter_edges(self) -> Iterator[tuple[int, ExportEdge]]:
+        """Edges with their index (edge ids in files are ``e0``, ``e1``, ...)."""
+        return enumerate(self.edges)

@@ -1,0 +1,165 @@
+"""One export request, from its parameters to bytes in a file object."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from ..errors import BadRequestError, QueryTimeoutError
+from ..store import Store
+from ..validate import Ontology
+from . import WRITERS, scope
+from .files import ExportFormat, export_filename, get_format
+from .model import ExportGraph
+from .rdf import write_rdf
+
+__all__ = ["DeadlineWriter", "ExportRequest", "build_graph", "run_export"]
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """What to export and how. At most one scope: ``around``, ``construct`` or ``paths``.
+
+    ``around`` is an entity IRI (the service resolves names and ids first); ``paths`` is a path
+    answer in the DESIGN.md JSON shape; ``path_query`` the parameters of a path query
+    (``source``, ``target``, ``max_hops``, ``k``, ...: the service runs it and fills ``paths``);
+    ``construct`` a CONSTRUCT or DESCRIBE query. ``relations`` and ``direction`` filter the
+    walk around an entity or the path query.
+    ``label`` names the scope in the file name (e.g. the entity id).
+    """
+
+    format: str = "graphml"
+    around: str | None = None
+    depth: int = 1
+    relations: tuple[str, ...] = ()
+    direction: str = "any"
+    construct: str | None = None
+    paths: Mapping[str, Any] | None = None
+    path_query: Mapping[str, Any] | None = None
+    label: str = ""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def check(self) -> ExportFormat:
+        """The format; raises BadRequestError on a bad format or conflicting scopes."""
+        fmt = get_format(self.format)
+        given = [
+            n
+            for n, v in (
+                ("around", self.around),
+                ("construct", self.construct),
+                ("a path query", self.paths or self.path_query),
+            )
+            if v
+        ]
+        if len(given) > 1:
+            raise BadRequestError(
+                f"give one scope, not {' and '.join(given)}: around, construct or a path query"
+            )
+        scope.parse_direction(self.direction)
+        if self.relations and not (self.around or self.path_query):
+            raise BadRequestError(
+                "relation filters apply to an export around an entity or of a path query"
+            )
+        return fmt
+
+    def filename(self) -> str:
+        """A download file name that says what was exported."""
+        stem = "supplychain-kg"
+        if self.around:
+            stem += f"-around-{self.label or 'entity'}-depth-{self.depth}"
+        elif self.construct:
+            stem += "-construct"
+        elif self.paths is not None or self.path_query is not None:
+            stem += f"-paths-{self.label or 'result'}"
+        return export_filename(stem, get_format(self.format))
+
+
+def build_graph(store: Store, ontology: Ontology, request: ExportRequest) -> ExportGraph:
+    """The export graph for the request's scope."""
+    if request.around:
+        relations = scope.parse_relations(ontology, request.relations)
+        return scope.around(
+            store,
+            ontology,
+            request.around,
+            depth=request.depth,
+            relations=relations,
+            direction=request.direction,
+        )
+    if request.paths is not None:
+        return scope.from_paths(store, ontology, request.paths)
+    if request.construct:
+        result = store.query(request.construct)
+        if result.kind != "graph":
+            raise BadRequestError(
+                f"an export needs a CONSTRUCT or DESCRIBE query; this is a {result.kind.upper()}"
+            )
+        return scope.from_triples(store, ontology, result.triples())
+    return scope.whole(store, ontology)
+
+
+class DeadlineWriter:
+    """A binary file object that raises QueryTimeoutError once ``seconds`` have passed."""
+
+    def __init__(self, out: IO[bytes], seconds: float | None) -> None:
+        self.out = out
+        self.seconds = seconds
+        self.deadline = None if seconds is None else time.monotonic() + seconds
+
+    def check(self) -> None:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise QueryTimeoutError(
+                f"the export took longer than {self.seconds:g} s and was stopped; "
+                "export a smaller scope or use the CLI"
+            )
+
+    def write(self, data: bytes) -> int:
+        self.check()
+        return self.out.write(data)
+
+    def flush(self) -> None:
+        self.out.flush()
+
+    def tell(self) -> int:
+        return self.out.tell()
+
+    def seekable(self) -> bool:
+        return False
+
+
+def run_export(
+    store: Store,
+    ontology: Ontology,
+    request: ExportRequest,
+    out: IO[bytes],
+    *,
+    timeout: float | None = None,
+) -> tuple[int, int] | None:
+    """Write the export described by ``request`` into ``out``.
+
+    Returns (nodes, edges) for graph formats, None for RDF. ``timeout`` (seconds) stops a long
+    export with QueryTimeoutError. Raises BadRequestError for bad parameters and QueryError
+    for a bad CONSTRUCT query.
+    """
+    fmt = request.check()
+    sink: Any = DeadlineWriter(out, timeout) if timeout is not None else out
+    if fmt.rdf and request.construct:
+        result = store.query(request.construct)
+        if result.kind != "graph":
+            raise BadRequestError(
+                f"an export needs a CONSTRUCT or DESCRIBE query; this is a {result.kind.upper()}"
+            )
+        result.serialize(fmt.media_type, sink)
+        return None
+    if fmt.rdf:
+        whole = not request.around and request.paths is None
+        graph = None if whole else build_graph(store, ontology, request)
+        write_rdf(store, ontology, graph, sink, fmt.media_type)
+        return None
+    graph = build_graph(store, ontology, request)
+    if timeout is not None:
+        sink.check()
+    WRITERS[fmt.name](graph, sink)
+    return len(graph.nodes), len(graph.edges)

@@ -1,0 +1,426 @@
+"""What every importer shares: minting IRIs and slugs, identity by strong identifier, and a
+fast writer that stages N-Quads.
+
+Identity rule (the same for CSV, FtM and OCDS, and the seed graph): an entity's strong
+identifiers are ``dcterms:identifier`` strings ``scheme:value``: ``wikidata:Q160120``,
+``lei:529900T8BM49AURSDO55``, ``ftm:<FtM id>``, ``ocds-party:<ocid>/<party id>`` and
+organisation register numbers in org-id.guide form ``<SCHEME>:<number>`` (``GB-COH:09506232``).
+Before an importer mints an IRI it looks every identifier up, in the store and among the
+entities of the same import; a match means the same entity (its IRI and slug are kept).
+
+The writer formats N-Quads text and hands it to the staging store in batches
+(``Store.parse_into``): on a million entities this is three times faster than building
+:class:`~supplychain_kg.model.Quad` objects and calling ``add_quads``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model import XSD_STRING, Literal, term_to_sparql
+from ..namespaces import DCTERMS, RDF, RDFS, SCHEMA, SKG, SKOS, XSD
+from ..store import Store
+from .rdf import Progress
+
+__all__ = [
+    "ALT",
+    "CHUNK_TRIPLES",
+    "LABEL",
+    "Claim",
+    "ImportContext",
+    "ImportReport",
+    "Writer",
+    "full_date",
+    "is_decimal",
+    "lit",
+    "quote_json",
+    "slugify",
+]
+
+TYPE = f"<{RDF}type>"
+LABEL = f"<{RDFS}label>"
+ALT = f"<{SKOS}altLabel>"
+IDENT = f"<{DCTERMS}identifier>"
+SLUG = f"<{SKG}slug>"
+_BATCH_LINES = 200_000
+CHUNK_TRIPLES = 400_000
+_LOOKUP_BATCH = 1000
+_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ].*)?$")
+_ESCAPE = re.compile(r'["\\\n\r\t]')
+_PLAIN_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+
+
+def slugify(text: str, *, limit: int = 60) -> str:
+    """A slug (lowercase ASCII letters, digits, hyphens) for a name; never empty.
+
+    >>> slugify("Frau Dr. Irene Nierstenhöfer")
+    'frau-dr-irene-nierstenhofer'
+    """
+    if len(text) <= limit and _PLAIN_SLUG.match(text):
+        return text
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:limit].strip("-")
+    return slug or "x" + hashlib.sha1(text.encode()).hexdigest()[:8]
+
+
+def full_date(value: str | None) -> str | None:
+    """The YYYY-MM-DD part of a date or timestamp; None for partial dates ('2011', '2011-12').
+
+    >>> full_date("2010-05-10T09:30:00Z")
+    '2010-05-10'
+    """
+    if not value:
+        return None
+    match = _DATE.match(value.strip())
+    return match.group(1) if match else None
+
+
+def is_decimal(value: str) -> bool:
+    return bool(_DECIMAL.match(value.strip()))
+
+
+def quote_json(data: Any, limit: int = 600) -> str:
+    """A compact JSON excerpt of a structured record, used as a claim's quote."""
+    text = json.dumps(data, ensure_ascii=False, separators=(", ", ": "), sort_keys=False)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def lit(value: str, datatype: str | None = None) -> str:
+    """An N-Triples literal (escaped only when it has to be)."""
+    text = term_to_sparql(Literal(value)) if _ESCAPE.search(value) else f'"{value}"'
+    return text if datatype is None or datatype == XSD_STRING else f"{text}^^<{datatype}>"
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, with ``dry_run``, would do)."""
+
+    kind: str
+    files: int = 0
+    records: int = 0
+    entities: int = 0
+    claims: int = 0
+    triples: int = 0
+    added: int = 0
+    seconds: float = 0.0
+    dry_run: bool = False
+    by_schema: dict[str, int] = field(default_factory=dict)
+    unmapped: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "files": self.files,
+            "records": self.records,
+            "entities": self.entities,
+            "claims": self.claims,
+            "triples": self.triples,
+            "added": self.added,
+            "seconds": round(self.seconds, 3),
+            "dry_run": self.dry_run,
+            "by_schema": dict(sorted(self.by_schema.items())),
+            "unmapped": dict(sorted(self.unmapped.items())),
+        }
+
+
+class Writer:
+    """Buffers N-Quads lines and parses them into the staging store in batches."""
+
+    def __init__(self, staging: Store) -> None:
+        self.staging = staging
+        self._lines: list[str] = []
+        self.lines = 0
+
+    def iri(self, s: str, p: str, o: str) -> None:
+        self._lines.append(f"<{s}> <{p}> <{o}> .\n")
+        self._tick()
+
+    def text(self, s: str, p: str, value: str, datatype: str | None = None) -> None:
+        self._lines.append(f"<{s}> <{p}> {lit(value, datatype)} .\n")
+        self._tick()
+
+    def raw(self, line: str) -> None:
+        self._lines.append(line)
+        self._tick()
+
+    def _tick(self) -> None:
+        self.lines += 1
+        if len(self._lines) >= _BATCH_LINES:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._lines:
+            data = "".join(self._lines).encode("utf-8")
+            self._lines = []
+            self.staging.parse_into(data, "application/n-quads")
+
+
+@dataclass
+class Claim:
+    """The evidence of one link, as an importer states it."""
+
+    slug: str
+    subject: str
+    relation: str
+    object: str
+    source: str
+    quote: str
+    attribution: str
+    literal: bool = False
+    denied: bool = False
+    valid_from: str | None = None
+    valid_to: str | None = None
+    amount: str | None = None
+    currency: str | None = None
+    role: str | None = None
+
+
+def _chunks(items: list[str], size: int = _LOOKUP_BATCH) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class ImportContext:
+    """One import: the target store (for lookups), the writer, identity and slug registers."""
+
+    def __init__(
+        self,
+        store: Store,
+        base: str,
+        kind: str,
+        progress: Progress | None = None,
+        commit: Callable[[Store], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.commit = commit
+        self.on_commit: list[Callable[[], None]] = []
+        self.base = base
+        self.staging = store.staging()
+        self.out = Writer(self.staging)
+        self.report = ImportReport(kind)
+        self.progress = progress
+        self.known: dict[str, str] = {}  # identifier -> IRI, for this import
+        self.slugs: dict[str, str] = {}  # slug -> IRI, minted in this import
+        self.typed: set[str] = set()  # IRIs this import described
+        self._store_ids: dict[str, str] = {}
+        self._names: dict[str, set[str]] = {}
+        self._started = time.perf_counter()
+        self._last_say = self._started
+
+    # -- lookups in the store (batched) ----------------------------------------------------
+
+    def lookup_identifiers(self, identifiers: Iterable[str]) -> dict[str, str]:
+        """Map each identifier already in the store to its entity's IRI (one query per 1,000)."""
+        identifiers = list(identifiers)
+        wanted = sorted({i for i in identifiers if i not in self._store_ids})
+        for chunk in _chunks(wanted):
+            values = " ".join(lit(i) for i in chunk)
+            query = (
+                f"SELECT ?id ?x WHERE {{ VALUES ?id {{ {values} }} ?x {IDENT} ?id . ?x {SLUG} [] }}"
+            )
+            for row in self.store.query(query).rows():
+                self._store_ids.setdefault(str(row["id"].value), str(row["x"].value))
+            for ident in chunk:
+                self._store_ids.setdefault(ident, "")
+        return {i: self._store_ids[i] for i in identifiers if self._store_ids.get(i)}
+
+    def existing_slugs(self, slugs: Iterable[str]) -> dict[str, str]:
+        """Map each slug already used in the store to the IRI that uses it."""
+        found: dict[str, str] = {}
+        for chunk in _chunks(sorted(set(slugs))):
+            values = " ".join(lit(s) for s in chunk)
+            query = f"SELECT ?slug ?x WHERE {{ VALUES ?slug {{ {values} }} ?x {SLUG} ?slug }}"
+            for row in self.store.query(query).rows():
+                found[str(row["slug"].value)] = str(row["x"].value)
+        return found
+
+    def prefetch_names(self, iris: Iterable[str]) -> None:
+        """Remember the labels and aliases the store has for ``iris`` (for :meth:`entity`)."""
+        wanted = sorted({i for i in iris if i not in self._names})
+        for chunk in _chunks(wanted):
+            values = " ".join(f"<{i}>" for i in chunk)
+            query = f"SELECT ?x ?name WHERE {{ VALUES ?x {{ {values} }} ?x {LABEL}|{ALT} ?name }}"
+            for iri in chunk:
+                self._names.setdefault(iri, set())
+            for row in self.store.query(query).rows():
+                self._names[str(row["x"].value)].add(str(row["name"].value))
+
+    def forget_batch(self) -> None:
+        """Drop per-batch caches (keeps memory flat on long imports)."""
+        self._names.clear()
+        if len(self._store_ids) > 100_000:
+            self._store_ids.clear()
+
+    def slug_of(self, iri: str) -> str | None:
+        for row in self.store.query(f"SELECT ?s WHERE {{ <{iri}> {SLUG} ?s }} LIMIT 1").rows():
+            return str(row["s"].value)
+        return None
+
+    def exists(self, iri: str) -> bool:
+        return iri in self.typed or self.store.query(f"ASK {{ <{iri}> {SLUG} [] }}").boolean
+
+    # -- identity --------------------------------------------------------------------------
+
+    def resolve(self, identifiers: list[str]) -> str | None:
+        """The IRI of an entity already known by one of ``identifiers`` (this import first)."""
+        for ident in identifiers:
+            if ident in self.known:
+                return self.known[ident]
+        found = self.lookup_identifiers(identifiers)
+        for ident in identifiers:
+            if ident in found:
+                return found[ident]
+        return None
+
+    def unique_slug(self, wanted: str, iri: str, taken_in_store: dict[str, str]) -> str:
+        """``wanted``, or ``wanted-<hash of iri>`` when another resource already uses it."""
+        slug = wanted
+        n = 6
+        while True:
+            other = self.slugs.get(slug) or taken_in_store.get(slug)
+            if other is None or other == iri:
+                self.slugs[slug] = iri
+                return slug
+            slug = f"{wanted}-{hashlib.sha1(iri.encode()).hexdigest()[:n]}"
+            n += 2
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def entity(
+        self,
+        iri: str,
+        slug: str | None,
+        types: Iterable[str],
+        names: list[str],
+        identifiers: Iterable[str] = (),
+        *,
+        new: bool,
+    ) -> None:
+        """Describe an entity: a new one fully; a known one only with what it lacks here
+        (further identifiers and names as aliases), so that re-importing changes nothing."""
+        out = self.out
+        if new:
+            for cls in types:
+                out.iri(iri, RDF + "type", cls)
+            if slug is not None:
+                out.text(iri, SKG + "slug", slug)
+            if names:
+                out.text(iri, RDFS + "label", names[0])
+            for alias in names[1:]:
+                if alias != names[0]:
+                    out.text(iri, SKOS + "altLabel", alias)
+            if iri not in self.typed:
+                self.report.entities += 1
+            self._names[iri] = set(names)
+        else:
+            if iri not in self._names:
+                self.prefetch_names([iri])
+            have = self._names[iri]
+            for alias in names:
+                if alias not in have:
+                    out.text(iri, SKOS + "altLabel", alias)
+                    have.add(alias)
+        for ident in identifiers:
+            out.text(iri, DCTERMS + "identifier", ident)
+            self.known.setdefault(ident, iri)
+        self.typed.add(iri)
+
+    def claim(self, c: Claim) -> None:
+        """Write a claim node (under ``<base>claim/``) and, when asserted, its direct triple."""
+        node = f"{self.base}claim/{c.slug}"
+        out = self.out
+        out.iri(node, RDF + "type", SKG + "Claim")
+        out.text(node, SKG + "slug", c.slug)
+        out.iri(node, SKG + "subject", c.subject)
+        out.iri(node, SKG + "relation", c.relation)
+        if c.literal:
+            out.text(node, SKG + "object", c.object)
+        else:
+            out.iri(node, SKG + "object", c.object)
+        stance = "Denied" if c.denied else "Asserted"
+        out.iri(node, SKG + "stance", SKG + stance)
+        out.iri(node, SKG + "source", c.source)
+        out.text(node, SKG + "quote", c.quote)
+        out.text(node, SKG + "attribution", c.attribution)
+        for prop, value, dtype in (
+            ("validFrom", c.valid_from, XSD + "date"),
+            ("validTo", c.valid_to, XSD + "date"),
+            ("amount", c.amount, XSD + "decimal"),
+            ("currency", c.currency, None),
+            ("role", c.role, None),
+        ):
+            if value:
+                out.text(node, SKG + prop, value, dtype)
+        if not c.denied and not c.literal:
+            out.iri(c.subject, c.relation, c.object)
+        self.report.claims += 1
+
+    def source(
+        self,
+        iri: str,
+        slug: str,
+        title: str,
+        publisher: str,
+        *,
+        date: str | None = None,
+        url: str | None = None,
+        file: str | None = None,
+    ) -> None:
+        out = self.out
+        out.iri(iri, RDF + "type", SKG + "SourceDocument")
+        out.text(iri, SKG + "slug", slug)
+        out.text(iri, DCTERMS + "title", title)
+        out.iri(iri, DCTERMS + "publisher", publisher)
+        if date:
+            kind = {4: "gYear", 7: "gYearMonth"}.get(len(date), "date")
+            out.text(iri, DCTERMS + "date", date, XSD + kind)
+        if url:
+            out.iri(iri, SCHEMA + "url", url)
+        if file:
+            out.text(iri, SKG + "sourceFile", file)
+        self.typed.add(iri)
+
+    # -- chunks ----------------------------------------------------------------------------
+
+    def maybe_commit(self, *, final: bool = False) -> None:
+        """With a ``commit`` callback (a store that can roll back a group of writes), hand
+        the staged data over once it holds ``CHUNK_TRIPLES`` (or at the end) and start a new
+        staging store, so that memory stays flat however large the input."""
+        self.out.flush()
+        size = len(self.staging)
+        if self.commit is None or (not final and size < CHUNK_TRIPLES) or size == 0:
+            return
+        self.commit(self.staging)
+        self.report.triples += size
+        self.staging = self.store.staging()
+        self.out.staging = self.staging
+        # everything below is now in the store, where the lookups find it
+        self.known.clear()
+        self.slugs.clear()
+        self.typed.clear()
+        self._store_ids.clear()
+        self._names.clear()
+        for hook in self.on_commit:
+            hook()
+
+    # -- progress --------------------------------------------------------------------------
+
+    def tick(self, records: int = 1, *, force: bool = False) -> None:
+        self.report.records += records
+        now = time.perf_counter()
+        if self.progress and (force or now - self._last_say >= 2.0):
+            self._last_say = now
+            elapsed = now - self._started
+            rate = self.report.records / elapsed if elapsed > 0 else 0.0
+            self.progress(
+                f"read {self.report.records:,} records: {self.report.entities:,} entities, "
+                f"{self.report.claims:,} claims staged ({rate:,.0f} records/s)"
+            )

@@ -1,0 +1,368 @@
+"""FollowTheMoney (FtM) entities -> entities and claims, with the dataset as the source.
+
+Input: JSON lines (one entity a line, as Aleph and OpenSanctions export them) or a JSON array.
+Two streaming passes: the first describes the node entities (companies, people, addresses...)
+and spools the links (interval schemata such as Ownership, and entity-valued properties such as
+``addressEntity``) to a temporary file; the second turns each link into a claim between its two
+ends, which by then are known wherever they appear in the file. Memory stays flat: only FtM ids
+whose entity was merged into another one (by identifier) are kept in a map.
+
+Every claim's source is the dataset (``--dataset``, the entities' ``datasets`` field, or the
+file name), its quote a compact JSON excerpt of the FtM entity that states it, and its
+attribution the dataset's name. Schemata with no mapping are counted in the report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from ..errors import ParseError
+from ..namespaces import SKG
+from .common import Claim, ImportContext, full_date, is_decimal, quote_json, slugify
+from .countries import Countries
+from .inputs import display_name, iter_json_records
+
+__all__ = ["EDGE_SCHEMATA", "NODE_SCHEMATA", "FtmOptions", "import_ftm"]
+
+NODE_SCHEMATA: dict[str, str] = {
+    "Company": SKG + "Company",
+    "Organization": SKG + "Organization",
+    "PublicBody": SKG + "GovernmentBody",
+    "LegalEntity": SKG + "Organization",
+    "Person": SKG + "Person",
+    "Address": SKG + "Place",
+    "Contract": SKG + "Tender",
+}
+# interval schema -> (subject property, relation, object property)
+EDGE_SCHEMATA: dict[str, tuple[str, str, str]] = {
+    "Ownership": ("owner", "ownerOf", "asset"),
+    "Directorship": ("director", "directorOf", "organization"),
+    "Membership": ("member", "memberOf", "organization"),
+    "Employment": ("employee", "memberOf", "employer"),
+    "Representation": ("agent", "representativeOf", "client"),
+    "Payment": ("payer", "paid", "beneficiary"),
+    "ContractAward": ("supplier", "wonTender", "contract"),
+    "Family": ("person", "familyOf", "relative"),
+    "Associate": ("person", "relatedTo", "associate"),
+    "UnknownLink": ("subject", "relatedTo", "object"),
+    "Sanction": ("entity", "listedOn", ""),
+}
+# entity-valued properties of node schemata -> relation
+PROPERTY_LINKS: dict[str, str] = {"addressEntity": "hasAddress", "authority": "issuedBy"}
+_NAME_PROPS = ("name", "alias", "previousName", "weakAlias", "title")
+_BATCH = 5000
+
+
+@dataclass(frozen=True)
+class FtmOptions:
+    dataset: str | None = None
+    publisher: str | None = None
+
+
+def local(ftm_id: str) -> str:
+    """An IRI- and slug-safe token for an FtM id (a digest is added if anything was changed).
+
+    >>> local("2216b422a31242fe204654ce194864661f515921")
+    '2216b422a31242fe204654ce194864661f515921'
+    """
+    token = slugify(ftm_id, limit=80)
+    if token != ftm_id:
+        token += "-" + hashlib.sha1(ftm_id.encode()).hexdigest()[:8]
+    return token
+
+
+def _check(name: str, line: int, record: Any) -> tuple[str, str, dict[str, list[str]]]:
+    if not isinstance(record, dict):
+        raise ParseError("expected an FtM entity (a JSON object)", path=name, line=line)
+    ftm_id, schema, props = record.get("id"), record.get("schema"), record.get("properties", {})
+    if not isinstance(ftm_id, str) or not ftm_id:
+        raise ParseError("field 'id': expected a non-empty string", path=name, line=line)
+    if not isinstance(schema, str) or not schema:
+        raise ParseError("field 'schema': expected a schema name", path=name, line=line)
+    if not isinstance(props, dict):
+        raise ParseError("field 'properties': expected an object", path=name, line=line)
+    for key, values in props.items():
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise ParseError(
+                f"field 'properties.{key}': expected a list of strings, found {values!r}"[:200],
+                path=name,
+                line=line,
+            )
+    return ftm_id, schema, props
+
+
+class _FtmImport:
+    def __init__(self, ctx: ImportContext, options: FtmOptions) -> None:
+        self.ctx = ctx
+        self.options = options
+        self.countries = Countries(ctx)
+        self.seen: set[str] = set()
+        self.remap: dict[str, str] = {}
+        self.sources: dict[str, tuple[str, str]] = {}
+        self.lists: dict[str, str] = {}
+
+    # -- sources ---------------------------------------------------------------------------
+
+    def source(self, dataset: str, file: str) -> tuple[str, str]:
+        """(source IRI, attribution) for a dataset, created on first use."""
+        if dataset in self.sources:
+            return self.sources[dataset]
+        ctx = self.ctx
+        publisher_name = self.options.publisher or dataset
+        pub_iri = f"{ctx.base}ftm-publisher-{slugify(publisher_name)}"
+        found = ctx.existing_slugs([slugify(publisher_name)]).get(slugify(publisher_name))
+        if found:
+            pub_iri = found
+        elif not ctx.exists(pub_iri):
+            slug = ctx.unique_slug(slugify(publisher_name), pub_iri, {})
+            ctx.entity(pub_iri, slug, [SKG + "Organization"], [publisher_name], new=True)
+        slug = f"ftm-{slugify(dataset)}"
+        iri = f"{ctx.base}source/{slug}"
+        title = f"{dataset} (FollowTheMoney dataset)"
+        ctx.source(iri, slug, title, pub_iri)
+        self.sources[dataset] = (iri, dataset)
+        return self.sources[dataset]
+
+    def dataset_of(self, record: dict[str, Any], file: str) -> str:
+        if self.options.dataset:
+            return self.options.dataset
+        datasets = record.get("datasets")
+        if isinstance(datasets, list) and datasets and isinstance(datasets[0], str):
+            return datasets[0]
+        return "stdin" if file == "<stdin>" else Path(file).stem
+
+    # -- pass 1: nodes ---------------------------------------------------------------------
+
+    def nodes(self, source: Path | str, spool: IO[str]) -> None:
+        name = display_name(source)
+        batch: list[tuple[int, str, str, dict[str, list[str]], dict[str, Any]]] = []
+        for line, record in iter_json_records(source):
+            ftm_id, schema, props = _check(name, line, record)
+            report = self.ctx.report
+            report.by_schema[schema] = report.by_schema.get(schema, 0) + 1
+            if schema in NODE_SCHEMATA:
+                batch.append((line, ftm_id, schema, props, record))
+                links = {k: v for k, v in props.items() if k in PROPERTY_LINKS and v}
+                if links:
+                    spool.write(json.dumps([name, line, ftm_id, schema, links, record]) + "\n")
+            elif schema in EDGE_SCHEMATA:
+                spool.write(json.dumps([name, line, ftm_id, schema, None, record]) + "\n")
+            else:
+                report.unmapped[schema] = report.unmapped.get(schema, 0) + 1
+            if len(batch) >= _BATCH:
+                self._nodes(batch, name)
+                batch = []
+            self.ctx.tick()
+        self._nodes(batch, name)
+
+    def forget(self) -> None:
+        """After a chunk was written: its entities are found in the store from now on."""
+        self.seen.clear()
+
+    def _nodes(self, batch: list[Any], file: str) -> None:
+        ctx = self.ctx
+        ids = {f"ftm:{b[1]}" for b in batch}
+        for _, _, _, props, _ in batch:
+            ids |= set(_strong_ids(props))
+        ctx.lookup_identifiers(ids)
+        names = {b[1]: _names(b[2], b[1], b[3]) for b in batch}
+        wanted = {i: slugify(n[0]) for i, n in names.items()}
+        taken = ctx.existing_slugs(wanted.values())
+        for _, ftm_id, schema, props, _record in batch:
+            idents = [f"ftm:{ftm_id}", *_strong_ids(props)]
+            default = f"{ctx.base}ftm-{local(ftm_id)}"
+            iri = ctx.resolve(idents)
+            new = iri is None
+            iri = iri or default
+            if iri != default:
+                self.remap[ftm_id] = iri
+            self.seen.add(ftm_id)
+            slug = ctx.unique_slug(wanted[ftm_id], iri, taken) if new else None
+            ctx.entity(iri, slug, [NODE_SCHEMATA[schema]], names[ftm_id], idents, new=new)
+            if new:
+                for code in props.get("country", []) + props.get("jurisdiction", []):
+                    country = self.countries.iri(code)
+                    if country:
+                        ctx.out.iri(iri, SKG + "country", country)
+        ctx.forget_batch()
+        ctx.maybe_commit()
+
+    # -- pass 2: links ---------------------------------------------------------------------
+
+    def links(self, spool: IO[str]) -> None:
+        batch: list[list[Any]] = []
+        for text in spool:
+            batch.append(json.loads(text))
+            if len(batch) >= _BATCH:
+                self._links(batch)
+                self.ctx.maybe_commit()
+                batch = []
+        self._links(batch)
+
+    def _ends(self, batch: list[list[Any]]) -> dict[str, str]:
+        """FtM id -> IRI for every end named in the batch; raises ParseError for an unknown."""
+        wanted: set[str] = set()
+        for _, _, ftm_id, schema, links, record in batch:
+            props = record.get("properties", {})
+            if links:
+                wanted.add(ftm_id)
+            keys = list(links) if links else [p for p in EDGE_SCHEMATA[schema][::2] if p]
+            for key in keys:
+                wanted |= set(props.get(key, []))
+        unknown = [i for i in wanted if i not in self.seen and i not in self.remap]
+        stored = self.ctx.lookup_identifiers(f"ftm:{i}" for i in unknown)
+        ends = {i: self.remap.get(i, f"{self.ctx.base}ftm-{local(i)}") for i in wanted}
+        for i in unknown:
+            if f"ftm:{i}" in stored:
+                ends[i] = stored[f"ftm:{i}"]
+            else:
+                ends.pop(i)
+        return ends
+
+    def _links(self, batch: list[list[Any]]) -> None:
+        ends = self._ends(batch)
+        for file, line, ftm_id, schema, links, record in batch:
+            src, attribution = self.source(self.dataset_of(record, file), file)
+            props: dict[str, list[str]] = record.get("properties", {})
+            quote = quote_json({"schema": schema, "id": ftm_id, "properties": props})
+            if links:
+                subject = self._end(ends, ftm_id, file, line, "id")
+                for key, targets in links.items():
+                    relation = PROPERTY_LINKS[key]
+                    if relation == "issuedBy" and schema != "Contract":
+                        continue
+                    for n, target in enumerate(targets):
+                        obj = self._end(ends, target, file, line, f"properties.{key}")
+                        slug = f"ftm-{local(ftm_id)}-{slugify(key)}" + (f"-{n}" if n else "")
+                        self.ctx.claim(
+                            Claim(slug, subject, SKG + relation, obj, src, quote, attribution)
+                        )
+                continue
+            self._edge(ends, (file, line), (ftm_id, schema, props), (src, quote, attribution))
+
+    def _end(self, ends: dict[str, str], ftm_id: str, file: str, line: int, field: str) -> str:
+        if ftm_id not in ends:
+            raise ParseError(
+                f"field '{field}': FtM entity {ftm_id!r} is neither in the input nor in the store",
+                path=file,
+                line=line,
+            )
+        return ends[ftm_id]
+
+    def _edge(
+        self,
+        ends: dict[str, str],
+        where: tuple[str, int],
+        entity: tuple[str, str, dict[str, list[str]]],
+        evidence: tuple[str, str, str],
+    ) -> None:
+        file, line = where
+        ftm_id, schema, props = entity
+        subj_prop, relation, obj_prop = EDGE_SCHEMATA[schema]
+        subjects = props.get(subj_prop, [])
+        if not subjects:
+            raise ParseError(
+                f"field 'properties.{subj_prop}': a {schema} needs it", path=file, line=line
+            )
+        if obj_prop:
+            objects = [
+                self._end(ends, o, file, line, f"properties.{obj_prop}")
+                for o in props.get(obj_prop, [])
+            ]
+            if not objects:
+                raise ParseError(
+                    f"field 'properties.{obj_prop}': a {schema} needs it", path=file, line=line
+                )
+        else:
+            objects = [self._list(props)]
+        extra = _claim_values(schema, props, file, line)
+        src, quote, attribution = evidence
+        pairs = [(s, o) for s in subjects for o in objects]
+        for n, (s, o) in enumerate(pairs):
+            subject = self._end(ends, s, file, line, f"properties.{subj_prop}")
+            slug = f"ftm-{local(ftm_id)}" + (f"-{n}" if n else "")
+            claim = Claim(slug, subject, SKG + relation, o, src, quote, attribution, **extra)
+            self.ctx.claim(claim)
+
+    def _list(self, props: dict[str, list[str]]) -> str:
+        """The restriction list a Sanction names (by program, else authority)."""
+        name = (props.get("program") or props.get("authority") or ["Sanctions list"])[0]
+        if name in self.lists:
+            return self.lists[name]
+        ctx = self.ctx
+        ident = f"sanctions-list:{slugify(name)}"
+        iri = ctx.resolve([ident])
+        if iri is None:
+            iri = f"{ctx.base}list-{slugify(name)}"
+            slug = ctx.unique_slug(slugify(name), iri, ctx.existing_slugs([slugify(name)]))
+            ctx.entity(iri, slug, [SKG + "RestrictionList"], [name], [ident], new=True)
+        self.lists[name] = iri
+        return iri
+
+
+def _strong_ids(props: dict[str, list[str]]) -> Iterator[str]:
+    for qid in props.get("wikidataId", []):
+        yield f"wikidata:{qid.strip()}"
+    for lei in props.get("leiCode", []):
+        yield f"lei:{lei.strip().upper()}"
+
+
+def _names(schema: str, ftm_id: str, props: dict[str, list[str]]) -> list[str]:
+    names: list[str] = []
+    keys = ("full", "street", *_NAME_PROPS) if schema == "Address" else _NAME_PROPS
+    for key in keys:
+        for raw in props.get(key, []):
+            value = " ".join(raw.split())
+            if value and value not in names:
+                names.append(value)
+    return names or [f"{schema} {ftm_id}"]
+
+
+def _claim_values(schema: str, props: dict[str, list[str]], file: str, line: int) -> dict[str, Any]:
+    """Dates, amount, currency and role of an interval entity, checked."""
+    out: dict[str, Any] = {}
+    start = full_date((props.get("startDate") or props.get("date") or [""])[0])
+    end = full_date((props.get("endDate") or props.get("date") or [""])[0])
+    if start:
+        out["valid_from"] = start
+    if end:
+        out["valid_to"] = end
+    for key, currency in (("amount", None), ("amountEur", "EUR"), ("amountUsd", "USD")):
+        values = props.get(key)
+        if not values:
+            continue
+        amount = values[0].replace(",", "").strip()
+        if not is_decimal(amount):
+            raise ParseError(
+                f"field 'properties.{key}': expected a number, found {values[0]!r}",
+                path=file,
+                line=line,
+            )
+        code = currency or (props.get("currency") or [""])[0].strip().upper()
+        out["amount"] = amount
+        if len(code) == 3 and code.isalpha():
+            out["currency"] = code
+        break
+    if props.get("role"):
+        out["role"] = props["role"][0]
+    return out
+
+
+def import_ftm(ctx: ImportContext, sources: list[Path | str], options: FtmOptions) -> None:
+    """Stage every FtM file of ``sources`` into ``ctx`` (see the module docstring)."""
+    job = _FtmImport(ctx, options)
+    ctx.on_commit.append(job.forget)
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+        for source in sources:
+            job.nodes(source, spool)
+            ctx.report.files += 1
+        spool.seek(0)
+        job.links(spool)
+    ctx.out.flush()
+    ctx.tick(0, force=True)

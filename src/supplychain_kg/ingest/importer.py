@@ -1,0 +1,73 @@
+"""Run one import (CSV sheets, FtM entities or OCDS releases) into a staging store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import BadRequestError
+from ..store import Store
+from .common import ImportContext, ImportReport
+from .inputs import expand_inputs
+from .rdf import Progress
+
+__all__ = ["IMPORT_KINDS", "ImportOptions", "stage_import"]
+
+IMPORT_KINDS = ("csv", "ftm", "ocds")
+_SUFFIXES = {
+    "csv": (".csv", ".tsv", ".txt"),
+    "ftm": (".json", ".jsonl", ".ijson", ".ndjson", ".ftm"),
+    "ocds": (".json", ".jsonl", ".ndjson"),
+}
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """Per-import settings: the dataset (FtM) and the publisher (FtM; OCDS releases that come
+    without a package) named as the source."""
+
+    dataset: str | None = None
+    publisher: str | None = None
+
+
+def stage_import(
+    store: Store,
+    base: str,
+    kind: str,
+    paths: Iterable[Path | str],
+    *,
+    options: ImportOptions | None = None,
+    progress: Progress | None = None,
+    commit: Callable[[Store], None] | None = None,
+) -> tuple[Store, ImportReport]:
+    """Read every input into a new staging store (nothing is written to ``store``).
+
+    With ``commit``, staged data is handed to it in chunks as it grows (see
+    ``ImportContext.maybe_commit``); the store returned then holds only the last chunk.
+
+    Raises BadRequestError for an unknown kind or missing file, ParseError for bad input
+    (naming the file, the line or row, and the field or column).
+    """
+    if kind not in IMPORT_KINDS:
+        raise BadRequestError(
+            f"unknown import kind {kind!r}; expected one of {', '.join(IMPORT_KINDS)}"
+        )
+    sources = expand_inputs(paths, _SUFFIXES[kind])
+    options = options or ImportOptions()
+    ctx = ImportContext(store, base, kind, progress, commit)
+    if kind == "ftm":
+        from .ftm import FtmOptions, import_ftm
+
+        import_ftm(ctx, sources, FtmOptions(options.dataset, options.publisher))
+    elif kind == "ocds":
+        from .ocds import import_ocds
+
+        import_ocds(ctx, sources, options.publisher)
+    else:
+        from .csvsheet import import_csv
+
+        import_csv(ctx, sources)
+    ctx.out.flush()
+    ctx.report.triples += len(ctx.staging)
+    return ctx.staging, ctx.report

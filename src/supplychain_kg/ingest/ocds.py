@@ -1,0 +1,346 @@
+"""Open Contracting Data Standard (OCDS) releases -> organisations, a project, a tender and
+claims, with the publisher and the release as the source.
+
+Input: release packages, record packages (embedded releases, else the compiled release) and
+JSON lines of releases or packages. For each contracting process (``ocid``):
+
+* each party becomes an organisation (buyer and procuring entity: government body; supplier
+  and tenderer: company; others: organisation), identified by its identifier
+  ``<scheme>:<id>`` (e.g. ``GB-COH:11111111``) and by ``ocds-party:<ocid>/<party id>``;
+* the process becomes a skg:Project (named after the planning budget's project or the tender)
+  and a skg:Tender (named after the tender);
+* every release yields claims with that release as source: tender issuedBy buyer, tender
+  forProject project, project fundedBy funder, tenderer bidFor tender, and per award and
+  supplier ``supplier wonTender tender`` with the award's value, currency and date (a cancelled
+  or unsuccessful award is recorded as a denied claim).
+
+A release restated in several packages (the compiled package next to the individual release
+files) has the same id, source, entities and claims: importing both adds nobody twice.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from ..errors import ParseError
+from ..namespaces import SKG
+from .common import Claim, ImportContext, full_date, quote_json, slugify
+from .inputs import display_name, open_text
+
+__all__ = ["import_ocds"]
+
+_ROLE_TYPES = (
+    ("buyer", "GovernmentBody"),
+    ("procuringEntity", "GovernmentBody"),
+    ("supplier", "Company"),
+    ("tenderer", "Company"),
+    ("funder", "Organization"),
+)
+
+
+def _s(text: str) -> str:
+    return slugify(text, limit=120)
+
+
+def _documents(source: Path | str) -> list[tuple[int, Any]]:
+    """The JSON documents of a file: one (a package or a release), or one per line."""
+    name = display_name(source)
+    with open_text(source) as handle:
+        text = handle.read()
+    try:
+        return [(1, json.loads(text))]
+    except json.JSONDecodeError as exc:
+        if exc.msg != "Extra data":
+            raise ParseError(
+                f"not valid JSON: {exc.msg}", path=name, line=exc.lineno, column=exc.colno
+            ) from None
+    docs = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            try:
+                docs.append((number, json.loads(line)))
+            except json.JSONDecodeError as exc:
+                raise ParseError(
+                    f"not valid JSON: {exc.msg}", path=name, line=number, column=exc.colno
+                ) from None
+    return docs
+
+
+def _releases(doc: Any, name: str, line: int) -> list[tuple[str, dict[str, Any]]]:
+    """``(field path, release)`` for every release a document holds."""
+    if not isinstance(doc, dict):
+        raise ParseError("expected a JSON object (a package or a release)", path=name, line=line)
+    if "releases" in doc and "ocid" not in doc:
+        items = doc["releases"]
+        if not isinstance(items, list):
+            raise ParseError("field 'releases': expected a list", path=name, line=line)
+        return [(f"releases[{i}]", r) for i, r in enumerate(items)]
+    if "records" in doc:
+        records = doc["records"]
+        if not isinstance(records, list):
+            raise ParseError("field 'records': expected a list", path=name, line=line)
+        out = []
+        for i, record in enumerate(records):
+            embedded = [
+                (f"records[{i}].releases[{j}]", r)
+                for j, r in enumerate(record.get("releases") or [])
+                if isinstance(r, dict) and "ocid" in r and "id" in r
+            ]
+            if embedded:
+                out += embedded
+            elif isinstance(record.get("compiledRelease"), dict):
+                out.append((f"records[{i}].compiledRelease", record["compiledRelease"]))
+        return out
+    if "ocid" in doc:
+        return [("", doc)]
+    raise ParseError(
+        "expected an OCDS release package ('releases'), record package ('records') or a "
+        "release ('ocid')",
+        path=name,
+        line=line,
+    )
+
+
+def _amount(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        return format(Decimal(str(value)), "f")
+    except InvalidOperation:
+        return None
+
+
+class _OcdsImport:
+    def __init__(self, ctx: ImportContext, publisher: str | None) -> None:
+        self.ctx = ctx
+        self.default_publisher = publisher
+        self.publishers: dict[str, str] = {}
+
+    def publisher(self, package: dict[str, Any], name: str, line: int) -> tuple[str, str]:
+        """(publisher IRI, publisher name) of a package, created on first use."""
+        info = package.get("publisher") if isinstance(package.get("publisher"), dict) else None
+        label = (info or {}).get("name") or self.default_publisher
+        if not label:
+            raise ParseError(
+                "field 'publisher.name': these releases name no publisher; import a package "
+                "or give --publisher",
+                path=name,
+                line=line,
+            )
+        if label in self.publishers:
+            return self.publishers[label], label
+        ctx = self.ctx
+        idents = []
+        if info and info.get("scheme") and info.get("uid"):
+            idents.append(f"{info['scheme']}:{info['uid']}")
+        iri = ctx.resolve(idents) if idents else None
+        if iri is None:
+            iri = f"{ctx.base}ocds-publisher-{_s(label)}"
+            new = not ctx.exists(iri)
+            slug = ctx.unique_slug(_s(label), iri, ctx.existing_slugs([_s(label)])) if new else None
+            ctx.entity(iri, slug, [SKG + "Organization"], [label], idents, new=new)
+        self.publishers[label] = iri
+        return iri, label
+
+    def party(self, ocid: str, party: dict[str, Any]) -> str:
+        ctx = self.ctx
+        pid = str(party.get("id", ""))
+        idents = [f"ocds-party:{ocid}/{pid}"]
+        ident = party.get("identifier") or {}
+        others = [ident, *(party.get("additionalIdentifiers") or [])]
+        strong = [f"{i['scheme']}:{i['id']}" for i in others if i.get("scheme") and i.get("id")]
+        idents = strong + idents
+        names = [n for n in (party.get("name"), ident.get("legalName")) if n]
+        names = list(dict.fromkeys(str(n) for n in names)) or [pid]
+        roles = party.get("roles") or []
+        cls = next((t for role, t in _ROLE_TYPES if role in roles), "Organization")
+        iri = ctx.resolve(idents)
+        if iri is not None:
+            ctx.entity(iri, None, (), names, idents, new=False)
+            return iri
+        key = (
+            f"{ident['scheme']}-{ident['id']}"
+            if strong and ident.get("scheme")
+            else f"{ocid}-{pid}"
+        )
+        iri = f"{ctx.base}ocds-{_s(key)}"
+        slug = ctx.unique_slug(_s(names[0]), iri, ctx.existing_slugs([_s(names[0])]))
+        ctx.entity(iri, slug, [SKG + cls], names, idents, new=True)
+        return iri
+
+    def process(self, ocid: str, kind: str, names: list[str], fallback: str) -> str:
+        """The project or tender entity of a contracting process."""
+        ctx = self.ctx
+        ident = f"ocds-{kind}:{ocid}"
+        iri = ctx.resolve([ident])
+        if iri is not None:
+            ctx.entity(iri, None, (), names, [ident], new=False)
+            return iri
+        names = names or [fallback]
+        iri = f"{ctx.base}ocds-{_s(ocid)}-{kind}"
+        slug = ctx.unique_slug(
+            f"{_s(ocid)}-{kind}", iri, ctx.existing_slugs([f"{_s(ocid)}-{kind}"])
+        )
+        cls = SKG + ("Project" if kind == "project" else "Tender")
+        ctx.entity(iri, slug, [cls], names, [ident], new=True)
+        return iri
+
+    def release(
+        self, release: dict[str, Any], package: dict[str, Any], where: str, name: str, line: int
+    ) -> None:
+        ctx = self.ctx
+        field = f"{where}." if where else ""
+        ocid, rid = release.get("ocid"), release.get("id")
+        for key, value in (("ocid", ocid), ("id", rid)):
+            if not isinstance(value, str) or not value:
+                raise ParseError(f"field '{field}{key}': expected a string", path=name, line=line)
+        assert isinstance(ocid, str) and isinstance(rid, str)
+        pub_iri, pub_name = self.publisher(package, name, line)
+        src_slug = _s(rid if rid.startswith(ocid) else f"{ocid}-{rid}")
+        src_slug = src_slug if src_slug.startswith("ocds") else f"ocds-{src_slug}"
+        src = f"{ctx.base}source/{src_slug}"
+        tags = ", ".join(str(t) for t in release.get("tag") or [])
+        uri = package.get("uri") if isinstance(package.get("uri"), str) else None
+        ctx.source(
+            src,
+            src_slug,
+            f"OCDS release {rid} of {ocid}" + (f" ({tags})" if tags else ""),
+            pub_iri,
+            date=full_date(release.get("date")),
+            url=uri if uri and uri.startswith(("http://", "https://")) else None,
+        )
+        rel = _Release(self.ctx, release, ocid, field, name, line, src, src_slug, pub_name)
+        for i, party in enumerate(release.get("parties") or []):
+            if not isinstance(party, dict) or not party.get("id"):
+                raise ParseError(
+                    f"field '{field}parties[{i}].id': a party needs an id", path=name, line=line
+                )
+            rel.parties[str(party["id"])] = self.party(ocid, party)
+            for role in party.get("roles") or []:
+                rel.roles.setdefault(role, []).append(str(party["id"]))
+        tender = _dict(release.get("tender"))
+        budget = _dict(_dict(release.get("planning")).get("budget"))
+        title = tender.get("title")
+        rel.project = self.process(
+            ocid, "project", [n for n in (budget.get("project"), title) if n], f"Project of {ocid}"
+        )
+        rel.tender = self.process(
+            ocid, "tender", [title] if title else [], f"Contracting process {ocid}"
+        )
+        rel.claims()
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+@dataclass
+class _Release:
+    """One release being turned into claims (its source, parties and process entities)."""
+
+    ctx: ImportContext
+    data: dict[str, Any]
+    ocid: str
+    field: str
+    file: str
+    line: int
+    source: str
+    source_slug: str
+    publisher: str
+    parties: dict[str, str] = dc_field(default_factory=dict)
+    roles: dict[str, list[str]] = dc_field(default_factory=dict)
+    project: str = ""
+    tender: str = ""
+
+    def party(self, pid: Any, path: str) -> str:
+        if str(pid) not in self.parties:
+            raise ParseError(
+                f"field '{self.field}{path}': party {pid!r} is not among the release's parties",
+                path=self.file,
+                line=self.line,
+            )
+        return self.parties[str(pid)]
+
+    def claim(self, slug: str, s: str, rel: str, o: str, quote: Any, **extra: Any) -> None:
+        self.ctx.claim(
+            Claim(
+                f"{self.source_slug}-{slug}",
+                s,
+                SKG + rel,
+                o,
+                self.source,
+                quote_json(quote),
+                self.publisher,
+                **extra,
+            )
+        )
+
+    def claims(self) -> None:
+        ocid, roles = self.ocid, self.roles
+        if isinstance(self.data.get("tender"), dict):
+            t = self.data["tender"]
+            excerpt = {"ocid": ocid, "tender": {k: t[k] for k in ("id", "title") if k in t}}
+            self.claim("for-project", self.tender, "forProject", self.project, excerpt)
+        for pid in roles.get("buyer", []) or roles.get("procuringEntity", []):
+            named = [r for r in ("buyer", "procuringEntity") if pid in roles.get(r, [])]
+            excerpt = {"ocid": ocid, "party": {"id": pid, "roles": named}}
+            buyer = self.party(pid, "parties")
+            self.claim(f"issued-by-{_s(pid)}", self.tender, "issuedBy", buyer, excerpt)
+        for pid in roles.get("funder", []):
+            excerpt = {"ocid": ocid, "party": {"id": pid, "roles": ["funder"]}}
+            funder = self.party(pid, "parties")
+            self.claim(f"funded-by-{_s(pid)}", self.project, "fundedBy", funder, excerpt)
+        for pid in roles.get("tenderer", []):
+            excerpt = {"ocid": ocid, "party": {"id": pid, "roles": ["tenderer"]}}
+            self.claim(f"bid-{_s(pid)}", self.party(pid, "parties"), "bidFor", self.tender, excerpt)
+        for i, award in enumerate(self.data.get("awards") or []):
+            if isinstance(award, dict):
+                self.award(award, i)
+
+    def award(self, award: dict[str, Any], i: int) -> None:
+        value = _dict(award.get("value"))
+        currency = value.get("currency") if isinstance(value.get("currency"), str) else None
+        head = {k: award[k] for k in ("id", "title", "status", "date", "value") if k in award}
+        denied = award.get("status") in ("cancelled", "unsuccessful")
+        award_slug = _s(str(award.get("id", i)).removeprefix(self.ocid))
+        for j, supplier in enumerate(award.get("suppliers") or []):
+            pid = supplier.get("id") if isinstance(supplier, dict) else None
+            who = self.party(pid, f"awards[{i}].suppliers[{j}].id")
+            self.claim(
+                f"{award_slug if award_slug.startswith('award') else 'award-' + award_slug}"
+                f"-{_s(str(pid))}",
+                who,
+                "wonTender",
+                self.tender,
+                {"ocid": self.ocid, "award": {**head, "suppliers": [supplier]}},
+                denied=denied,
+                valid_from=full_date(award.get("date")),
+                amount=_amount(value.get("amount")),
+                currency=currency if currency and len(currency) == 3 else None,
+            )
+
+
+def import_ocds(
+    ctx: ImportContext, sources: list[Path | str], publisher: str | None = None
+) -> None:
+    """Stage every OCDS file of ``sources`` into ``ctx`` (see the module docstring)."""
+    job = _OcdsImport(ctx, publisher)
+    for source in sources:
+        name = display_name(source)
+        for line, doc in _documents(source):
+            package = doc if isinstance(doc, dict) and "ocid" not in doc else {}
+            for where, release in _releases(doc, name, line):
+                if not isinstance(release, dict):
+                    raise ParseError(
+                        f"field '{where}': expected a release object", path=name, line=line
+                    )
+                job.release(release, package, where, name, line)
+                ctx.tick()
+                ctx.maybe_commit()
+        ctx.report.files += 1
+    ctx.tick(0, force=True)
