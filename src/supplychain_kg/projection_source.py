@@ -7,7 +7,6 @@ faster than term-by-term rows at millions of edges.
 
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -47,17 +46,16 @@ def _tsv_date(field: str) -> str | None:
 
 
 def tsv_rows(store: Store, sparql: str) -> Iterator[list[str]]:
-    """Run a SELECT and stream its TSV rows (fields still in N-Triples syntax)."""
-    fd, name = tempfile.mkstemp(prefix="skg-projection-", suffix=".tsv")
-    try:
-        with os.fdopen(fd, "w+b") as out:
-            store.query(sparql).serialize("text/tab-separated-values", out)
-            out.seek(0)
-            out.readline()
-            for raw in out:
-                yield raw.decode("utf-8").rstrip("\n").split("\t")
-    finally:
-        os.unlink(name)
+    """Run a SELECT and stream its TSV rows (fields still in N-Triples syntax).
+
+    The rows are spooled through an anonymous temporary file (gone even if the process dies).
+    """
+    with tempfile.TemporaryFile(prefix="skg-projection-", suffix=".tsv") as out:
+        store.query(sparql).serialize("text/tab-separated-values", out)
+        out.seek(0)
+        out.readline()
+        for raw in out:
+            yield raw.decode("utf-8").rstrip("\n").split("\t")
 
 
 def chunked(items: list[str], size: int) -> Iterator[list[str]]:
