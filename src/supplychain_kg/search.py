@@ -195,8 +195,11 @@ class NameIndex:
         if not words:
             return []
         best: dict[str, tuple[float, str]] = {}
+        # Only names with a word that starts like a word of the text are scored: difflib over
+        # every name would take minutes on a million entities.
+        starts = {w[:2] for w in words}
         for entry, name, _, name_words in self._norm:
-            if not name_words:
+            if not name_words or not any(n[:2] in starts for n in name_words):
                 continue
             score = sum(
                 max(difflib.SequenceMatcher(None, w, n).ratio() for n in name_words) for w in words
