@@ -28,3 +28,16 @@ def test_stats_counts_the_seed_graph() -> None:
 def test_settings_bind_loopback_by_default() -> None:
     assert Settings.from_env({}).host == "127.0.0.1"
     assert Settings.from_env({}).write_token is None
+
+
+def test_entity_answer_caps_relations_and_keeps_denials_first() -> None:
+    kg = KnowledgeGraph.open(Settings(memory=True))
+    with TestClient(create_app(Settings(memory=True), kg=kg)) as client:
+        full = client.get("/entities/hikvision").json()
+        capped = client.get("/entities/hikvision", params={"limit": 2}).json()
+        bad = client.get("/entities/hikvision", params={"limit": 0})
+    assert full["relations_total"] == len(full["relations"]) > 2
+    assert capped["relations_total"] == full["relations_total"]
+    assert len(capped["relations"]) == 2
+    assert {r["stance"] for r in capped["relations"]} == {"denied"}
+    assert bad.status_code == 422

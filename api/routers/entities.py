@@ -57,7 +57,13 @@ async def neighbors(
 
 @router.get("/entities/{ref:path}")
 async def show_entity(
-    kg: KG, settings: AppSettings, ref: Annotated[str, Path(description="id, IRI or name")]
+    kg: KG,
+    settings: AppSettings,
+    ref: Annotated[str, Path(description="id, IRI or name")],
+    limit: Annotated[
+        int, Query(ge=1, le=10_000, description="relations listed at most (denials first)")
+    ] = 500,
 ) -> dict[str, Any]:
-    """Labels, types, identifiers and every relation in and out with its claims."""
-    return await run_limited(settings, lambda: kg.show(ref))
+    """Labels, types, identifiers and every relation in and out with its claims (at most
+    ``limit`` relations; ``relations_total`` counts them all)."""
+    return await run_limited(settings, lambda: kg.show(ref, limit=limit))

@@ -78,6 +78,13 @@ def _quiet(_: str) -> None:
     return None
 
 
+def _capped(relations: list[dict[str, Any]], limit: int | None) -> list[dict[str, Any]]:
+    if limit is None or len(relations) <= limit:
+        return relations
+    order = {"denied": 0, "disputed": 1}
+    return sorted(relations, key=lambda r: order.get(r["stance"], 2))[:limit]
+
+
 class KnowledgeGraph:
     """The graph service: one store plus the vocabulary, the validator and caches."""
 
@@ -260,8 +267,12 @@ class KnowledgeGraph:
         """An entity IRI for an id, IRI or name (see NameIndex.resolve)."""
         return self.index().resolve(reference)
 
-    def show(self, reference: str) -> dict[str, Any]:
-        """Everything about one entity: names, types, identifiers and every claim in and out."""
+    def show(self, reference: str, *, limit: int | None = None) -> dict[str, Any]:
+        """Everything about one entity: names, types, identifiers and every claim in and out.
+
+        ``limit`` caps the relations listed (denied and disputed ones first, so no denial is
+        cut before an assertion); ``relations_total`` always gives the full count.
+        """
         iri = self.resolve(reference)
         attrs = aliases_and_identifiers(self.store, iri)
         claims = fetch_claims(self.store, about=[iri])
@@ -319,7 +330,8 @@ class KnowledgeGraph:
                 for k, v in attrs.items()
                 if k in ("role", "member_type", "min_count", "max_count")
             },
-            "relations": list(relations.values()),
+            "relations": _capped(list(relations.values()), limit),
+            "relations_total": len(relations),
             "values": values,
         }
 
