@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import functools
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -175,15 +174,22 @@ def _show(term: Term | None) -> str | None:
     return term_to_sparql(term) if not isinstance(term, IRI) else f"<{term.value}>"
 
 
+@dataclass(frozen=True)
+class _RunFacts:
+    """What one validation run learns up front and its checks share (checks run in threads)."""
+
+    multi_valued: set[str]
+    """Predicates with a maxCount on which some staged subject has several values."""
+    shared_with: dict[str, set[str]]
+    """Per predicate, the staged subjects the store also gives that predicate."""
+
+
 class Validator:
     """Checks staged data against the shapes and the model's rules."""
 
     def __init__(self, shapes: list[_Shape], ontology: Ontology) -> None:
         self.shapes = shapes
         self.ontology = ontology
-        self._multi: set[str] = set()
-        self._running = threading.Lock()
-        self._shared_with: dict[str, set[str]] = {}
 
     # -- entry point -----------------------------------------------------------------------
 
@@ -204,16 +210,14 @@ class Validator:
         small_context = context is not None and len(context) < len(data)
 
         def run() -> list[Violation]:
-            with self._running:  # the per-run state below lives on the (shared) validator
-                return self._run(data, context, shared, small_context)
+            return self._run(data, context, shared, small_context)
 
         return run
 
     def _run(
         self, data: Store, context: Store | None, shared: list[str], small_context: bool
     ) -> list[Violation]:
-        self._multi = self._multi_valued(data)
-        self._shared_with = self._paths_of(data, shared)
+        run = _RunFacts(self._multi_valued(data), self._paths_of(data, shared))
         checks: list[Callable[[], list[Violation]]] = [
             functools.partial(self._check_direct_triples, data, context),
             functools.partial(self._check_claim_relations, data),
@@ -223,7 +227,7 @@ class Validator:
             target = self._target_pattern(shape)
             if target is not None:
                 checks += [
-                    functools.partial(self._check_property, data, context, shared, target, p)
+                    functools.partial(self._check_property, data, context, run, target, p)
                     for p in shape.properties
                 ]
         # The engine releases the GIL while it evaluates, so two threads use both cores.
@@ -257,7 +261,7 @@ class Validator:
         return found
 
     def _check_property(
-        self, data: Store, context: Store | None, shared: list[str], target: str, prop: _Property
+        self, data: Store, context: Store | None, run: _RunFacts, target: str, prop: _Property
     ) -> list[Violation]:
         out: list[Violation] = []
         p = prop.params
@@ -265,7 +269,7 @@ class Validator:
             out += self._min_count(data, context, target, prop, int(str(p["minCount"])))
         candidates: list[Violation] = []
         if "maxCount" in p:
-            candidates += self._max_count(data, context, shared, prop, int(str(p["maxCount"])))
+            candidates += self._max_count(data, context, run, prop, int(str(p["maxCount"])))
         filters = self._value_filters(prop)
         if filters:
             query = (
@@ -368,9 +372,9 @@ class Validator:
         }
 
     def _max_count(
-        self, data: Store, context: Store | None, shared: list[str], prop: _Property, n: int
+        self, data: Store, context: Store | None, run: _RunFacts, prop: _Property, n: int
     ) -> list[Violation]:
-        if prop.path not in self._multi:
+        if prop.path not in run.multi_valued:
             query = ""
         elif n == 1:
             query = f"SELECT DISTINCT ?focus WHERE {{ ?focus <{prop.path}> ?a , ?b . FILTER(?a != ?b) }}"
@@ -381,7 +385,7 @@ class Validator:
             )
         over = {str(r["focus"].value) for r in data.query(query).rows()} if query else set()
         # a shared subject can only break the limit if the staged data gives it this property
-        check = sorted(over | self._shared_with.get(prop.path, set()))
+        check = sorted(over | run.shared_with.get(prop.path, set()))
         if not check:
             return []
         mine = self._values_in(data, check, prop.path)
