@@ -3,13 +3,21 @@
 The queries behind ``paths.py``: direct triples (the asserted edges), denied claims, claim
 validity for ``as_of`` and entity types. Results are streamed as SPARQL TSV, which is much
 faster than term-by-term rows at millions of edges.
+
+A full build reads the direct triples one relation at a time on worker threads
+(:class:`FullRead`): the engine writes each relation's TSV without holding the
+GIL, so it runs on the other cores while this thread turns the previous relation's rows into
+edges. Decoding the stored IRIs is most of the engine's work, so this nearly halves a build.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import NamedTuple
 
 from .namespaces import RDF, SKG
@@ -17,6 +25,7 @@ from .store import Store
 
 __all__ = [
     "ClaimWindow",
+    "FullRead",
     "chunked",
     "read_denied",
     "read_direct",
@@ -73,20 +82,111 @@ def relations_filter(relations: Iterable[str]) -> str:
 
 def read_direct(store: Store, scope: str) -> Iterator[tuple[str, str, str]]:
     """(subject, relation, object) IRIs of the direct triples in ``scope`` (a graph pattern
-    binding ?s ?rel ?o): each exists only while an asserted claim backs it."""
-    query = f"SELECT ?s ?rel ?o WHERE {{ {scope} FILTER(isIRI(?o)) }}"
+    binding ?s ?rel ?o): each exists only while an asserted claim backs it. Blank or literal
+    ends are left out (a projection node is an entity IRI)."""
+    query = f"SELECT ?s ?rel ?o WHERE {{ {scope} FILTER(isIRI(?s) && isIRI(?o)) }}"
     for s, rel, o in tsv_rows(store, query):
         yield s[1:-1], sys.intern(rel[1:-1]), o[1:-1]
+
+
+def _relation_tsv(store: Store, relation: str) -> bytes:
+    """Every ``?s <relation> ?o`` of the default graph with an IRI object, one row per subject
+    with its objects joined by spaces (an IRI has none), as TSV. Run on a worker thread: the
+    engine's result objects never leave the thread that made them. Grouping decodes each
+    subject once instead of once per edge (a quarter less engine time, half the text)."""
+    query = (
+        f"SELECT ?s (GROUP_CONCAT(STR(?o); separator=' ') AS ?os) "
+        f"WHERE {{ ?s <{relation}> ?o FILTER(isIRI(?o)) }} GROUP BY ?s"
+    )
+    return store.query(query).serialize("text/tab-separated-values") or b""
+
+
+class FullRead:
+    """A whole-store read for a projection build: the direct triples one relation at a time
+    and the denied claims, on worker threads (the engine's TSV writer runs without the GIL).
+
+    Use as a context manager; :meth:`direct` keeps up to ``workers`` relations in flight
+    (default: the CPU count, at most 4), so that many answers at most are held in memory.
+    The denied claims are read alongside from the start, for :meth:`denied` at the end.
+    """
+
+    def __init__(self, store: Store, relations: Iterable[str], workers: int | None = None):
+        self.store = store
+        self.relations = sorted(relations)
+        self.size = max(1, min(4, workers or os.cpu_count() or 1))
+        self._pool = ThreadPoolExecutor(self.size, thread_name_prefix="skg-projection")
+        self._pending: deque[tuple[str, Future[bytes]]] = deque()
+        self._denied: Future[bytes] | None = None
+
+    def __enter__(self) -> FullRead:
+        self._denied = self._pool.submit(_tsv_bytes, self.store, _denied_query(""))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for _, future in self._pending:
+            future.cancel()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def direct(self) -> Iterator[tuple[str, Iterator[tuple[str, list[str]]]]]:
+        """Per relation, its direct triples as (subject IRI, [object IRIs]) (literal objects
+        and blank subjects left out)."""
+        queue = iter(self.relations)
+        pending = self._pending
+        for relation in queue:
+            pending.append((relation, self._pool.submit(_relation_tsv, self.store, relation)))
+            if len(pending) >= self.size:
+                break
+        while pending:
+            relation, future = pending.popleft()
+            for following in queue:
+                pending.append((following, self._pool.submit(_relation_tsv, self.store, following)))
+                break
+            yield sys.intern(relation), _grouped(future.result())
+
+    def denied(self) -> Iterator[tuple[str, str, str | None]]:
+        """As :func:`read_denied` for the whole store."""
+        if self._denied is None:
+            raise RuntimeError("FullRead.denied() needs the read entered (a with block)")
+        return _denied_rows(_rows(self._denied.result()))
+
+
+def _tsv_bytes(store: Store, sparql: str) -> bytes:
+    return store.query(sparql).serialize("text/tab-separated-values") or b""
+
+
+def _rows(data: bytes) -> Iterator[list[str]]:
+    lines = data.decode("utf-8").split("\n")
+    del data
+    for line in lines[1:]:
+        if line:
+            yield line.split("\t")
+
+
+def _grouped(data: bytes) -> Iterator[tuple[str, list[str]]]:
+    """Rows ``<s>\t"o1 o2 ..."`` of :func:`_relation_tsv`."""
+    lines = data.decode("utf-8").split("\n")
+    del data
+    for line in lines[1:]:
+        s, _, objects = line.partition("\t")
+        if s[:1] == "<" and objects:
+            yield s[1:-1], objects[1:-1].split(" ")
+
+
+def _denied_query(scope: str) -> str:
+    return f"""SELECT DISTINCT ?s ?rel ?o WHERE {{ {scope}
+        ?c <{SKG}stance> <{SKG}Denied> ; <{SKG}subject> ?s ; <{SKG}relation> ?rel ;
+           <{SKG}object> ?o . FILTER(isIRI(?s)) }}"""
+
+
+def _denied_rows(rows: Iterable[list[str]]) -> Iterator[tuple[str, str, str | None]]:
+    for s, rel, o in rows:
+        yield s[1:-1], sys.intern(rel[1:-1]), o[1:-1] if o.startswith("<") else None
 
 
 def read_denied(store: Store, scope: str) -> Iterator[tuple[str, str, str | None]]:
     """(subject, relation, object) of the denied claims in ``scope``; object None when it is
     a literal (e.g. a denied amount)."""
-    query = f"""SELECT DISTINCT ?s ?rel ?o WHERE {{ {scope}
-        ?c <{SKG}stance> <{SKG}Denied> ; <{SKG}subject> ?s ; <{SKG}relation> ?rel ;
-           <{SKG}object> ?o . FILTER(isIRI(?s)) }}"""
-    for s, rel, o in tsv_rows(store, query):
-        yield s[1:-1], sys.intern(rel[1:-1]), o[1:-1] if o.startswith("<") else None
+    return _denied_rows(tsv_rows(store, _denied_query(scope)))
 
 
 def read_windows(store: Store) -> dict[tuple[str, str, str], tuple[ClaimWindow, ...]]:
