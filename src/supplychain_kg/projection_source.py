@@ -28,12 +28,14 @@ __all__ = [
     "ClaimWindow",
     "FullRead",
     "chunked",
+    "claim_ends",
     "parallel_rows",
     "read_denied",
     "read_direct",
     "read_types",
     "read_windows",
     "relations_filter",
+    "staged_subjects",
     "touched_entities",
     "tsv_rows",
     "tsv_text",
@@ -276,3 +278,21 @@ def touched_entities(staging: Store, relations: frozenset[str]) -> set[str]:
         {{ {relations_filter(relations)} {{ ?e ?rel ?x }} UNION {{ ?x ?rel ?e }} }}
         FILTER(isIRI(?e)) }}"""
     return {row[0][1:-1] for row in tsv_rows(staging, query)}
+
+
+def staged_subjects(staging: Store) -> set[str]:
+    """Every IRI that is the subject of a staged triple, in any graph."""
+    query = """SELECT DISTINCT ?s WHERE {
+        { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } FILTER(isIRI(?s)) }"""
+    return {row[0][1:-1] for row in tsv_rows(staging, query)}
+
+
+def claim_ends(store: Store, claims: Iterable[str]) -> set[str]:
+    """The subjects and objects that ``claims`` (any IRIs; non-claims give nothing) have in
+    ``store`` now: a write that changes a claim changes the edge between these."""
+    found: set[str] = set()
+    for chunk in chunked(sorted(claims), 500):
+        query = f"""SELECT DISTINCT ?e WHERE {{ {values("c", chunk)}
+            {{ ?c <{SKG}subject> ?e }} UNION {{ ?c <{SKG}object> ?e }} FILTER(isIRI(?e)) }}"""
+        found |= {row[0][1:-1] for row in tsv_rows(store, query)}
+    return found

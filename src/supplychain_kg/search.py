@@ -11,12 +11,13 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .errors import AmbiguousEntityError, UnknownEntityError
 from .evidence import local_id
 from .namespaces import RDF, RDFS, SKG, SKOS
-from .projection_source import parallel_rows, tsv_text
+from .projection_source import chunked, parallel_rows, tsv_text
 from .store import Store
 
 __all__ = ["Match", "NameIndex", "normalize"]
@@ -46,6 +47,13 @@ def _words(text: str) -> set[str]:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return set(_WORD.findall(plain))
+
+
+def _query(classes: str, scope: str = "") -> str:
+    return f"""SELECT ?x ?slug ?type ?name ?kind WHERE {{ {scope}
+        VALUES ?type {{ {classes} }} ?x <{RDF}type> ?type ; <{SKG}slug> ?slug .
+        {{ ?x <{RDFS}label> ?name BIND("label" AS ?kind) }}
+        UNION {{ ?x <{SKOS}altLabel> ?name BIND("alias" AS ?kind) }} }}"""
 
 
 @dataclass
@@ -84,17 +92,15 @@ class NameIndex:
 
     def __init__(self, store: Store, entity_classes: frozenset[str]) -> None:
         self.revision = store.revision
+        self._classes = entity_classes
         self._entries: dict[str, _Entry] = {}
         self._by_id: dict[str, str] = {}
-        queries = [
-            f"""SELECT ?x ?slug ?type ?name ?kind WHERE {{
-            VALUES ?type {{ <{cls}> }} ?x <{RDF}type> ?type ; <{SKG}slug> ?slug .
-            {{ ?x <{RDFS}label> ?name BIND("label" AS ?kind) }}
-            UNION {{ ?x <{SKOS}altLabel> ?name BIND("alias" AS ?kind) }} }}"""
-            for cls in sorted(entity_classes)
-        ]  # one per class, so that the engine reads the next ones while these are indexed
         self._norm: list[tuple[_Entry, str, str, set[str]]] | None = None
-        for x, slug_field, type_field, name_field, kind in parallel_rows(store, queries):
+        # one query per class, so that the engine reads the next ones while these are indexed
+        self._add(parallel_rows(store, [_query(f"<{c}>") for c in sorted(entity_classes)]))
+
+    def _add(self, rows: Iterable[list[str]]) -> None:
+        for x, slug_field, type_field, name_field, kind in rows:
             iri = x[1:-1]
             entry = self._entries.get(iri)
             if entry is None:
@@ -108,6 +114,30 @@ class NameIndex:
             if name not in entry.names:
                 entry.names.append(name)
             entry.types.add(type_field[1:-1].removeprefix(SKG))
+
+    def refresh(self, store: Store, iris: Iterable[str], revision: int) -> None:
+        """Re-read the entries of ``iris`` only (after a write that touched nothing else) and
+        mark the index as of ``revision``."""
+        wanted = set(iris)
+        for iri in wanted:
+            entry = self._entries.pop(iri, None)
+            if entry is not None and self._by_id.get(entry.id) == iri:
+                del self._by_id[entry.id]
+        classes = " ".join(f"<{c}>" for c in sorted(self._classes))
+        queries = [
+            _query(classes, "VALUES ?x { " + " ".join(f"<{i}>" for i in chunk) + " }")
+            for chunk in chunked(sorted(wanted), 500)
+        ]
+        self._add(parallel_rows(store, queries, workers=1))
+        if self._norm is not None:
+            kept = [item for item in self._norm if item[0].iri not in wanted]
+            fresh = [self._entries[i] for i in sorted(wanted) if i in self._entries]
+            self._norm = kept + [
+                (entry, name, normalize(name), _words(name))
+                for entry in fresh
+                for name in entry.names
+            ]
+        self.revision = revision
 
     def _normalized(self) -> list[tuple[_Entry, str, str, set[str]]]:
         """Every (entry, name, normalized name, words), made on the first name search (a
