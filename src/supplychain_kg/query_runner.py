@@ -27,9 +27,11 @@ import asyncio
 import collections
 import contextlib
 import logging
+import marshal
 import multiprocessing
 import os
 import queue
+import struct
 import sys
 import threading
 import time
@@ -39,10 +41,11 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from . import errors
 from .errors import NotAcceptableError, QueryTimeoutError, SkgError, StoreError
+from .query_wire import FrameReader, frame, read_frame, write_all
 from .results import (
     BoundedBuffer,
     BufferFullError,
@@ -233,34 +236,79 @@ def _rebuild_error(name: str, message: str, offered: list[str]) -> SkgError:
     return error
 
 
+_STOP = b"S"
+_CLOSE = b"C"
+_JOB = b"J"
+_OK = b"O"
+_ERROR = b"E"
+_HEAD_SIZE = struct.Struct("!H")
+
+
+def _encode_job(job: QueryJob) -> bytes:
+    fields = (
+        job.sparql,
+        job.results_type,
+        job.rdf_type,
+        job.timeout,
+        job.limit,
+        job.default_graphs,
+        job.named_graphs,
+        job.base_iri,
+        job.offered,
+    )
+    return _JOB + marshal.dumps(fields)
+
+
+def _decode_job(message: bytes) -> QueryJob:
+    return QueryJob(*marshal.loads(message[1:]))
+
+
+def _encode_answer(answer: Answer) -> bytes:
+    head = marshal.dumps((answer.media_type, answer.kind))
+    return b"".join((_OK, _HEAD_SIZE.pack(len(head)), head, answer.body))
+
+
+def _decode_reply(payload: bytes) -> Answer:
+    """The answer in a worker's reply, or its error raised."""
+    if payload[:1] == _OK:
+        (size,) = _HEAD_SIZE.unpack_from(payload, 1)
+        media_type, kind = marshal.loads(payload[3 : 3 + size])
+        return Answer(payload[3 + size :], media_type, kind)
+    if payload[:1] == _ERROR:
+        raise _rebuild_error(*marshal.loads(payload[1:]))
+    raise StoreError("a query worker sent an answer this server cannot read")
+
+
 def _worker_main(conn: Connection, path: str) -> None:
     """A query worker: answers jobs from ``conn`` on a read-only store until told to stop."""
     store: Store | None = None
     while True:
         try:
-            message = conn.recv()
-        except (EOFError, KeyboardInterrupt):
+            message = conn.recv_bytes()
+        except (EOFError, OSError, KeyboardInterrupt):
             return
-        if message is None:
+        if message == _STOP:
             return
-        if message == "close":
+        if message == _CLOSE:
             if store is not None:
                 store.close()
                 store = None
-            conn.send(("closed", None))
+            conn.send_bytes(_CLOSE)
             continue
         try:
             if store is None:
                 store = open_store(Path(path), read_only=True)
-            conn.send(("ok", execute(store, message, None)))
+            reply = _encode_answer(execute(store, _decode_job(message), None))
         except BaseException as exc:  # answered to the parent, never raised here
-            conn.send(("error", _error_message(exc)))
+            reply = _ERROR + marshal.dumps(_error_message(exc))
+        conn.send_bytes(reply)
 
 
 @dataclass
 class _Worker:
     process: BaseProcess
     conn: Connection
+    fd: int
 
 
 class ProcessRunner:
@@ -281,7 +329,8 @@ class ProcessRunner:
     def _release(self, worker: _Worker) -> None:
         """Make ``worker`` idle and wake one coroutine waiting for a worker."""
         self._idle.put(worker)
-        self._wake_one()
+        if self._waiters:
+            self._wake_one()
 
     def _wake_one(self) -> None:
         with self._lock:
@@ -320,7 +369,8 @@ class ProcessRunner:
         )
         process.start()
         child.close()
-        return _Worker(process, parent)
+        os.set_blocking(parent.fileno(), False)
+        return _Worker(process, parent, parent.fileno())
 
     def _kill(self, worker: _Worker) -> None:
         worker.process.kill()
@@ -334,67 +384,65 @@ class ProcessRunner:
         except queue.Empty:
             raise QueryTimeoutError(_TIMEOUT_MESSAGE.format(job.timeout)) from None
         try:
-            worker.conn.send(job)
-            ready = worker.conn.poll(max(0.0, deadline - time.monotonic()))
-            reply: Any = worker.conn.recv() if ready else None
-        except (OSError, EOFError):
-            reply = ("error", ("StoreError", "a query worker stopped unexpectedly", []))
-            ready = False
-        if not ready:
-            self._replace(worker)
-            if reply is not None:
-                raise _rebuild_error(*reply[1])
-            raise QueryTimeoutError(_TIMEOUT_MESSAGE.format(job.timeout))
+            write_all(worker.fd, frame(_encode_job(job)), deadline)
+            payload = read_frame(worker.fd, deadline)
+        except BaseException as exc:
+            self._replace(worker)  # a busy or dead worker is never reused
+            raise _failure(exc, job.timeout) from None
         self._release(worker)
-        return self._answer(reply)
+        return _decode_reply(payload)
 
     async def arun(self, job: QueryJob) -> Answer:
-        """:meth:`run` without a thread: the event loop waits for an idle worker, then on its
-        pipe. A large answer is read from the pipe in one piece once its first bytes arrive.
-        """
+        """:meth:`run` without a thread: the event loop waits for an idle worker, then its
+        reader callback collects the reply as it arrives and wakes this coroutine once."""
         deadline = time.monotonic() + job.timeout
-        worker = await self._acquire(deadline, job.timeout)
-        loop = asyncio.get_running_loop()
-        ready: asyncio.Future[None] = loop.create_future()
-        fd = worker.conn.fileno()
-
-        def wake() -> None:
-            if not ready.done():
-                ready.set_result(None)
-
-        loop.add_reader(fd, wake)
         try:
-            worker.conn.send(job)
-            await asyncio.wait_for(ready, max(0.0, deadline - time.monotonic()))
+            worker = self._idle.get_nowait()
+        except queue.Empty:
+            worker = await self._acquire(deadline, job.timeout)
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[bytes] = loop.create_future()
+        fd = worker.fd
+        reader = FrameReader()
+
+        def readable() -> None:
+            try:
+                data = os.read(fd, _READ_CHUNK)
+            except BlockingIOError:
+                return
+            except OSError:
+                data = b""
+            if done.done():
+                return
+            if not data:
+                done.set_exception(EOFError())
+                return
+            payload = reader.feed(data)
+            if payload is not None:
+                done.set_result(payload)
+
+        def expired() -> None:
+            if not done.done():
+                done.set_exception(TimeoutError())
+
+        loop.add_reader(fd, readable)
+        timer = loop.call_later(max(0.0, deadline - time.monotonic()), expired)
+        try:
+            write_all(fd, frame(_encode_job(job)), deadline)
+            payload = await done
         except BaseException as exc:  # timed out, worker gone, or cancelled (client left)
+            timer.cancel()
             loop.remove_reader(fd)
             self._replace(worker)  # a busy or dead worker is never reused
-            if isinstance(exc, TimeoutError):
-                raise QueryTimeoutError(_TIMEOUT_MESSAGE.format(job.timeout)) from None
-            if isinstance(exc, OSError | EOFError):
-                raise StoreError("a query worker stopped unexpectedly") from None
-            raise
+            raise _failure(exc, job.timeout) from None
+        timer.cancel()
         loop.remove_reader(fd)
-        try:
-            os.set_blocking(fd, True)  # uvloop's add_reader made it non-blocking
-            reply = worker.conn.recv()
-        except (OSError, EOFError):
-            self._replace(worker)
-            raise StoreError("a query worker stopped unexpectedly") from None
         self._release(worker)
-        return self._answer(reply)
+        return _decode_reply(payload)
 
     def _replace(self, worker: _Worker) -> None:
         self._kill(worker)
         self._release(self._spawn())
-
-    @staticmethod
-    def _answer(reply: Any) -> Answer:
-        status, payload = reply
-        if status == "ok":
-            answer: Answer = payload
-            return answer
-        raise _rebuild_error(*payload)
 
     @contextlib.contextmanager
     def exclusive(self) -> Iterator[None]:
@@ -402,12 +450,12 @@ class ProcessRunner:
         taken = [self._idle.get() for _ in range(self._size)]
         try:
             for i, worker in enumerate(taken):
+                deadline = time.monotonic() + 30
                 try:
-                    worker.conn.send("close")
-                    if worker.conn.poll(30):
-                        worker.conn.recv()
+                    write_all(worker.fd, frame(_CLOSE), deadline)
+                    if read_frame(worker.fd, deadline) == _CLOSE:
                         continue
-                except (OSError, EOFError):
+                except (OSError, EOFError, TimeoutError):
                     pass
                 self._kill(worker)
                 taken[i] = self._spawn()
@@ -425,9 +473,21 @@ class ProcessRunner:
                 worker = self._idle.get_nowait()
             except queue.Empty:
                 break
-            with contextlib.suppress(OSError):
-                worker.conn.send(None)
+            with contextlib.suppress(OSError, TimeoutError):
+                write_all(worker.fd, frame(_STOP), time.monotonic() + 2)
             worker.process.join(timeout=2)
             if worker.process.is_alive():
                 self._kill(worker)
             worker.conn.close()
+
+
+_READ_CHUNK = 1 << 20
+
+
+def _failure(exc: BaseException, timeout: float) -> BaseException:
+    """The error to raise for a worker call that failed with ``exc``."""
+    if isinstance(exc, TimeoutError):
+        return QueryTimeoutError(_TIMEOUT_MESSAGE.format(timeout))
+    if isinstance(exc, OSError | EOFError):
+        return StoreError("a query worker stopped unexpectedly")
+    return exc

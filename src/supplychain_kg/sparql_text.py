@@ -150,10 +150,11 @@ def query_form(text: str) -> str | None:
     >>> query_form('PREFIX : <http://e/> CONSTRUCT WHERE { ?s :p ?o }')
     'graph'
     """
-    for tok in tokens(text):
-        form = _FORMS.get(tok.word())
-        if form:
-            return form
+    for match in _TOKEN.finditer(text):  # lazily: the form keyword comes after the prologue
+        if match.lastgroup == "name":
+            form = _FORMS.get(match.group().upper())
+            if form:
+                return form
     return None
 
 
