@@ -136,7 +136,8 @@ async def _answer(
     accept = request.headers.get("accept")
     query = query_request(text, params, accept, _endpoint(request, "/sparql"))
     answer = await service.aquery(query)
-    return Response(answer.body, media_type=answer.media_type, headers={"Vary": "Accept"})
+    headers = {"Vary": "Accept", "X-SKG-Engine": answer.engine}
+    return Response(answer.body, media_type=answer.media_type, headers=headers)
 
 
 async def _no_query(request: Request, service: SparqlService) -> Response:

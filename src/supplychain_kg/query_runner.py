@@ -89,6 +89,8 @@ class Answer:
     body: bytes
     media_type: str
     kind: str
+    engine: str = "oxigraph"
+    """What answered: ``oxigraph`` or ``graph-index`` (the projection, graph_index.py)."""
 
 
 def _not_acceptable(job: QueryJob, kind: str) -> NotAcceptableError:

@@ -17,10 +17,19 @@ an escape cannot hide a keyword.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
-__all__ = ["Token", "has_dataset_clause", "query_form", "remote_targets", "tokens", "with_using"]
+__all__ = [
+    "Token",
+    "has_dataset_clause",
+    "iter_tokens",
+    "query_form",
+    "remote_targets",
+    "tokens",
+    "with_using",
+]
 
 _PN_CHARS_BASE = (
     "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
@@ -62,12 +71,15 @@ class Token:
 
 def tokens(text: str) -> list[Token]:
     """Split SPARQL ``text`` into tokens, dropping white space and comments."""
-    out: list[Token] = []
+    return list(iter_tokens(text))
+
+
+def iter_tokens(text: str) -> Iterator[Token]:
+    """:func:`tokens`, one at a time (a caller that stops early pays for no more)."""
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup or "other"
         if kind not in ("ws", "comment"):
-            out.append(Token(kind, match.group(), match.start()))
-    return out
+            yield Token(kind, match.group(), match.start())
 
 
 def _unescape(text: str) -> str:
