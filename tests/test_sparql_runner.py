@@ -5,16 +5,18 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from supplychain_kg.errors import QueryError, QueryTimeoutError, StoreError
+from supplychain_kg.errors import QueryError, QueryTimeoutError, ResultTooLargeError, StoreError
 from supplychain_kg.query_runner import ProcessRunner, QueryJob
 from supplychain_kg.query_wire import FrameReader, frame, read_frame, write_all
 from supplychain_kg.results import JSON
+from supplychain_kg.sparql_text import streaming_lookup
 from supplychain_kg.store import open_store
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i FILTER(?c != ?i) }"
@@ -111,3 +113,77 @@ def test_workers_reopen_the_store_after_an_exclusive_write(tmp_path: Path) -> No
         assert json.loads(runner.run(ask).body)["boolean"] is True
     finally:
         runner.close()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("SELECT ?p ?o WHERE { { <http://e/a> ?p ?o } UNION { ?o ?p <http://e/a> } }", True),
+        ("PREFIX e: <http://e/> SELECT * { ?s e:p ?o . } LIMIT 10", True),
+        ("SELECT ?s { ?s a <http://e/C> }", True),
+        ("SELECT ?s { ?s ?p ?s }", False),
+        ("SELECT ?s { ?s <http://e/p> ?o . ?o <http://e/p> ?x }", False),
+        ("SELECT DISTINCT ?s { ?s ?p ?o }", False),
+        ("SELECT ?s { ?s ?p ?o } ORDER BY ?s", False),
+        ("SELECT ?s { ?s ?p ?o } LIMIT 5 OFFSET 100000", False),
+        ('SELECT ?s { ?s ?p "x" }', False),
+        ("SELECT ?s { ?s <http://e/p>+ ?o }", False),
+        ("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", False),
+        ("SELECT ?s { GRAPH ?g { ?s ?p ?o } }", False),
+        ("ASK { ?s ?p ?o }", False),
+    ],
+)
+def test_only_single_pattern_lookups_count_as_streaming(text: str, expected: bool) -> None:
+    assert streaming_lookup(text) is expected
+
+
+@pytest.fixture
+def local_runner(tmp_path: Path) -> Iterator[ProcessRunner]:
+    path = tmp_path / "store"
+    store = open_store(path)
+    triples = " ".join(f"<http://e/n{i}> <http://e/p> <http://e/n{i % 5}> ." for i in range(200))
+    store.update(f"INSERT DATA {{ {triples} }}")
+    made = ProcessRunner(path, 1, store)
+    yield made
+    made.close()
+    store.close()
+
+
+def test_a_streaming_lookup_run_by_the_server_answers_as_a_worker_does(
+    local_runner: ProcessRunner,
+) -> None:
+    text = "SELECT ?s ?p WHERE { { ?s ?p <http://e/n3> } UNION { <http://e/n3> ?p ?s } }"
+    local = QueryJob(text, JSON, None, 10.0, 1000, local=True)
+    remote = QueryJob(text, JSON, None, 10.0, 1000)
+    assert local_runner.run(local) == local_runner.run(remote)
+    assert asyncio.run(local_runner.arun(local)) == local_runner.run(remote)
+
+
+def test_a_streaming_lookup_is_stopped_at_its_limit_and_the_row_cap(
+    local_runner: ProcessRunner,
+) -> None:
+    text = "SELECT ?s ?o WHERE { ?s <http://e/p> ?o }"
+    with pytest.raises(QueryTimeoutError, match="time limit"):
+        local_runner.run(QueryJob(text, JSON, None, 1e-9, 1000, local=True))
+    with pytest.raises(QueryTimeoutError, match="time limit"):
+        asyncio.run(local_runner.arun(QueryJob(text, JSON, None, 1e-9, 1000, local=True)))
+    with pytest.raises(ResultTooLargeError, match="more than 50 rows"):
+        local_runner.run(QueryJob(text, JSON, None, 10.0, 50, local=True))
+
+
+def test_a_write_waits_for_the_servers_own_lookups_to_end(local_runner: ProcessRunner) -> None:
+    text = "SELECT ?s ?o WHERE { ?s <http://e/p> ?o }"
+    with local_runner.exclusive():
+        outcome: list[BaseException] = []
+
+        def lookup() -> None:
+            try:
+                local_runner.run(QueryJob(text, JSON, None, 0.3, 1000, local=True))
+            except BaseException as exc:
+                outcome.append(exc)
+
+        thread = threading.Thread(target=lookup)
+        thread.start()
+        thread.join()
+    assert len(outcome) == 1 and isinstance(outcome[0], QueryTimeoutError)
+    assert local_runner.run(QueryJob(text, JSON, None, 10.0, 1000, local=True)).body

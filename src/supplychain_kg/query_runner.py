@@ -17,8 +17,15 @@ be stopped from outside:
   stopped: the caller gets its 503 on time while the thread finishes in the background. The
   in-memory store is for tests and throwaway sessions; ``skg serve`` uses the on-disk store.
 
-Both run :func:`execute`, which writes the answer to bytes in the negotiated format, so a worker
-sends back one bytes object rather than rows.
+  A *streaming lookup* (``sparql_text.streaming_lookup``: one triple pattern or a UNION of
+  them, no join, no aggregate, no ordering) is the exception: its cost per row is bounded and
+  the engine writes its answer steadily, so :class:`ProcessRunner` runs it in a thread on the
+  server's own store handle, where the buffer the engine writes into raises at the deadline.
+  That saves the process hop on the most common request (one entity's relations). Writes wait
+  for such lookups to end (``exclusive()``), as they wait for the workers.
+
+All run :func:`execute` (``query_exec.py``), which writes the answer to bytes in the negotiated
+format, so a worker sends back one bytes object rather than rows.
 """
 
 from __future__ import annotations
@@ -35,27 +42,17 @@ import struct
 import sys
 import threading
 import time
-import traceback
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Protocol
 
-from . import errors
-from .errors import NotAcceptableError, QueryTimeoutError, SkgError, StoreError
+from .errors import QueryTimeoutError, StoreError
+from .query_exec import Answer, QueryJob, error_message, execute, rebuild_error
 from .query_wire import FrameReader, frame, read_frame, write_all
-from .results import (
-    BoundedBuffer,
-    BufferFullError,
-    capped,
-    count_rows,
-    too_large,
-    write_boolean,
-    write_rows,
-)
-from .store import QueryResult, Store, open_store
+from .store import Store, open_store
 
 __all__ = ["Answer", "ProcessRunner", "QueryJob", "Runner", "ThreadRunner", "execute"]
 
@@ -63,116 +60,9 @@ log = logging.getLogger(__name__)
 _TIMEOUT_MESSAGE = "the query ran past its time limit of {:g} s and was stopped"
 
 
-@dataclass(frozen=True)
-class QueryJob:
-    """One query with everything needed to answer it.
-
-    ``results_type`` / ``rdf_type`` are the negotiated media types for a SELECT/ASK and for a
-    CONSTRUCT/DESCRIBE answer (None: the client accepts no such format).
-    """
-
-    sparql: str
-    results_type: str | None
-    rdf_type: str | None
-    timeout: float
-    limit: int
-    default_graphs: tuple[str, ...] | None = None
-    named_graphs: tuple[str, ...] | None = None
-    base_iri: str | None = None
-    offered: dict[str, tuple[str, ...]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Answer:
-    """A serialized answer and its media type."""
-
-    body: bytes
-    media_type: str
-    kind: str
-    engine: str = "oxigraph"
-    """What answered: ``oxigraph`` or ``graph-index`` (the projection, graph_index.py)."""
-
-
-def _not_acceptable(job: QueryJob, kind: str) -> NotAcceptableError:
-    offered = job.offered.get("rdf" if kind == "graph" else "results", ())
-    return NotAcceptableError(
-        f"no acceptable format for a {kind.upper() if kind != 'graph' else 'CONSTRUCT/DESCRIBE'} "
-        f"answer; this endpoint offers: {', '.join(offered)}",
-        offered=list(offered),
-    )
-
-
-def execute(store: Store, job: QueryJob, deadline: float | None) -> Answer:
-    """Run ``job`` on ``store`` and serialize its answer (deadline: ``time.monotonic()``).
-
-    An error is raised as a fresh copy with no traceback, so that no engine object (Oxigraph's
-    results may only be dropped by the thread that made them) outlives this call through the
-    frames of a traceback handed to another thread.
-    """
-    try:
-        return _execute(store, job, deadline)
-    except Exception as exc:
-        if not isinstance(exc, SkgError):  # logged as text: no traceback object kept alive
-            log.error("a query failed unexpectedly:\n%s", "".join(traceback.format_exception(exc)))
-        error = _rebuild_error(*_error_message(exc))
-    raise error
-
-
 def _resolve(future: asyncio.Future[None]) -> None:
     if not future.done():
         future.set_result(None)
-
-
-_BYTES_PER_ROW = 1024
-"""The engine writes an answer of up to (row cap x this) bytes in memory before it is counted."""
-
-
-def _native_rows(result: QueryResult, media_type: str, limit: int) -> bytes | None:
-    """The engine's own (fast) serialization of a SELECT answer, within the row cap.
-
-    The answer is written into a buffer of at most ``limit * _BYTES_PER_ROW`` bytes, then its
-    rows are counted (every row takes a byte, so a short answer needs no count): over the cap
-    is ResultTooLargeError. An answer too big for the buffer returns None: the caller then
-    writes it row by row, stopping at the cap.
-    """
-    buffer = BoundedBuffer(limit * _BYTES_PER_ROW)
-    try:
-        result.serialize(media_type, buffer)  # type: ignore[arg-type]
-    except BufferFullError:
-        return None
-    body = buffer.getvalue()
-    if len(body) > limit and count_rows(body, media_type) > limit:
-        raise too_large(limit, "result")
-    return body
-
-
-def _run_query(store: Store, job: QueryJob) -> QueryResult:
-    return store.query(
-        job.sparql,
-        default_graphs=job.default_graphs,
-        named_graphs=job.named_graphs,
-        base_iri=job.base_iri,
-    )
-
-
-def _execute(store: Store, job: QueryJob, deadline: float | None) -> Answer:
-    result = _run_query(store, job)
-    if result.kind == "graph":
-        if job.rdf_type is None:
-            raise _not_acceptable(job, "graph")
-        body = result.serialize(job.rdf_type, limit=job.limit, deadline=deadline)
-        return Answer(body or b"", job.rdf_type, "graph")
-    if job.results_type is None:
-        raise _not_acceptable(job, result.kind)
-    if result.kind == "ask":
-        return Answer(write_boolean(result.boolean, job.results_type), job.results_type, "ask")
-    if deadline is None:  # a worker process: the engine writes small answers itself (faster)
-        body = _native_rows(result, job.results_type, job.limit)
-        if body is not None:
-            return Answer(body, job.results_type, "select")
-        result = _run_query(store, job)
-    rows = capped(result.rows(), job.limit, deadline, "result")
-    return Answer(write_rows(result.variables, rows, job.results_type), job.results_type, "select")
 
 
 class Runner(Protocol):
@@ -220,24 +110,6 @@ class ThreadRunner:
 # -- worker processes --------------------------------------------------------------------------
 
 
-def _error_message(exc: BaseException) -> tuple[str, str, list[str]]:
-    offered = exc.offered if isinstance(exc, NotAcceptableError) else []
-    if isinstance(exc, SkgError):
-        return (type(exc).__name__, str(exc), offered)
-    return ("StoreError", "the query failed in the store", [])
-
-
-def _rebuild_error(name: str, message: str, offered: list[str]) -> SkgError:
-    if name == "NotAcceptableError":
-        return NotAcceptableError(message, offered=offered)
-    cls = getattr(errors, name, StoreError)
-    try:
-        error: SkgError = cls(message)
-    except TypeError:
-        error = StoreError(message)
-    return error
-
-
 _STOP = b"S"
 _CLOSE = b"C"
 _JOB = b"J"
@@ -257,6 +129,7 @@ def _encode_job(job: QueryJob) -> bytes:
         job.named_graphs,
         job.base_iri,
         job.offered,
+        job.local,
     )
     return _JOB + marshal.dumps(fields)
 
@@ -277,7 +150,7 @@ def _decode_reply(payload: bytes) -> Answer:
         media_type, kind = marshal.loads(payload[3 : 3 + size])
         return Answer(payload[3 + size :], media_type, kind)
     if payload[:1] == _ERROR:
-        raise _rebuild_error(*marshal.loads(payload[1:]))
+        raise rebuild_error(*marshal.loads(payload[1:]))
     raise StoreError("a query worker sent an answer this server cannot read")
 
 
@@ -302,8 +175,46 @@ def _worker_main(conn: Connection, path: str) -> None:
                 store = open_store(Path(path), read_only=True)
             reply = _encode_answer(execute(store, _decode_job(message), None))
         except BaseException as exc:  # answered to the parent, never raised here
-            reply = _ERROR + marshal.dumps(_error_message(exc))
+            reply = _ERROR + marshal.dumps(error_message(exc))
         conn.send_bytes(reply)
+
+
+class _Gate:
+    """Lookups the server runs itself (readers) and writes (one at a time, alone)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writing = False
+
+    @contextlib.contextmanager
+    def reading(self, deadline: float, timeout: float) -> Iterator[None]:
+        with self._cond:
+            while self._writing:
+                if not self._cond.wait(max(0.0, deadline - time.monotonic())):
+                    raise QueryTimeoutError(_TIMEOUT_MESSAGE.format(timeout))
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                self._cond.notify_all()
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        with self._cond:
+            while self._writing:
+                self._cond.wait()
+            self._writing = True
+            while self._readers:
+                self._cond.wait()
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writing = False
+                self._cond.notify_all()
 
 
 @dataclass
@@ -316,7 +227,9 @@ class _Worker:
 class ProcessRunner:
     """A pool of query worker processes over an on-disk store (see the module docstring)."""
 
-    def __init__(self, path: Path, size: int = 2) -> None:
+    def __init__(self, path: Path, size: int = 2, store: Store | None = None) -> None:
+        self._store = store
+        self._gate = _Gate()
         self._path = path
         self._size = max(1, size)
         self._context = multiprocessing.get_context("spawn")
@@ -379,8 +292,20 @@ class ProcessRunner:
         worker.process.join(timeout=5)
         worker.conn.close()
 
+    def _run_local(self, job: QueryJob, deadline: float) -> Answer:
+        """A streaming lookup on the server's own store handle, in the calling thread: the
+        engine writes its answer into a buffer that stops it at the deadline."""
+        assert self._store is not None
+        with self._gate.reading(deadline, job.timeout):
+            answer = execute(self._store, job, deadline)
+        if time.monotonic() > deadline:
+            raise QueryTimeoutError(_TIMEOUT_MESSAGE.format(job.timeout))
+        return answer
+
     def run(self, job: QueryJob) -> Answer:
         deadline = time.monotonic() + job.timeout
+        if job.local and self._store is not None:
+            return self._run_local(job, deadline)
         try:
             worker = self._idle.get(timeout=job.timeout)
         except queue.Empty:
@@ -398,6 +323,13 @@ class ProcessRunner:
         """:meth:`run` without a thread: the event loop waits for an idle worker, then its
         reader callback collects the reply as it arrives and wakes this coroutine once."""
         deadline = time.monotonic() + job.timeout
+        if job.local and self._store is not None:  # no process hop: a thread, stopped in time
+            try:
+                return await asyncio.wait_for(
+                    asyncio.to_thread(self._run_local, job, deadline), job.timeout
+                )
+            except TimeoutError:
+                raise QueryTimeoutError(_TIMEOUT_MESSAGE.format(job.timeout)) from None
         try:
             worker = self._idle.get_nowait()
         except queue.Empty:
@@ -448,20 +380,22 @@ class ProcessRunner:
 
     @contextlib.contextmanager
     def exclusive(self) -> Iterator[None]:
-        """Take every worker (waiting for running queries), close their store handles, yield."""
+        """Take every worker (waiting for running queries), close their store handles, and
+        wait for the server's own lookups to end; yield."""
         taken = [self._idle.get() for _ in range(self._size)]
         try:
-            for i, worker in enumerate(taken):
-                deadline = time.monotonic() + 30
-                try:
-                    write_all(worker.fd, frame(_CLOSE), deadline)
-                    if read_frame(worker.fd, deadline) == _CLOSE:
-                        continue
-                except (OSError, EOFError, TimeoutError):
-                    pass
-                self._kill(worker)
-                taken[i] = self._spawn()
-            yield
+            with self._gate.writing():
+                for i, worker in enumerate(taken):
+                    deadline = time.monotonic() + 30
+                    try:
+                        write_all(worker.fd, frame(_CLOSE), deadline)
+                        if read_frame(worker.fd, deadline) == _CLOSE:
+                            continue
+                    except (OSError, EOFError, TimeoutError):
+                        pass
+                    self._kill(worker)
+                    taken[i] = self._spawn()
+                yield
         finally:
             for worker in taken:
                 self._release(worker)

@@ -34,7 +34,13 @@ from .model import term_to_sparql
 from .query_runner import Answer, ProcessRunner, QueryJob, Runner, ThreadRunner
 from .results import RESULTS_MEDIA_TYPES
 from .sparql_accel import Plan, parse_plan
-from .sparql_text import has_dataset_clause, query_form, remote_targets, with_using
+from .sparql_text import (
+    has_dataset_clause,
+    query_form,
+    remote_targets,
+    streaming_lookup,
+    with_using,
+)
 from .store import Store
 
 if TYPE_CHECKING:
@@ -109,7 +115,7 @@ def make_runner(settings: Settings, store: Store) -> Runner:
     path = settings.resolved_store_dir()
     if path is None:
         return ThreadRunner(store)
-    return ProcessRunner(path, settings.query_workers)
+    return ProcessRunner(path, settings.query_workers, store)
 
 
 class SparqlService:
@@ -187,6 +193,10 @@ class SparqlService:
             named_graphs=request.named_graphs or None,
             base_iri=request.base_iri,
             offered={"results": RESULTS_MEDIA_TYPES, "rdf": RDF_MEDIA_TYPES},
+            local=form == "select"
+            and not request.default_graphs
+            and not request.named_graphs
+            and streaming_lookup(request.sparql),
         )
 
     def query(self, request: QueryRequest) -> Answer:
