@@ -187,3 +187,21 @@ def test_a_write_waits_for_the_servers_own_lookups_to_end(local_runner: ProcessR
         thread.join()
     assert len(outcome) == 1 and isinstance(outcome[0], QueryTimeoutError)
     assert local_runner.run(QueryJob(text, JSON, None, 10.0, 1000, local=True)).body
+
+
+def test_a_lookup_longer_than_the_inline_budget_is_finished_in_a_thread(tmp_path: Path) -> None:
+    path = tmp_path / "store"
+    store = open_store(path)
+    triples = " ".join(f'<http://e/n{i}> <http://e/p> "value {i}" .' for i in range(30_000))
+    store.update(f"INSERT DATA {{ {triples} }}")
+    runner = ProcessRunner(path, 1, store)
+    try:
+        text = "SELECT ?s ?o WHERE { ?s <http://e/p> ?o }"
+        started = time.monotonic()
+        local = asyncio.run(runner.arun(QueryJob(text, JSON, None, 30.0, 100_000, local=True)))
+        assert time.monotonic() - started > 0.002  # longer than the inline budget
+        assert len(json.loads(local.body)["results"]["bindings"]) == 30_000
+        assert local == runner.run(QueryJob(text, JSON, None, 30.0, 100_000))
+    finally:
+        runner.close()
+        store.close()
