@@ -132,13 +132,29 @@ class GraphIndex:
 
 @dataclass(frozen=True)
 class Result:
-    """An answer's variables and rows."""
+    """An answer: its variables and rows (IRIs as strings, None when unbound), or a count.
+
+    Rows become terms only while they are written, so a large answer leaves no long-lived
+    objects for the garbage collector to walk.
+    """
 
     variables: list[str]
-    rows: list[Row]
+    rows: list[tuple[str | None, ...]]
+    count: int | None = None
 
     def serialize(self, media_type: str) -> bytes:
-        return write_rows(self.variables, self.rows, media_type)
+        return write_rows(self.variables, self._terms(), media_type)
+
+    def _terms(self) -> Iterator[Row]:
+        if self.count is not None:
+            for _ in self.rows:
+                counted: Row = {self.variables[0]: Literal(str(self.count), _XSD_INTEGER)}
+                yield counted
+            return
+        names = self.variables
+        for values in self.rows:
+            row: Row = {v: IRI(x) for v, x in zip(names, values, strict=True) if x is not None}
+            yield row
 
 
 class _Clock:
@@ -223,23 +239,21 @@ def _count(plan: Plan, bag: Bag) -> Result:
         n = len(bag)
     else:
         n = sum(bag.values())
-    rows: list[Row] = []
-    if plan.limit != 0:
-        rows.append({count.alias: Literal(str(n), _XSD_INTEGER)})
-    return Result([count.alias], rows)
+    rows: list[tuple[str | None, ...]] = [] if plan.limit == 0 else [()]
+    return Result([count.alias], rows, n)
 
 
 def _rows(plan: Plan, bag: Bag, live: list[str], limit: int) -> Result:
     positions = {v: i for i, v in enumerate(live)}
-    picks = [(v, positions[v]) for v in plan.variables if v in positions]
+    picks = [positions.get(v) for v in plan.variables]
     total = len(bag) if plan.distinct else sum(bag.values())
     if plan.limit is not None:
         total = min(total, plan.limit)
     if total > limit:
         raise too_large(limit, "result")
-    rows: list[Row] = []
+    rows: list[tuple[str | None, ...]] = []
     for values, times in bag.items():
-        row: Row = {v: IRI(values[i]) for v, i in picks}
+        row = tuple(None if i is None else values[i] for i in picks)
         for _ in range(1 if plan.distinct else times):
             if len(rows) >= total:
                 return Result(list(plan.variables), rows)
