@@ -16,7 +16,6 @@ an escape cannot hide a keyword.
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -172,87 +171,44 @@ def query_form(text: str) -> str | None:
     return None
 
 
+_L_IRI = r"<[^<>\"{}|^`\\\x00-\x20]*>"
+_L_PNAME = r"(?:[A-Za-z][A-Za-z0-9_-]*)?:[A-Za-z0-9_][A-Za-z0-9_-]*"
+_L_VAR = r"[?$][A-Za-z0-9_]+"
+_L_TERM = rf"(?:{_L_VAR}|{_L_IRI}|{_L_PNAME})"
+_L_TRIPLE = rf"(?P<s>{_L_TERM})\s*(?P<p>{_L_TERM}|a(?=[\s<?$]))\s*(?P<o>{_L_TERM})\s*\.?"
+_L_GROUP = rf"\{{\s*{_L_TRIPLE}\s*\}}"
+_L_INNER = _L_GROUP.replace("?P<s>", "?:").replace("?P<p>", "?:").replace("?P<o>", "?:")
+_LOOKUP = re.compile(
+    rf"""\s*(?:(?:PREFIX\s+(?:[A-Za-z][A-Za-z0-9_-]*)?:\s*{_L_IRI}|BASE\s*{_L_IRI})\s*)*
+    SELECT\s+(?:\*|{_L_VAR}(?:\s*{_L_VAR})*)\s*(?:WHERE\s*)?
+    (?:{_L_INNER}|\{{\s*{_L_INNER}(?:\s*UNION\s*{_L_INNER})*\s*\}})
+    \s*(?:LIMIT\s+[0-9]+\s*)?""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_L_PATTERNS = re.compile(_L_GROUP)
+
+
 def streaming_lookup(text: str) -> bool:
     """Whether ``text`` is a lookup the engine answers row by row at a bounded cost per row.
 
     That is ``SELECT ?v... | *`` (no DISTINCT, aggregate, ORDER BY or OFFSET; an optional
     LIMIT) over one triple pattern, or a UNION of single triple patterns, each with no variable
-    repeated and no literal. Such a query writes its answer steadily from its first row, so a
-    deadline checked whenever the engine writes stops it promptly.
+    repeated, no literal, no comment, no path. Such a query writes its answer steadily from its
+    first row, so a deadline checked whenever the engine writes stops it promptly. The check
+    is a (conservative) regular expression: a query it does not recognise is simply not one.
 
     >>> streaming_lookup('SELECT ?p ?o { { <http://e/a> ?p ?o } UNION { ?o ?p <http://e/a> } }')
     True
     >>> streaming_lookup('SELECT ?p { <http://e/a> ?p ?o . ?o ?p ?x }')
     False
     """
-    toks = tokens(text)
-    i = 0
-    while i < len(toks) and toks[i].word() in ("PREFIX", "BASE"):
-        i += 3 if toks[i].word() == "PREFIX" else 2
-    if i >= len(toks) or toks[i].word() != "SELECT":
+    if _LOOKUP.fullmatch(text) is None:
         return False
-    i += 1
-    start = i
-    while i < len(toks) and (toks[i].kind == "var" or toks[i].text == "*"):
-        i += 1
-    if i == start or (i - start > 1 and any(t.text == "*" for t in toks[start:i])):
-        return False
-    if i < len(toks) and toks[i].word() == "WHERE":
-        i += 1
-    end = _lookup_group(toks, i)
-    if end is None:
-        return False
-    rest = toks[end:]
-    if not rest:
-        return True
-    digits = rest[1:]  # the lexer splits a number into digits
-    contiguous = all(b.start == a.start + 1 for a, b in itertools.pairwise(digits))
-    return (
-        rest[0].word() == "LIMIT"
-        and bool(digits)
-        and contiguous
-        and all(t.text.isdigit() for t in digits)
-    )
-
-
-def _lookup_group(toks: list[Token], i: int) -> int | None:
-    """The index after ``{ pattern }`` or ``{ {pattern} UNION {pattern} ... }``, or None."""
-    if not _is(toks, i, "{"):
-        return None
-    if _is(toks, i + 1, "{"):
-        i += 1
-        while True:
-            after = _lookup_pattern(toks, i)
-            if after is None:
-                return None
-            i = after
-            if not _is(toks, i, "UNION"):
-                break
-            i += 1
-        return i + 1 if _is(toks, i, "}") else None
-    return _lookup_pattern(toks, i)
-
-
-def _lookup_pattern(toks: list[Token], i: int) -> int | None:
-    """The index after ``{ s p o [.] }`` with no literal and no repeated variable, or None."""
-    if not _is(toks, i, "{") or i + 4 >= len(toks):
-        return None
-    terms = toks[i + 1 : i + 4]
-    if any(t.kind not in ("var", "iri", "pname") for t in terms[::2]):
-        return None
-    if terms[1].kind not in ("var", "iri", "pname") and terms[1].text != "a":
-        return None
-    names = [t.text[1:] for t in terms if t.kind == "var"]
-    if len(set(names)) != len(names):
-        return None
-    i += 4
-    if _is(toks, i, "."):
-        i += 1
-    return i + 1 if _is(toks, i, "}") else None
-
-
-def _is(toks: list[Token], i: int, text: str) -> bool:
-    return i < len(toks) and (toks[i].text == text or toks[i].word() == text)
+    for pattern in _L_PATTERNS.finditer(text):
+        names = [pattern[k] for k in ("s", "p", "o") if pattern[k][0] in "?$"]
+        if len({n[1:] for n in names}) != len(names):
+            return False
+    return True
 
 
 def has_dataset_clause(update: str) -> bool:
