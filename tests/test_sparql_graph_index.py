@@ -351,3 +351,20 @@ def test_the_index_can_be_switched_off_from_the_environment() -> None:
         assert kg.sparql_service().index is None
     finally:
         kg.close()
+
+
+def test_over_http_the_index_answers_413_past_the_row_cap_and_503_past_the_time_limit() -> None:
+    text = f"{PREFIXES}SELECT ?a ?b WHERE {{ ?a skg:suppliesTo+ ?b }}"
+    for settings, status, words in [
+        (Settings(memory=True, seed=False, result_cap=3), 413, "more than 3 rows"),
+        (Settings(memory=True, seed=False, query_timeout=1e-6), 503, "time limit"),
+    ]:
+        kg = KnowledgeGraph.open(settings)
+        kg.store.update(_graph_data())
+        service = kg.sparql_service()
+        assert service.index is not None and service.index.build_now()
+        assert parse_plan(text, kg.ontology.claimed_relations) is not None
+        with serve(settings, kg) as url, httpx.Client(timeout=30) as client:
+            answer = client.get(f"{url}/sparql", params={"query": text})
+        kg.close()
+        assert answer.status_code == status and words in answer.text
