@@ -163,7 +163,7 @@ def test_a_streaming_lookup_is_stopped_at_its_limit_and_the_row_cap(
     local_runner: ProcessRunner,
 ) -> None:
     text = "SELECT ?s ?o WHERE { ?s <http://e/p> ?o }"
-    with pytest.raises(QueryTimeoutError, match="time limit"):
+    with pytest.raises(QueryTimeoutError, match="time limit of 1e-09 s"):
         local_runner.run(QueryJob(text, JSON, None, 1e-9, 1000, local=True))
     with pytest.raises(QueryTimeoutError, match="time limit"):
         asyncio.run(local_runner.arun(QueryJob(text, JSON, None, 1e-9, 1000, local=True)))

@@ -14,7 +14,8 @@ from it, and only when the answer is certain to be the store's:
 - no concurrent patch changed the projection while the answer was computed.
 
 Answers keep SPARQL's semantics: a basic graph pattern is a join with bag semantics, a
-``+``/``*`` path gives each (start, end) pair once, ``*`` includes the zero-length path, COUNT
+``+``/``*`` path gives each (start, end) pair once, ``*`` includes the zero-length path (for
+a node of the default graph, as Oxigraph has it), COUNT
 counts rows and COUNT(DISTINCT) distinct values. The time limit is checked inside every loop
 and the row cap on every row, with the worker path's errors (503 and 413).
 """
@@ -38,7 +39,6 @@ __all__ = ["GraphIndex", "Result", "evaluate", "read_impure"]
 
 log = logging.getLogger(__name__)
 _XSD_INTEGER = XSD + "integer"
-_TIMEOUT_MESSAGE = "the query ran past its time limit of {:g} s and was stopped"
 
 
 def read_impure(store: Store, relations: frozenset[str]) -> frozenset[str]:

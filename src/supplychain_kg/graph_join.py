@@ -13,11 +13,10 @@ from collections.abc import Callable, Iterator
 
 from .errors import QueryTimeoutError
 from .paths import Projection
+from .query_exec import TIMEOUT_MESSAGE
 from .sparql_accel import Atom
 
 __all__ = ["MAX_PARTIAL", "Bag", "Clock", "TooBigError", "Walker", "order"]
-
-_TIMEOUT_MESSAGE = "the query ran past its time limit of {:g} s and was stopped"
 
 
 class Clock:
@@ -31,7 +30,7 @@ class Clock:
 
     def check(self) -> None:
         if time.monotonic() > self.deadline:
-            raise QueryTimeoutError(_TIMEOUT_MESSAGE.format(self.timeout))
+            raise QueryTimeoutError(TIMEOUT_MESSAGE.format(self.timeout))
 
 
 MAX_PARTIAL = 2_000_000

@@ -26,9 +26,18 @@ from .results import (
 )
 from .store import QueryResult, Store
 
-__all__ = ["Answer", "QueryJob", "error_message", "execute", "rebuild_error"]
+__all__ = [
+    "TIMEOUT_MESSAGE",
+    "Answer",
+    "QueryJob",
+    "error_message",
+    "execute",
+    "rebuild_error",
+]
 
 log = logging.getLogger(__name__)
+TIMEOUT_MESSAGE = "the query ran past its time limit of {:g} s and was stopped"
+"""The 503 answer's text for a query stopped at its time limit (``.format(seconds)``)."""
 
 
 @dataclass(frozen=True)

@@ -52,14 +52,20 @@ from pathlib import Path
 from typing import Protocol
 
 from .errors import QueryTimeoutError, StoreError
-from .query_exec import Answer, QueryJob, error_message, execute, rebuild_error
+from .query_exec import (
+    TIMEOUT_MESSAGE,
+    Answer,
+    QueryJob,
+    error_message,
+    execute,
+    rebuild_error,
+)
 from .query_wire import FrameReader, frame, read_frame, write_all
 from .store import Store, open_store
 
 __all__ = ["Answer", "ProcessRunner", "QueryJob", "Runner", "ThreadRunner", "execute"]
 
 log = logging.getLogger(__name__)
-_TIMEOUT_MESSAGE = "the query ran past its time limit of {:g} s and was stopped"
 
 
 def _resolve(future: asyncio.Future[None]) -> None:
@@ -90,7 +96,7 @@ class ThreadRunner:
         deadline = time.monotonic() + job.timeout
         answer = execute(self._store, job, deadline)
         if time.monotonic() > deadline:
-            raise QueryTimeoutError(_TIMEOUT_MESSAGE.format(job.timeout))
+            raise QueryTimeoutError(TIMEOUT_MESSAGE.format(job.timeout))
         return answer
 
     async def arun(self, job: QueryJob) -> Answer:
@@ -98,7 +104,7 @@ class ThreadRunner:
         try:
             return await asyncio.wait_for(asyncio.to_thread(self.run, job), job.timeout)
         except TimeoutError:
-            raise QueryTimeoutError(_TIMEOUT_MESSAGE.format(job.timeout)) from None
+            raise QueryTimeoutError(TIMEOUT_MESSAGE.format(job.timeout)) from None
 
     @contextlib.contextmanager
     def exclusive(self) -> Iterator[None]:
@@ -207,7 +213,7 @@ class _Gate:
         with self._cond:
             while self._writing:
                 if not self._cond.wait(max(0.0, deadline - time.monotonic())):
-                    raise QueryTimeoutError(_TIMEOUT_MESSAGE.format(timeout))
+                    raise QueryTimeoutError(TIMEOUT_MESSAGE.format(timeout))
             self._readers += 1
         try:
             yield
@@ -289,7 +295,7 @@ class ProcessRunner:
                 if woken:  # a wake-up meant for us: pass it on
                     self._wake_one()
                 if isinstance(sys.exc_info()[1], TimeoutError):
-                    raise QueryTimeoutError(_TIMEOUT_MESSAGE.format(timeout)) from None
+                    raise QueryTimeoutError(TIMEOUT_MESSAGE.format(timeout)) from None
                 raise
 
     def _spawn(self) -> _Worker:
@@ -312,9 +318,12 @@ class ProcessRunner:
         engine writes its answer into a buffer that stops it at the deadline."""
         assert self._store is not None
         with self._gate.reading(deadline, job.timeout):
-            answer = execute(self._store, job, deadline)
-        if time.monotonic() > deadline:
-            raise QueryTimeoutError(_TIMEOUT_MESSAGE.format(job.timeout))
+            try:
+                answer = execute(self._store, job, deadline)
+            except QueryTimeoutError:
+                answer = None
+        if answer is None or time.monotonic() > deadline:
+            raise QueryTimeoutError(TIMEOUT_MESSAGE.format(job.timeout))
         return answer
 
     def _run_inline(self, job: QueryJob, deadline: float) -> Answer | None:
@@ -329,7 +338,7 @@ class ProcessRunner:
             return execute(self._store, job, budget)
         except QueryTimeoutError:
             if time.monotonic() > deadline:
-                raise QueryTimeoutError(_TIMEOUT_MESSAGE.format(job.timeout)) from None
+                raise QueryTimeoutError(TIMEOUT_MESSAGE.format(job.timeout)) from None
             return None
         finally:
             self._gate.leave()
@@ -341,7 +350,7 @@ class ProcessRunner:
         try:
             worker = self._idle.get(timeout=job.timeout)
         except queue.Empty:
-            raise QueryTimeoutError(_TIMEOUT_MESSAGE.format(job.timeout)) from None
+            raise QueryTimeoutError(TIMEOUT_MESSAGE.format(job.timeout)) from None
         try:
             write_all(worker.fd, frame(_encode_job(job)), deadline)
             payload = read_frame(worker.fd, deadline)
@@ -364,7 +373,7 @@ class ProcessRunner:
                     asyncio.to_thread(self._run_local, job, deadline), job.timeout
                 )
             except TimeoutError:
-                raise QueryTimeoutError(_TIMEOUT_MESSAGE.format(job.timeout)) from None
+                raise QueryTimeoutError(TIMEOUT_MESSAGE.format(job.timeout)) from None
         try:
             worker = self._idle.get_nowait()
         except queue.Empty:
@@ -460,7 +469,7 @@ _INLINE_SECONDS = 0.002
 def _failure(exc: BaseException, timeout: float) -> BaseException:
     """The error to raise for a worker call that failed with ``exc``."""
     if isinstance(exc, TimeoutError):
-        return QueryTimeoutError(_TIMEOUT_MESSAGE.format(timeout))
+        return QueryTimeoutError(TIMEOUT_MESSAGE.format(timeout))
     if isinstance(exc, OSError | EOFError):
         return StoreError("a query worker stopped unexpectedly")
     return exc

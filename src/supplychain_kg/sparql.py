@@ -31,6 +31,7 @@ from .errors import (
 )
 from .graph_index import GraphIndex
 from .model import term_to_sparql
+from .query_exec import TIMEOUT_MESSAGE
 from .query_runner import Answer, ProcessRunner, QueryJob, Runner, ThreadRunner
 from .results import RESULTS_MEDIA_TYPES
 from .sparql_accel import Plan, parse_plan
@@ -68,7 +69,6 @@ RDF_MEDIA_TYPES = (
 
 INDEX = "graph-index"
 """The engine name of answers from the graph index (``X-SKG-Engine``)."""
-_TIMEOUT = "the query ran past its time limit of {:g} s and was stopped"
 _DEFAULT_GRAPH_NAMES = {"urn:x-rdflib:default"}
 """Names clients use for the endpoint's own default graph (rdflib's SPARQLStore sends this)."""
 _SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -220,7 +220,7 @@ class SparqlService:
                     asyncio.to_thread(self._indexed, plan, job, deadline), job.timeout
                 )
             except TimeoutError:
-                raise QueryTimeoutError(_TIMEOUT.format(job.timeout)) from None
+                raise QueryTimeoutError(TIMEOUT_MESSAGE.format(job.timeout)) from None
             if answer is not None:
                 return answer
         return await self.runner.arun(job)
