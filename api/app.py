@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None, *, kg: KnowledgeGraph | None = 
         )
     install_error_handlers(app)
     app.add_middleware(SparqlGetFastPath, kg=kg, settings=settings)
+    kg.sparql_service().warm()  # the SPARQL graph index builds in the background
     app.include_router(meta.router)
     app.include_router(paths.router)
     app.include_router(entities.router)

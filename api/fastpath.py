@@ -62,6 +62,7 @@ class SparqlGetFastPath:
             (b"content-type", media_type.encode("latin-1")),
             (b"content-length", str(len(answer.body)).encode("latin-1")),
             (b"vary", b"Accept, Origin" if extra and not self.allow_all else b"Accept"),
+            (b"x-skg-engine", answer.engine.encode("latin-1")),
             *extra,
         ]
         await send({"type": "http.response.start", "status": 200, "headers": out})

@@ -6,6 +6,7 @@ format, and hand the rest to :class:`supplychain_kg.sparql.SparqlService` off th
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from functools import partial
 from typing import TypeVar
@@ -30,7 +31,7 @@ from ..deps import KG, get_kg
 from ..editor import editor_headers, editor_page
 from ..negotiation import choose
 
-__all__ = ["bearer_token", "off_loop", "parse_params", "query_request", "router"]
+__all__ = ["bearer_token", "negotiated", "off_loop", "parse_params", "query_request", "router"]
 
 router = APIRouter(tags=["sparql"])
 
@@ -104,14 +105,25 @@ def _endpoint(request: Request, path: str) -> str:
     return str(request.base_url).rstrip("/") + path
 
 
+@functools.lru_cache(maxsize=256)
+def negotiated(accept: str | None) -> tuple[str | None, str | None]:
+    """The results and RDF media types an Accept header picks (clients send the same few
+    headers again and again, so the answers are remembered)."""
+    return (
+        choose(accept, RESULTS_MEDIA_TYPES, RESULTS_ALIASES),
+        choose(accept, RDF_MEDIA_TYPES, RDF_ALIASES),
+    )
+
+
 def query_request(
     text: str, params: dict[str, list[str]], accept: str | None, endpoint: str
 ) -> QueryRequest:
     """A protocol query: its text, dataset and the negotiated answer formats."""
+    results_type, rdf_type = negotiated(accept)
     return QueryRequest(
         sparql=text,
-        results_type=choose(accept, RESULTS_MEDIA_TYPES, RESULTS_ALIASES),
-        rdf_type=choose(accept, RDF_MEDIA_TYPES, RDF_ALIASES),
+        results_type=results_type,
+        rdf_type=rdf_type,
         default_graphs=tuple(params.get("default-graph-uri", [])),
         named_graphs=tuple(params.get("named-graph-uri", [])),
         base_iri=endpoint,
@@ -124,7 +136,8 @@ async def _answer(
     accept = request.headers.get("accept")
     query = query_request(text, params, accept, _endpoint(request, "/sparql"))
     answer = await service.aquery(query)
-    return Response(answer.body, media_type=answer.media_type, headers={"Vary": "Accept"})
+    headers = {"Vary": "Accept", "X-SKG-Engine": answer.engine}
+    return Response(answer.body, media_type=answer.media_type, headers=headers)
 
 
 async def _no_query(request: Request, service: SparqlService) -> Response:

@@ -69,6 +69,17 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw == "":
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"Config {name!r} has value {raw!r}. Expected 1 or 0 (true or false).")
+
+
 def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     raw = env.get(name, "")
     return tuple(item.strip() for item in raw.split(",") if item.strip())
@@ -92,6 +103,7 @@ class Settings:
     cors_origins: tuple[str, ...] = ("*",)
     service_allowlist: tuple[str, ...] = ()
     query_workers: int = 2
+    sparql_accel: bool = True
     seed: bool = True
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -121,6 +133,7 @@ class Settings:
             cors_origins=cors,
             service_allowlist=_list(env, "SKG_SERVICE_ALLOWLIST"),
             query_workers=_int(env, "SKG_QUERY_WORKERS", 2),
+            sparql_accel=_bool(env, "SKG_SPARQL_ACCEL", True),
         )
         given = {key: value for key, value in overrides.items() if value is not None}
         if "store_dir" in given:

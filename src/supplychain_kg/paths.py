@@ -358,6 +358,53 @@ class Projection:
             if spur is not None:
                 yield root[:-1] + spur
 
+    # -- stated triples (the SPARQL graph index, sparql_accel.py) ---------------------------
+    # Asserted and disputed edges are exactly the direct triples ``s relation o`` with an IRI
+    # object; denied-only edges have no triple and are never returned. Callers hold no lock:
+    # a concurrent patch may raise RuntimeError (a dict changed size) or change ``revision``.
+
+    def stated_objects(self, subject: str, relation: str) -> list[str]:
+        """Every ``o`` with a direct triple ``subject relation o``."""
+        around = self.graph._succ.get(subject)
+        if not around:
+            return []
+        return [
+            o
+            for o, keyed in around.items()
+            if (data := keyed.get(relation)) is not None and data["stance"] != "denied"
+        ]
+
+    def stated_subjects(self, obj: str, relation: str) -> list[str]:
+        """Every ``s`` with a direct triple ``s relation obj``."""
+        around = self.graph._pred.get(obj)
+        if not around:
+            return []
+        return [
+            s
+            for s, keyed in around.items()
+            if (data := keyed.get(relation)) is not None and data["stance"] != "denied"
+        ]
+
+    def is_stated(self, subject: str, relation: str, obj: str) -> bool:
+        """Whether the direct triple ``subject relation obj`` exists."""
+        around = self.graph._succ.get(subject)
+        keyed = around.get(obj) if around else None
+        data = keyed.get(relation) if keyed else None
+        return data is not None and data["stance"] != "denied"
+
+    def stated_pairs(self, relation: str) -> Iterator[tuple[str, str]]:
+        """Every (s, o) with a direct triple ``s relation o`` (a scan of all edges)."""
+        for s, around in self.graph._succ.items():
+            for o, keyed in around.items():
+                data = keyed.get(relation)
+                if data is not None and data["stance"] != "denied":
+                    yield s, o
+
+    def degree(self, node: str) -> int:
+        """How many neighbours ``node`` has (both directions, any relation or stance)."""
+        graph = self.graph
+        return len(graph._succ.get(node, ())) + len(graph._pred.get(node, ()))
+
     # -- updates ---------------------------------------------------------------------------
 
     def patch(self, store: Store, entities: set[str], revision: int) -> None:

@@ -17,8 +17,17 @@ be stopped from outside:
   stopped: the caller gets its 503 on time while the thread finishes in the background. The
   in-memory store is for tests and throwaway sessions; ``skg serve`` uses the on-disk store.
 
-Both run :func:`execute`, which writes the answer to bytes in the negotiated format, so a worker
-sends back one bytes object rather than rows.
+  A *streaming lookup* (``sparql_text.streaming_lookup``: one triple pattern or a UNION of
+  them, no join, no aggregate, no ordering) is the exception: its cost per row is bounded and
+  the engine writes its answer steadily, so :class:`ProcessRunner` runs it in a thread on the
+  server's own store handle, where the buffer the engine writes into raises at the deadline:
+  first on the event loop itself with a budget of 2 ms (most lookups take a fraction of a
+  millisecond), then, if it needs longer, again in a thread. That saves the process hop on the
+  most common request (one entity's relations). Writes wait for such lookups to end
+  (``exclusive()``), as they wait for the workers.
+
+All run :func:`execute` (``query_exec.py``), which writes the answer to bytes in the negotiated
+format, so a worker sends back one bytes object rather than rows.
 """
 
 from __future__ import annotations
@@ -27,147 +36,41 @@ import asyncio
 import collections
 import contextlib
 import logging
+import marshal
 import multiprocessing
 import os
 import queue
+import struct
 import sys
 import threading
 import time
-import traceback
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
-from . import errors
-from .errors import NotAcceptableError, QueryTimeoutError, SkgError, StoreError
-from .results import (
-    BoundedBuffer,
-    BufferFullError,
-    capped,
-    count_rows,
-    too_large,
-    write_boolean,
-    write_rows,
+from .errors import QueryTimeoutError, StoreError
+from .query_exec import (
+    TIMEOUT_MESSAGE,
+    Answer,
+    QueryJob,
+    error_message,
+    execute,
+    rebuild_error,
 )
-from .store import QueryResult, Store, open_store
+from .query_wire import FrameReader, frame, read_frame, write_all
+from .store import Store, open_store
 
 __all__ = ["Answer", "ProcessRunner", "QueryJob", "Runner", "ThreadRunner", "execute"]
 
 log = logging.getLogger(__name__)
-_TIMEOUT_MESSAGE = "the query ran past its time limit of {:g} s and was stopped"
-
-
-@dataclass(frozen=True)
-class QueryJob:
-    """One query with everything needed to answer it.
-
-    ``results_type`` / ``rdf_type`` are the negotiated media types for a SELECT/ASK and for a
-    CONSTRUCT/DESCRIBE answer (None: the client accepts no such format).
-    """
-
-    sparql: str
-    results_type: str | None
-    rdf_type: str | None
-    timeout: float
-    limit: int
-    default_graphs: tuple[str, ...] | None = None
-    named_graphs: tuple[str, ...] | None = None
-    base_iri: str | None = None
-    offered: dict[str, tuple[str, ...]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Answer:
-    """A serialized answer and its media type."""
-
-    body: bytes
-    media_type: str
-    kind: str
-
-
-def _not_acceptable(job: QueryJob, kind: str) -> NotAcceptableError:
-    offered = job.offered.get("rdf" if kind == "graph" else "results", ())
-    return NotAcceptableError(
-        f"no acceptable format for a {kind.upper() if kind != 'graph' else 'CONSTRUCT/DESCRIBE'} "
-        f"answer; this endpoint offers: {', '.join(offered)}",
-        offered=list(offered),
-    )
-
-
-def execute(store: Store, job: QueryJob, deadline: float | None) -> Answer:
-    """Run ``job`` on ``store`` and serialize its answer (deadline: ``time.monotonic()``).
-
-    An error is raised as a fresh copy with no traceback, so that no engine object (Oxigraph's
-    results may only be dropped by the thread that made them) outlives this call through the
-    frames of a traceback handed to another thread.
-    """
-    try:
-        return _execute(store, job, deadline)
-    except Exception as exc:
-        if not isinstance(exc, SkgError):  # logged as text: no traceback object kept alive
-            log.error("a query failed unexpectedly:\n%s", "".join(traceback.format_exception(exc)))
-        error = _rebuild_error(*_error_message(exc))
-    raise error
 
 
 def _resolve(future: asyncio.Future[None]) -> None:
     if not future.done():
         future.set_result(None)
-
-
-_BYTES_PER_ROW = 1024
-"""The engine writes an answer of up to (row cap x this) bytes in memory before it is counted."""
-
-
-def _native_rows(result: QueryResult, media_type: str, limit: int) -> bytes | None:
-    """The engine's own (fast) serialization of a SELECT answer, within the row cap.
-
-    The answer is written into a buffer of at most ``limit * _BYTES_PER_ROW`` bytes, then its
-    rows are counted (every row takes a byte, so a short answer needs no count): over the cap
-    is ResultTooLargeError. An answer too big for the buffer returns None: the caller then
-    writes it row by row, stopping at the cap.
-    """
-    buffer = BoundedBuffer(limit * _BYTES_PER_ROW)
-    try:
-        result.serialize(media_type, buffer)  # type: ignore[arg-type]
-    except BufferFullError:
-        return None
-    body = buffer.getvalue()
-    if len(body) > limit and count_rows(body, media_type) > limit:
-        raise too_large(limit, "result")
-    return body
-
-
-def _run_query(store: Store, job: QueryJob) -> QueryResult:
-    return store.query(
-        job.sparql,
-        default_graphs=job.default_graphs,
-        named_graphs=job.named_graphs,
-        base_iri=job.base_iri,
-    )
-
-
-def _execute(store: Store, job: QueryJob, deadline: float | None) -> Answer:
-    result = _run_query(store, job)
-    if result.kind == "graph":
-        if job.rdf_type is None:
-            raise _not_acceptable(job, "graph")
-        body = result.serialize(job.rdf_type, limit=job.limit, deadline=deadline)
-        return Answer(body or b"", job.rdf_type, "graph")
-    if job.results_type is None:
-        raise _not_acceptable(job, result.kind)
-    if result.kind == "ask":
-        return Answer(write_boolean(result.boolean, job.results_type), job.results_type, "ask")
-    if deadline is None:  # a worker process: the engine writes small answers itself (faster)
-        body = _native_rows(result, job.results_type, job.limit)
-        if body is not None:
-            return Answer(body, job.results_type, "select")
-        result = _run_query(store, job)
-    rows = capped(result.rows(), job.limit, deadline, "result")
-    return Answer(write_rows(result.variables, rows, job.results_type), job.results_type, "select")
 
 
 class Runner(Protocol):
@@ -193,7 +96,7 @@ class ThreadRunner:
         deadline = time.monotonic() + job.timeout
         answer = execute(self._store, job, deadline)
         if time.monotonic() > deadline:
-            raise QueryTimeoutError(_TIMEOUT_MESSAGE.format(job.timeout))
+            raise QueryTimeoutError(TIMEOUT_MESSAGE.format(job.timeout))
         return answer
 
     async def arun(self, job: QueryJob) -> Answer:
@@ -201,7 +104,7 @@ class ThreadRunner:
         try:
             return await asyncio.wait_for(asyncio.to_thread(self.run, job), job.timeout)
         except TimeoutError:
-            raise QueryTimeoutError(_TIMEOUT_MESSAGE.format(job.timeout)) from None
+            raise QueryTimeoutError(TIMEOUT_MESSAGE.format(job.timeout)) from None
 
     @contextlib.contextmanager
     def exclusive(self) -> Iterator[None]:
@@ -215,22 +118,48 @@ class ThreadRunner:
 # -- worker processes --------------------------------------------------------------------------
 
 
-def _error_message(exc: BaseException) -> tuple[str, str, list[str]]:
-    offered = exc.offered if isinstance(exc, NotAcceptableError) else []
-    if isinstance(exc, SkgError):
-        return (type(exc).__name__, str(exc), offered)
-    return ("StoreError", "the query failed in the store", [])
+_STOP = b"S"
+_CLOSE = b"C"
+_JOB = b"J"
+_OK = b"O"
+_ERROR = b"E"
+_HEAD_SIZE = struct.Struct("!H")
 
 
-def _rebuild_error(name: str, message: str, offered: list[str]) -> SkgError:
-    if name == "NotAcceptableError":
-        return NotAcceptableError(message, offered=offered)
-    cls = getattr(errors, name, StoreError)
-    try:
-        error: SkgError = cls(message)
-    except TypeError:
-        error = StoreError(message)
-    return error
+def _encode_job(job: QueryJob) -> bytes:
+    fields = (
+        job.sparql,
+        job.results_type,
+        job.rdf_type,
+        job.timeout,
+        job.limit,
+        job.default_graphs,
+        job.named_graphs,
+        job.base_iri,
+        job.offered,
+        job.local,
+    )
+    return _JOB + marshal.dumps(fields)
+
+
+def _decode_job(message: bytes) -> QueryJob:
+    return QueryJob(*marshal.loads(message[1:]))
+
+
+def _encode_answer(answer: Answer) -> bytes:
+    head = marshal.dumps((answer.media_type, answer.kind))
+    return b"".join((_OK, _HEAD_SIZE.pack(len(head)), head, answer.body))
+
+
+def _decode_reply(payload: bytes) -> Answer:
+    """The answer in a worker's reply, or its error raised."""
+    if payload[:1] == _OK:
+        (size,) = _HEAD_SIZE.unpack_from(payload, 1)
+        media_type, kind = marshal.loads(payload[3 : 3 + size])
+        return Answer(payload[3 + size :], media_type, kind)
+    if payload[:1] == _ERROR:
+        raise rebuild_error(*marshal.loads(payload[1:]))
+    raise StoreError("a query worker sent an answer this server cannot read")
 
 
 def _worker_main(conn: Connection, path: str) -> None:
@@ -238,35 +167,90 @@ def _worker_main(conn: Connection, path: str) -> None:
     store: Store | None = None
     while True:
         try:
-            message = conn.recv()
-        except (EOFError, KeyboardInterrupt):
+            message = conn.recv_bytes()
+        except (EOFError, OSError, KeyboardInterrupt):
             return
-        if message is None:
+        if message == _STOP:
             return
-        if message == "close":
+        if message == _CLOSE:
             if store is not None:
                 store.close()
                 store = None
-            conn.send(("closed", None))
+            conn.send_bytes(_CLOSE)
             continue
         try:
             if store is None:
                 store = open_store(Path(path), read_only=True)
-            conn.send(("ok", execute(store, message, None)))
+            reply = _encode_answer(execute(store, _decode_job(message), None))
         except BaseException as exc:  # answered to the parent, never raised here
-            conn.send(("error", _error_message(exc)))
+            reply = _ERROR + marshal.dumps(error_message(exc))
+        conn.send_bytes(reply)
+
+
+class _Gate:
+    """Lookups the server runs itself (readers) and writes (one at a time, alone)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writing = False
+
+    def try_enter(self) -> bool:
+        """Start reading unless a write is running (never waits)."""
+        with self._cond:
+            if self._writing:
+                return False
+            self._readers += 1
+            return True
+
+    def leave(self) -> None:
+        with self._cond:
+            self._readers -= 1
+            self._cond.notify_all()
+
+    @contextlib.contextmanager
+    def reading(self, deadline: float, timeout: float) -> Iterator[None]:
+        with self._cond:
+            while self._writing:
+                if not self._cond.wait(max(0.0, deadline - time.monotonic())):
+                    raise QueryTimeoutError(TIMEOUT_MESSAGE.format(timeout))
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                self._cond.notify_all()
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        with self._cond:
+            while self._writing:
+                self._cond.wait()
+            self._writing = True
+            while self._readers:
+                self._cond.wait()
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writing = False
+                self._cond.notify_all()
 
 
 @dataclass
 class _Worker:
     process: BaseProcess
     conn: Connection
+    fd: int
 
 
 class ProcessRunner:
     """A pool of query worker processes over an on-disk store (see the module docstring)."""
 
-    def __init__(self, path: Path, size: int = 2) -> None:
+    def __init__(self, path: Path, size: int = 2, store: Store | None = None) -> None:
+        self._store = store
+        self._gate = _Gate()
         self._path = path
         self._size = max(1, size)
         self._context = multiprocessing.get_context("spawn")
@@ -281,7 +265,8 @@ class ProcessRunner:
     def _release(self, worker: _Worker) -> None:
         """Make ``worker`` idle and wake one coroutine waiting for a worker."""
         self._idle.put(worker)
-        self._wake_one()
+        if self._waiters:
+            self._wake_one()
 
     def _wake_one(self) -> None:
         with self._lock:
@@ -310,7 +295,7 @@ class ProcessRunner:
                 if woken:  # a wake-up meant for us: pass it on
                     self._wake_one()
                 if isinstance(sys.exc_info()[1], TimeoutError):
-                    raise QueryTimeoutError(_TIMEOUT_MESSAGE.format(timeout)) from None
+                    raise QueryTimeoutError(TIMEOUT_MESSAGE.format(timeout)) from None
                 raise
 
     def _spawn(self) -> _Worker:
@@ -320,98 +305,141 @@ class ProcessRunner:
         )
         process.start()
         child.close()
-        return _Worker(process, parent)
+        os.set_blocking(parent.fileno(), False)
+        return _Worker(process, parent, parent.fileno())
 
     def _kill(self, worker: _Worker) -> None:
         worker.process.kill()
         worker.process.join(timeout=5)
         worker.conn.close()
 
+    def _run_local(self, job: QueryJob, deadline: float) -> Answer:
+        """A streaming lookup on the server's own store handle, in the calling thread: the
+        engine writes its answer into a buffer that stops it at the deadline."""
+        assert self._store is not None
+        with self._gate.reading(deadline, job.timeout):
+            try:
+                answer = execute(self._store, job, deadline)
+            except QueryTimeoutError:
+                answer = None
+        if answer is None or time.monotonic() > deadline:
+            raise QueryTimeoutError(TIMEOUT_MESSAGE.format(job.timeout))
+        return answer
+
+    def _run_inline(self, job: QueryJob, deadline: float) -> Answer | None:
+        """A streaming lookup on the event loop itself, stopped after _INLINE_SECONDS (most
+        take a fraction of a millisecond); None if it needs longer (or a write is running):
+        the caller then runs it in a thread."""
+        assert self._store is not None
+        budget = min(deadline, time.monotonic() + _INLINE_SECONDS)
+        if not self._gate.try_enter():
+            return None
+        try:
+            return execute(self._store, job, budget)
+        except QueryTimeoutError:
+            if time.monotonic() > deadline:
+                raise QueryTimeoutError(TIMEOUT_MESSAGE.format(job.timeout)) from None
+            return None
+        finally:
+            self._gate.leave()
+
     def run(self, job: QueryJob) -> Answer:
         deadline = time.monotonic() + job.timeout
+        if job.local and self._store is not None:
+            return self._run_local(job, deadline)
         try:
             worker = self._idle.get(timeout=job.timeout)
         except queue.Empty:
-            raise QueryTimeoutError(_TIMEOUT_MESSAGE.format(job.timeout)) from None
+            raise QueryTimeoutError(TIMEOUT_MESSAGE.format(job.timeout)) from None
         try:
-            worker.conn.send(job)
-            ready = worker.conn.poll(max(0.0, deadline - time.monotonic()))
-            reply: Any = worker.conn.recv() if ready else None
-        except (OSError, EOFError):
-            reply = ("error", ("StoreError", "a query worker stopped unexpectedly", []))
-            ready = False
-        if not ready:
-            self._replace(worker)
-            if reply is not None:
-                raise _rebuild_error(*reply[1])
-            raise QueryTimeoutError(_TIMEOUT_MESSAGE.format(job.timeout))
+            write_all(worker.fd, frame(_encode_job(job)), deadline)
+            payload = read_frame(worker.fd, deadline)
+        except BaseException as exc:
+            self._replace(worker)  # a busy or dead worker is never reused
+            raise _failure(exc, job.timeout) from None
         self._release(worker)
-        return self._answer(reply)
+        return _decode_reply(payload)
 
     async def arun(self, job: QueryJob) -> Answer:
-        """:meth:`run` without a thread: the event loop waits for an idle worker, then on its
-        pipe. A large answer is read from the pipe in one piece once its first bytes arrive.
-        """
+        """:meth:`run` without a thread: the event loop waits for an idle worker, then its
+        reader callback collects the reply as it arrives and wakes this coroutine once."""
         deadline = time.monotonic() + job.timeout
-        worker = await self._acquire(deadline, job.timeout)
-        loop = asyncio.get_running_loop()
-        ready: asyncio.Future[None] = loop.create_future()
-        fd = worker.conn.fileno()
-
-        def wake() -> None:
-            if not ready.done():
-                ready.set_result(None)
-
-        loop.add_reader(fd, wake)
+        if job.local and self._store is not None:  # no process hop: inline, else a thread
+            answer = self._run_inline(job, deadline)
+            if answer is not None:
+                return answer
+            try:
+                return await asyncio.wait_for(
+                    asyncio.to_thread(self._run_local, job, deadline), job.timeout
+                )
+            except TimeoutError:
+                raise QueryTimeoutError(TIMEOUT_MESSAGE.format(job.timeout)) from None
         try:
-            worker.conn.send(job)
-            await asyncio.wait_for(ready, max(0.0, deadline - time.monotonic()))
+            worker = self._idle.get_nowait()
+        except queue.Empty:
+            worker = await self._acquire(deadline, job.timeout)
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[bytes] = loop.create_future()
+        fd = worker.fd
+        reader = FrameReader()
+
+        def readable() -> None:
+            try:
+                data = os.read(fd, _READ_CHUNK)
+            except BlockingIOError:
+                return
+            except OSError:
+                data = b""
+            if done.done():
+                return
+            if not data:
+                done.set_exception(EOFError())
+                return
+            payload = reader.feed(data)
+            if payload is not None:
+                done.set_result(payload)
+
+        def expired() -> None:
+            if not done.done():
+                done.set_exception(TimeoutError())
+
+        loop.add_reader(fd, readable)
+        timer = loop.call_later(max(0.0, deadline - time.monotonic()), expired)
+        try:
+            write_all(fd, frame(_encode_job(job)), deadline)
+            payload = await done
         except BaseException as exc:  # timed out, worker gone, or cancelled (client left)
+            timer.cancel()
             loop.remove_reader(fd)
             self._replace(worker)  # a busy or dead worker is never reused
-            if isinstance(exc, TimeoutError):
-                raise QueryTimeoutError(_TIMEOUT_MESSAGE.format(job.timeout)) from None
-            if isinstance(exc, OSError | EOFError):
-                raise StoreError("a query worker stopped unexpectedly") from None
-            raise
+            raise _failure(exc, job.timeout) from None
+        timer.cancel()
         loop.remove_reader(fd)
-        try:
-            os.set_blocking(fd, True)  # uvloop's add_reader made it non-blocking
-            reply = worker.conn.recv()
-        except (OSError, EOFError):
-            self._replace(worker)
-            raise StoreError("a query worker stopped unexpectedly") from None
         self._release(worker)
-        return self._answer(reply)
+        return _decode_reply(payload)
 
     def _replace(self, worker: _Worker) -> None:
         self._kill(worker)
         self._release(self._spawn())
 
-    @staticmethod
-    def _answer(reply: Any) -> Answer:
-        status, payload = reply
-        if status == "ok":
-            answer: Answer = payload
-            return answer
-        raise _rebuild_error(*payload)
-
     @contextlib.contextmanager
     def exclusive(self) -> Iterator[None]:
-        """Take every worker (waiting for running queries), close their store handles, yield."""
+        """Take every worker (waiting for running queries), close their store handles, and
+        wait for the server's own lookups to end; yield."""
         taken = [self._idle.get() for _ in range(self._size)]
         try:
-            for i, worker in enumerate(taken):
-                try:
-                    worker.conn.send("close")
-                    if worker.conn.poll(30):
-                        worker.conn.recv()
-                        continue
-                except (OSError, EOFError):
-                    pass
-                self._kill(worker)
-                taken[i] = self._spawn()
-            yield
+            with self._gate.writing():
+                for i, worker in enumerate(taken):
+                    deadline = time.monotonic() + 30
+                    try:
+                        write_all(worker.fd, frame(_CLOSE), deadline)
+                        if read_frame(worker.fd, deadline) == _CLOSE:
+                            continue
+                    except (OSError, EOFError, TimeoutError):
+                        pass
+                    self._kill(worker)
+                    taken[i] = self._spawn()
+                yield
         finally:
             for worker in taken:
                 self._release(worker)
@@ -425,9 +453,23 @@ class ProcessRunner:
                 worker = self._idle.get_nowait()
             except queue.Empty:
                 break
-            with contextlib.suppress(OSError):
-                worker.conn.send(None)
+            with contextlib.suppress(OSError, TimeoutError):
+                write_all(worker.fd, frame(_STOP), time.monotonic() + 2)
             worker.process.join(timeout=2)
             if worker.process.is_alive():
                 self._kill(worker)
             worker.conn.close()
+
+
+_READ_CHUNK = 1 << 20
+_INLINE_SECONDS = 0.002
+"""How long a streaming lookup may hold the event loop before it is run in a thread."""
+
+
+def _failure(exc: BaseException, timeout: float) -> BaseException:
+    """The error to raise for a worker call that failed with ``exc``."""
+    if isinstance(exc, TimeoutError):
+        return QueryTimeoutError(TIMEOUT_MESSAGE.format(timeout))
+    if isinstance(exc, OSError | EOFError):
+        return StoreError("a query worker stopped unexpectedly")
+    return exc

@@ -148,11 +148,17 @@ class BufferFullError(Exception):
 
 
 class BoundedBuffer(io.RawIOBase):
-    """A write-only in-memory buffer that refuses to grow past ``limit`` bytes."""
+    """A write-only in-memory buffer that refuses to grow past ``limit`` bytes.
 
-    def __init__(self, limit: int) -> None:
+    With a ``deadline`` (a ``time.monotonic()`` value) every write past it raises
+    QueryTimeoutError: an engine writing its answer into the buffer (every few kilobytes) is
+    stopped there.
+    """
+
+    def __init__(self, limit: int, deadline: float | None = None) -> None:
         super().__init__()
         self.limit = limit
+        self.deadline = deadline
         self.parts: list[bytes] = []
         self.size = 0
 
@@ -160,6 +166,8 @@ class BoundedBuffer(io.RawIOBase):
         return True
 
     def write(self, data: Any) -> int:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise QueryTimeoutError("the query ran past its time limit and was stopped")
         chunk = bytes(data)
         self.size += len(chunk)
         if self.size > self.limit:

@@ -12,8 +12,10 @@ negotiates formats; everything else is here, with no web framework in sight:
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import io
+import time
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -23,19 +25,30 @@ from .errors import (
     BadRequestError,
     GraphNotFoundError,
     NotAcceptableError,
+    QueryTimeoutError,
     RemoteAccessError,
     WriteForbiddenError,
 )
+from .graph_index import GraphIndex
 from .model import term_to_sparql
+from .query_exec import TIMEOUT_MESSAGE
 from .query_runner import Answer, ProcessRunner, QueryJob, Runner, ThreadRunner
 from .results import RESULTS_MEDIA_TYPES
-from .sparql_text import has_dataset_clause, query_form, remote_targets, with_using
+from .sparql_accel import Plan, parse_plan
+from .sparql_text import (
+    has_dataset_clause,
+    query_form,
+    remote_targets,
+    streaming_lookup,
+    with_using,
+)
 from .store import Store
 
 if TYPE_CHECKING:
     from .service import KnowledgeGraph
 
 __all__ = [
+    "INDEX",
     "RDF_MEDIA_TYPES",
     "RESULTS_MEDIA_TYPES",
     "QueryRequest",
@@ -54,6 +67,8 @@ RDF_MEDIA_TYPES = (
 )
 """What a CONSTRUCT/DESCRIBE answer (or a graph GET) can be written as; the first is the default."""
 
+INDEX = "graph-index"
+"""The engine name of answers from the graph index (``X-SKG-Engine``)."""
 _DEFAULT_GRAPH_NAMES = {"urn:x-rdflib:default"}
 """Names clients use for the endpoint's own default graph (rdflib's SPARQLStore sends this)."""
 _SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -100,7 +115,7 @@ def make_runner(settings: Settings, store: Store) -> Runner:
     path = settings.resolved_store_dir()
     if path is None:
         return ThreadRunner(store)
-    return ProcessRunner(path, settings.query_workers)
+    return ProcessRunner(path, settings.query_workers, store)
 
 
 class SparqlService:
@@ -110,8 +125,17 @@ class SparqlService:
         self.kg = kg
         self.settings = kg.settings
         self.runner = runner or make_runner(kg.settings, kg.store)
+        self.index = GraphIndex(kg.store, kg.projection) if kg.settings.sparql_accel else None
+        self._relations = kg.ontology.claimed_relations
+
+    def warm(self) -> None:
+        """Start building the graph index in the background (queries do not wait for it)."""
+        if self.index is not None:
+            self.index.refresh()
 
     def close(self) -> None:
+        if self.index is not None:
+            self.index.closed = True
         self.runner.close()
 
     # -- checks ------------------------------------------------------------------------------
@@ -169,15 +193,54 @@ class SparqlService:
             named_graphs=request.named_graphs or None,
             base_iri=request.base_iri,
             offered={"results": RESULTS_MEDIA_TYPES, "rdf": RDF_MEDIA_TYPES},
+            local=form == "select"
+            and not request.default_graphs
+            and not request.named_graphs
+            and streaming_lookup(request.sparql),
         )
 
     def query(self, request: QueryRequest) -> Answer:
         """Answer a query within the time limit and row cap (blocking: run it off the loop)."""
-        return self.runner.run(self.job(request))
+        job = self.job(request)
+        plan = self._plan(job)
+        if plan is not None:
+            answer = self._indexed(plan, job, time.monotonic() + job.timeout)
+            if answer is not None:
+                return answer
+        return self.runner.run(job)
 
     async def aquery(self, request: QueryRequest) -> Answer:
         """:meth:`query` for an event loop: the loop is never blocked by the engine."""
-        return await self.runner.arun(self.job(request))
+        job = self.job(request)
+        plan = self._plan(job)
+        if plan is not None:
+            deadline = time.monotonic() + job.timeout
+            try:
+                answer = await asyncio.wait_for(
+                    asyncio.to_thread(self._indexed, plan, job, deadline), job.timeout
+                )
+            except TimeoutError:
+                raise QueryTimeoutError(TIMEOUT_MESSAGE.format(job.timeout)) from None
+            if answer is not None:
+                return answer
+        return await self.runner.arun(job)
+
+    def _plan(self, job: QueryJob) -> Plan | None:
+        """The graph index's plan for a job it may answer (and is ready to), else None."""
+        index = self.index
+        if index is None or job.default_graphs or job.named_graphs or not job.results_type:
+            return None
+        plan = parse_plan(job.sparql, self._relations)
+        if plan is None or index.current() is None:
+            return None
+        return plan
+
+    def _indexed(self, plan: Plan, job: QueryJob, deadline: float) -> Answer | None:
+        assert self.index is not None and job.results_type is not None
+        result = self.index.answer(plan, deadline, job.limit, job.timeout)
+        if result is None:
+            return None
+        return Answer(result.serialize(job.results_type), job.results_type, "select", INDEX)
 
     # -- update ------------------------------------------------------------------------------
 
@@ -197,6 +260,7 @@ class SparqlService:
 
     def _write(self, text: str, base_iri: str | None = None) -> None:
         self.kg.run_update(text, base_iri=base_iri)
+        self.warm()
 
     # -- graph store protocol ----------------------------------------------------------------
 

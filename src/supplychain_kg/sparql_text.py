@@ -19,6 +19,7 @@ an escape cannot hide a keyword.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
@@ -26,8 +27,10 @@ __all__ = [
     "Token",
     "data_blocks",
     "has_dataset_clause",
+    "iter_tokens",
     "query_form",
     "remote_targets",
+    "streaming_lookup",
     "tokens",
     "with_using",
 ]
@@ -72,12 +75,15 @@ class Token:
 
 def tokens(text: str) -> list[Token]:
     """Split SPARQL ``text`` into tokens, dropping white space and comments."""
-    out: list[Token] = []
+    return list(iter_tokens(text))
+
+
+def iter_tokens(text: str) -> Iterator[Token]:
+    """:func:`tokens`, one at a time (a caller that stops early pays for no more)."""
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup or "other"
         if kind not in ("ws", "comment"):
-            out.append(Token(kind, match.group(), match.start()))
-    return out
+            yield Token(kind, match.group(), match.start())
 
 
 def _unescape(text: str) -> str:
@@ -160,11 +166,52 @@ def query_form(text: str) -> str | None:
     >>> query_form('PREFIX : <http://e/> CONSTRUCT WHERE { ?s :p ?o }')
     'graph'
     """
-    for tok in tokens(text):
-        form = _FORMS.get(tok.word())
-        if form:
-            return form
+    for match in _TOKEN.finditer(text):  # lazily: the form keyword comes after the prologue
+        if match.lastgroup == "name":
+            form = _FORMS.get(match.group().upper())
+            if form:
+                return form
     return None
+
+
+_L_IRI = r"<[^<>\"{}|^`\\\x00-\x20]*>"
+_L_PNAME = r"(?:[A-Za-z][A-Za-z0-9_-]*)?:[A-Za-z0-9_][A-Za-z0-9_-]*"
+_L_VAR = r"[?$][A-Za-z0-9_]+"
+_L_TERM = rf"(?:{_L_VAR}|{_L_IRI}|{_L_PNAME})"
+_L_TRIPLE = rf"(?P<s>{_L_TERM})\s*(?P<p>{_L_TERM}|a(?=[\s<?$]))\s*(?P<o>{_L_TERM})\s*\.?"
+_L_GROUP = rf"\{{\s*{_L_TRIPLE}\s*\}}"
+_L_INNER = _L_GROUP.replace("?P<s>", "?:").replace("?P<p>", "?:").replace("?P<o>", "?:")
+_LOOKUP = re.compile(
+    rf"""\s*(?:(?:PREFIX\s+(?:[A-Za-z][A-Za-z0-9_-]*)?:\s*{_L_IRI}|BASE\s*{_L_IRI})\s*)*
+    SELECT\s+(?:\*|{_L_VAR}(?:\s*{_L_VAR})*)\s*(?:WHERE\s*)?
+    (?:{_L_INNER}|\{{\s*{_L_INNER}(?:\s*UNION\s*{_L_INNER})*\s*\}})
+    \s*(?:LIMIT\s+[0-9]+\s*)?""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_L_PATTERNS = re.compile(_L_GROUP)
+
+
+def streaming_lookup(text: str) -> bool:
+    """Whether ``text`` is a lookup the engine answers row by row at a bounded cost per row.
+
+    That is ``SELECT ?v... | *`` (no DISTINCT, aggregate, ORDER BY or OFFSET; an optional
+    LIMIT) over one triple pattern, or a UNION of single triple patterns, each with no variable
+    repeated, no literal, no comment, no path. Such a query writes its answer steadily from its
+    first row, so a deadline checked whenever the engine writes stops it promptly. The check
+    is a (conservative) regular expression: a query it does not recognise is simply not one.
+
+    >>> streaming_lookup('SELECT ?p ?o { { <http://e/a> ?p ?o } UNION { ?o ?p <http://e/a> } }')
+    True
+    >>> streaming_lookup('SELECT ?p { <http://e/a> ?p ?o . ?o ?p ?x }')
+    False
+    """
+    if _LOOKUP.fullmatch(text) is None:
+        return False
+    for pattern in _L_PATTERNS.finditer(text):
+        names = [pattern[k] for k in ("s", "p", "o") if pattern[k][0] in "?$"]
+        if len({n[1:] for n in names}) != len(names):
+            return False
+    return True
 
 
 def has_dataset_clause(update: str) -> bool:

@@ -1,0 +1,233 @@
+"""The graph index: answering simple SELECT queries from the in-memory path projection.
+
+A join of claimed relations (vendor -> contractor -> project) or a ``sourcesFrom+`` path costs
+Oxigraph thousands of index seeks; the path projection (``paths.py``) already holds every
+direct triple of a claimed relation as an adjacency map, where the same walk is a few dict
+lookups. :class:`GraphIndex` answers the subset :func:`~.sparql_accel.parse_plan` recognises
+from it, and only when the answer is certain to be the store's:
+
+- the projection is at the store's revision (never waited for: a stale or missing one is
+  rebuilt in a background thread while Oxigraph answers);
+- every relation the query uses is *pure*: all its default-graph triples have an IRI subject
+  and object, so the projection holds all of them (a relation with a literal or blank-node
+  triple falls back; purity is read once per revision);
+- no concurrent patch changed the projection while the answer was computed.
+
+Answers keep SPARQL's semantics: a basic graph pattern is a join with bag semantics, a
+``+``/``*`` path gives each (start, end) pair once, ``*`` includes the zero-length path (for
+a node of the default graph, as Oxigraph has it), COUNT
+counts rows and COUNT(DISTINCT) distinct values. The time limit is checked inside every loop
+and the row cap on every row, with the worker path's errors (503 and 413).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from .graph_join import Bag, Clock, TooBigError, Walker, order
+from .model import IRI, Literal, Row
+from .namespaces import XSD
+from .paths import Projection
+from .results import too_large, write_rows
+from .sparql_accel import Plan
+from .store import Store
+
+__all__ = ["GraphIndex", "Result", "evaluate", "read_impure"]
+
+log = logging.getLogger(__name__)
+_XSD_INTEGER = XSD + "integer"
+
+
+def read_impure(store: Store, relations: frozenset[str]) -> frozenset[str]:
+    """The relations with a default-graph triple whose subject or object is not an IRI."""
+    values = " ".join(f"<{r}>" for r in sorted(relations))
+    query = f"""SELECT DISTINCT ?rel WHERE {{ VALUES ?rel {{ {values} }}
+        ?s ?rel ?o FILTER(!isIRI(?s) || !isIRI(?o)) }}"""
+    return frozenset(str(row["rel"].value) for row in store.query(query).rows())
+
+
+@dataclass(frozen=True)
+class _Ready:
+    projection: Projection
+    revision: int
+    impure: frozenset[str]
+
+
+class GraphIndex:
+    """The projection, checked fresh for each query, refreshed in the background."""
+
+    def __init__(self, store: Store, projection: Callable[[], Projection]) -> None:
+        self._store = store
+        self._projection = projection
+        self._ready: _Ready | None = None
+        self._lock = threading.Lock()
+        self._refreshing = False
+        self.closed = False
+
+    def current(self) -> _Ready | None:
+        """The index if it is at the store's revision; else None (and a refresh is started)."""
+        ready = self._ready
+        revision = self._store.revision
+        if ready is not None and ready.revision == revision == ready.projection.revision:
+            return ready
+        self.refresh()
+        return None
+
+    def refresh(self) -> None:
+        """Bring the index to the store's revision in a background thread (if none runs)."""
+        with self._lock:
+            if self._refreshing or self.closed:
+                return
+            self._refreshing = True
+        threading.Thread(target=self._rebuild, name="skg-graph-index", daemon=True).start()
+
+    def build_now(self) -> bool:
+        """Bring the index to the store's revision in this thread; True if it is ready."""
+        self._rebuild(background=False)
+        return self._ready is not None and self._ready.revision == self._store.revision
+
+    def _rebuild(self, background: bool = True) -> None:
+        try:
+            revision = self._store.revision
+            projection = self._projection()
+            ready = self._ready
+            if ready is not None and ready.revision == revision and ready.projection is projection:
+                impure = ready.impure
+            else:
+                impure = read_impure(self._store, projection.relations)
+            if projection.revision == revision == self._store.revision:
+                self._ready = _Ready(projection, revision, impure)
+        except Exception as exc:  # the store closed or failed: Oxigraph keeps answering
+            log.warning("the SPARQL graph index could not be built: %s", exc)
+        finally:
+            if background:
+                with self._lock:
+                    self._refreshing = False
+
+    def _in_graph(self, iri: str) -> bool:
+        """Whether ``iri`` is a subject or object in the default graph (the nodes a
+        zero-length path matches, as Oxigraph evaluates it)."""
+        ask = f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}"
+        return self._store.query(ask).boolean
+
+    def answer(self, plan: Plan, deadline: float, limit: int, timeout: float) -> Result | None:
+        """The plan's rows from the index, or None when the index cannot answer it."""
+        ready = self.current()
+        if ready is None or not plan.relations.isdisjoint(ready.impure):
+            return None
+        projection = ready.projection
+        try:
+            result = evaluate(plan, projection, deadline, limit, timeout, in_graph=self._in_graph)
+        except RuntimeError:  # a patch changed the projection under us
+            return None
+        if projection.revision != ready.revision or projection.lock.locked():
+            return None  # a patch ran meanwhile, or is running (or a path search: no matter)
+        return result
+
+
+@dataclass(frozen=True)
+class Result:
+    """An answer: its variables and rows (IRIs as strings, None when unbound), or a count.
+
+    Rows become terms only while they are written, so a large answer leaves no long-lived
+    objects for the garbage collector to walk.
+    """
+
+    variables: list[str]
+    rows: list[tuple[str | None, ...]]
+    count: int | None = None
+
+    def serialize(self, media_type: str) -> bytes:
+        return write_rows(self.variables, self._terms(), media_type)
+
+    def _terms(self) -> Iterator[Row]:
+        if self.count is not None:
+            for _ in self.rows:
+                counted: Row = {self.variables[0]: Literal(str(self.count), _XSD_INTEGER)}
+                yield counted
+            return
+        names = self.variables
+        for values in self.rows:
+            row: Row = {v: IRI(x) for v, x in zip(names, values, strict=True) if x is not None}
+            yield row
+
+
+def evaluate(
+    plan: Plan,
+    projection: Projection,
+    deadline: float,
+    limit: int,
+    timeout: float,
+    *,
+    in_graph: Callable[[str], bool] | None = None,
+) -> Result | None:
+    """Evaluate ``plan`` over ``projection`` (None: the index cannot answer it).
+
+    Patterns are joined one at a time over a bag of partial solutions; a variable no later
+    pattern and no output needs is dropped at once, its solutions merged with their counts
+    added, so bag semantics (and COUNT) stay exact while DISTINCT joins stay small.
+    """
+    join_order = order(plan.atoms, projection)
+    if join_order is None:
+        return None
+    wanted = _output(plan)
+    walker = Walker(projection, Clock(deadline, timeout), in_graph)
+    bag: Bag = {(): 1}
+    live: list[str] = []
+    try:
+        for k, atom in enumerate(join_order):
+            rest = join_order[k + 1 :]
+            later = {e[1] for a in rest for e in (a.subject, a.obj) if e[0] == "var"}
+            bag, live = walker.join(bag, live, atom, keep=later | wanted)
+    except TooBigError:
+        return None
+    if plan.count is not None:
+        return _count(plan, bag)
+    return _rows(plan, bag, live, limit)
+
+
+def _output(plan: Plan) -> set[str]:
+    """The variables the answer needs from the patterns' solutions."""
+    count = plan.count
+    if count is None:
+        return set(plan.variables)
+    if not count.distinct:
+        return set()  # every pattern variable is bound in every solution: only rows count
+    if count.var is None:
+        return {e[1] for a in plan.atoms for e in (a.subject, a.obj) if e[0] == "var"}
+    return {count.var}
+
+
+def _count(plan: Plan, bag: Bag) -> Result:
+    count = plan.count
+    assert count is not None
+    bound = {e[1] for a in plan.atoms for e in (a.subject, a.obj) if e[0] == "var"}
+    if count.var is not None and count.var not in bound:
+        n = 0  # a variable no pattern binds is never bound, never counted
+    elif count.distinct:
+        n = len(bag)
+    else:
+        n = sum(bag.values())
+    rows: list[tuple[str | None, ...]] = [] if plan.limit == 0 else [()]
+    return Result([count.alias], rows, n)
+
+
+def _rows(plan: Plan, bag: Bag, live: list[str], limit: int) -> Result:
+    positions = {v: i for i, v in enumerate(live)}
+    picks = [positions.get(v) for v in plan.variables]
+    total = len(bag) if plan.distinct else sum(bag.values())
+    if plan.limit is not None:
+        total = min(total, plan.limit)
+    if total > limit:
+        raise too_large(limit, "result")
+    rows: list[tuple[str | None, ...]] = []
+    for values, times in bag.items():
+        row = tuple(None if i is None else values[i] for i in picks)
+        for _ in range(1 if plan.distinct else times):
+            if len(rows) >= total:
+                return Result(list(plan.variables), rows)
+            rows.append(row)
+    return Result(list(plan.variables), rows)
