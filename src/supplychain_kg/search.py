@@ -65,6 +65,24 @@ class _Entry:
     types: set[str] = field(default_factory=set)
 
 
+def _add(rows: Iterable[list[str]], entries: dict[str, _Entry], by_id: dict[str, str]) -> None:
+    """Index the rows of :func:`_query` into ``entries`` (by IRI) and ``by_id`` (by slug)."""
+    for x, slug_field, type_field, name_field, kind in rows:
+        iri = x[1:-1]
+        entry = entries.get(iri)
+        if entry is None:
+            slug = tsv_text(slug_field)
+            entry = entries[iri] = _Entry(iri, slug, local_id(iri))
+            by_id[slug] = iri
+            entry.names.append(slug)
+        name = tsv_text(name_field)
+        if kind == '"label"' and entry.label == local_id(iri):
+            entry.label = name
+        if name not in entry.names:
+            entry.names.append(name)
+        entry.types.add(type_field[1:-1].removeprefix(SKG))
+
+
 @dataclass(frozen=True)
 class Match:
     """One search hit."""
@@ -87,6 +105,17 @@ class Match:
         }
 
 
+def _match(entry: _Entry, score: float, name: str) -> Match:
+    return Match(entry.iri, entry.id, entry.label, tuple(sorted(entry.types)), score, name)
+
+
+def _brief(entry: _Entry) -> dict[str, str]:
+    return {"id": entry.id, "label": entry.label, "iri": entry.iri}
+
+
+_NONE: tuple[float, str, _Entry | None] = (0.0, "", None)
+
+
 class NameIndex:
     """Name index of the entities in a store (see module docstring)."""
 
@@ -97,46 +126,34 @@ class NameIndex:
         self._by_id: dict[str, str] = {}
         self._norm: list[tuple[_Entry, str, str, set[str]]] | None = None
         # one query per class, so that the engine reads the next ones while these are indexed
-        self._add(parallel_rows(store, [_query(f"<{c}>") for c in sorted(entity_classes)]))
-
-    def _add(self, rows: Iterable[list[str]]) -> None:
-        for x, slug_field, type_field, name_field, kind in rows:
-            iri = x[1:-1]
-            entry = self._entries.get(iri)
-            if entry is None:
-                slug = tsv_text(slug_field)
-                entry = self._entries[iri] = _Entry(iri, slug, local_id(iri))
-                self._by_id[slug] = iri
-                entry.names.append(slug)
-            name = tsv_text(name_field)
-            if kind == '"label"' and entry.label == local_id(iri):
-                entry.label = name
-            if name not in entry.names:
-                entry.names.append(name)
-            entry.types.add(type_field[1:-1].removeprefix(SKG))
+        rows = parallel_rows(store, [_query(f"<{c}>") for c in sorted(entity_classes)])
+        _add(rows, self._entries, self._by_id)
 
     def refresh(self, store: Store, iris: Iterable[str], revision: int) -> None:
         """Re-read the entries of ``iris`` only (after a write that touched nothing else) and
         mark the index as of ``revision``."""
         wanted = set(iris)
+        # copy on write: searches running meanwhile keep a consistent view of the old index
+        entries, by_id = dict(self._entries), dict(self._by_id)
         for iri in wanted:
-            entry = self._entries.pop(iri, None)
-            if entry is not None and self._by_id.get(entry.id) == iri:
-                del self._by_id[entry.id]
+            entry = entries.pop(iri, None)
+            if entry is not None and by_id.get(entry.id) == iri:
+                del by_id[entry.id]
         classes = " ".join(f"<{c}>" for c in sorted(self._classes))
         queries = [
             _query(classes, "VALUES ?x { " + " ".join(f"<{i}>" for i in chunk) + " }")
             for chunk in chunked(sorted(wanted), 500)
         ]
-        self._add(parallel_rows(store, queries, workers=1))
-        if self._norm is not None:
-            kept = [item for item in self._norm if item[0].iri not in wanted]
-            fresh = [self._entries[i] for i in sorted(wanted) if i in self._entries]
-            self._norm = kept + [
+        _add(parallel_rows(store, queries, workers=1), entries, by_id)
+        norm = self._norm
+        if norm is not None:
+            fresh = [entries[i] for i in sorted(wanted) if i in entries]
+            norm = [item for item in norm if item[0].iri not in wanted] + [
                 (entry, name, normalize(name), _words(name))
                 for entry in fresh
                 for name in entry.names
             ]
+        self._entries, self._by_id, self._norm = entries, by_id, norm
         self.revision = revision
 
     def _normalized(self) -> list[tuple[_Entry, str, str, set[str]]]:
@@ -171,16 +188,16 @@ class NameIndex:
         words = _words(text)
         if not query:
             return []
-        best: dict[str, tuple[float, str]] = {}
+        best: dict[str, tuple[float, str, _Entry]] = {}
         fuzzy_floor = 0.75 if len(query) > 4 else 0.85
         for entry, name, norm, name_words in self._normalized():
             if type_ and type_ not in entry.types:
                 continue
             score = self._score(query, words, norm, name_words, fuzzy_floor)
-            if score and score > best.get(entry.iri, (0.0, ""))[0]:
-                best[entry.iri] = (score, name)
-        ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], self._entries[kv[0]].label))
-        return [self._match(iri, score, name) for iri, (score, name) in ranked[:limit]]
+            if score and score > best.get(entry.iri, _NONE)[0]:
+                best[entry.iri] = (score, name, entry)
+        ranked = sorted(best.values(), key=lambda hit: (-hit[0], hit[2].label))
+        return [_match(entry, score, name) for score, name, entry in ranked[:limit]]
 
     @staticmethod
     def _score(query: str, words: set[str], norm: str, name_words: set[str], floor: float) -> float:
@@ -217,19 +234,20 @@ class NameIndex:
         if ref in self._by_id:
             return self._by_id[ref]
         query = normalize(ref)
-        exact = sorted(
-            {entry.iri for entry, _, norm, _ in self._normalized() if norm == query and query}
-        )
+        same = {entry.iri: entry for entry, _, norm, _ in self._normalized() if norm == query}
+        exact = [same[iri] for iri in sorted(same)] if query else []
         if len(exact) == 1:
-            return exact[0]
+            return exact[0].iri
         if len(exact) > 1:
-            raise AmbiguousEntityError(reference, [self._brief(iri) for iri in exact])
+            raise AmbiguousEntityError(reference, [_brief(e) for e in exact])
         hits = self.search(ref, limit=10)
         strong = [m for m in hits if m.score >= 0.75]
         if len(strong) == 1 or (len(strong) > 1 and strong[0].score - strong[1].score >= 0.1):
             return strong[0].iri
         if len(strong) > 1:
-            raise AmbiguousEntityError(reference, [self._brief(m.iri) for m in strong])
+            raise AmbiguousEntityError(
+                reference, [{"id": m.id, "label": m.label, "iri": m.iri} for m in strong]
+            )
         suggestions = [m.to_json() for m in (hits[:5] or self.suggest(ref))]
         raise UnknownEntityError(
             reference, [{"id": str(s["id"]), "label": str(s["label"])} for s in suggestions]
@@ -243,7 +261,7 @@ class NameIndex:
         words = _words(text)
         if not words:
             return []
-        best: dict[str, tuple[float, str]] = {}
+        best: dict[str, tuple[float, str, _Entry]] = {}
         # Only names with a word that starts like a word of the text are scored: difflib over
         # every name would take minutes on a million entities.
         starts = {w[:2] for w in words}
@@ -253,15 +271,7 @@ class NameIndex:
             score = sum(
                 max(difflib.SequenceMatcher(None, w, n).ratio() for n in name_words) for w in words
             ) / len(words)
-            if score > best.get(entry.iri, (0.0, ""))[0]:
-                best[entry.iri] = (score, name)
-        ranked = sorted(best.items(), key=lambda kv: -kv[1][0])[:limit]
-        return [self._match(iri, score, name) for iri, (score, name) in ranked if score >= 0.5]
-
-    def _match(self, iri: str, score: float, name: str) -> Match:
-        entry = self._entries[iri]
-        return Match(iri, entry.id, entry.label, tuple(sorted(entry.types)), score, name)
-
-    def _brief(self, iri: str) -> dict[str, str]:
-        entry = self._entries[iri]
-        return {"id": entry.id, "label": entry.label, "iri": iri}
+            if score > best.get(entry.iri, _NONE)[0]:
+                best[entry.iri] = (score, name, entry)
+        ranked = sorted(best.values(), key=lambda hit: -hit[0])[:limit]
+        return [_match(entry, score, name) for score, name, entry in ranked if score >= 0.5]

@@ -98,6 +98,12 @@ class KnowledgeGraph:
         self.validator: Validator = load_validator()
         self._index: NameIndex | None = None
         self._lock = threading.RLock()
+        """The write lock (``writing``)."""
+        self._index_lock = threading.Lock()
+        self._projection_lock = threading.Lock()
+        """Held while the name index or the projection is built: reads and writes go on (a
+        cache built while a write landed is labelled with the older revision, so it is
+        rebuilt on next use)."""
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -256,10 +262,15 @@ class KnowledgeGraph:
 
     def index(self) -> NameIndex:
         """The name index, rebuilt when the store has changed."""
-        with self._lock:
-            if self._index is None or self._index.revision != self.store.revision:
-                self._index = NameIndex(self.store, self.ontology.closure(f"{SKG}Entity"))
-            return self._index
+        current = self._index
+        if current is not None and current.revision == self.store.revision:
+            return current
+        with self._index_lock:
+            current = self._index
+            if current is None or current.revision != self.store.revision:
+                current = NameIndex(self.store, self.ontology.closure(f"{SKG}Entity"))
+                self._index = current
+            return current
 
     def search(self, text: str, *, type_: str | None = None, limit: int = 20) -> list[Match]:
         return self.index().search(text, type_=type_, limit=limit)
@@ -371,7 +382,10 @@ class KnowledgeGraph:
 
     def projection(self) -> Projection:
         """The path projection for the store's current revision (built or rebuilt if stale)."""
-        with self._lock:
+        current = self._projection
+        if current is not None and current.revision == self.store.revision:
+            return current
+        with self._projection_lock:
             current = self._projection
             if current is None or current.revision != self.store.revision:
                 current = build_projection(
