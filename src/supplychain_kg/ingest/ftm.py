@@ -102,10 +102,12 @@ class _FtmImport:
         self.ctx = ctx
         self.options = options
         self.countries = Countries(ctx)
-        self.seen: set[str] = set()
+        self.seen: set[str] = set()  # FtM ids described in the chunk being staged
+        self._seen_old: set[str] = set()  # ... and in the chunk being committed
         self.remap: dict[str, str] = {}
         self.sources: dict[str, tuple[str, str]] = {}
         self.lists: dict[str, str] = {}
+        self._stems: dict[str, str] = {}
 
     # -- sources ---------------------------------------------------------------------------
 
@@ -135,35 +137,56 @@ class _FtmImport:
         datasets = record.get("datasets")
         if isinstance(datasets, list) and datasets and isinstance(datasets[0], str):
             return datasets[0]
-        return "stdin" if file == "<stdin>" else Path(file).stem
+        stem = self._stems.get(file)
+        if stem is None:
+            stem = self._stems[file] = "stdin" if file == "<stdin>" else Path(file).stem
+        return stem
 
     # -- pass 1: nodes ---------------------------------------------------------------------
 
     def nodes(self, source: Path | str, spool: IO[str]) -> None:
+        """Pass 1: describe the node entities; link what can be linked already (both ends
+        described before, or in the store) and spool the other links for pass 2."""
         name = display_name(source)
+        report = self.ctx.report
+        by_schema, unmapped = report.by_schema, report.unmapped
         batch: list[tuple[int, str, str, dict[str, list[str]], dict[str, Any]]] = []
+        links: list[list[Any]] = []
         for line, record in iter_json_records(source):
             ftm_id, schema, props = _check(name, line, record)
-            report = self.ctx.report
-            report.by_schema[schema] = report.by_schema.get(schema, 0) + 1
+            by_schema[schema] = by_schema.get(schema, 0) + 1
             if schema in NODE_SCHEMATA:
                 batch.append((line, ftm_id, schema, props, record))
-                links = {k: v for k, v in props.items() if k in PROPERTY_LINKS and v}
-                if links:
-                    spool.write(json.dumps([name, line, ftm_id, schema, links, record]) + "\n")
+                found = {k: v for k, v in props.items() if k in PROPERTY_LINKS and v}
+                if found:
+                    links.append([name, line, ftm_id, schema, found, record])
             elif schema in EDGE_SCHEMATA:
-                spool.write(json.dumps([name, line, ftm_id, schema, None, record]) + "\n")
+                links.append([name, line, ftm_id, schema, None, record])
             else:
-                report.unmapped[schema] = report.unmapped.get(schema, 0) + 1
-            if len(batch) >= _BATCH:
+                unmapped[schema] = unmapped.get(schema, 0) + 1
+            if len(batch) >= _BATCH or len(links) >= _BATCH:
                 self._nodes(batch, name)
-                batch = []
+                self._early_links(links, spool)
+                self.ctx.maybe_commit()
+                batch, links = [], []
             self.ctx.tick()
         self._nodes(batch, name)
+        self._early_links(links, spool)
+
+    def _early_links(self, batch: list[list[Any]], spool: IO[str]) -> None:
+        ends = self._ends(batch)
+        ready = []
+        for item in batch:
+            if all(i in ends for i in self._wanted(item)):
+                ready.append(item)
+            else:
+                spool.write(json.dumps(item) + "\n")
+        self._links(ready, ends)
 
     def forget(self) -> None:
-        """After a chunk was written: its entities are found in the store from now on."""
-        self.seen.clear()
+        """When a chunk is handed over: the one before it has landed, and its entities are
+        found in the store from now on."""
+        self._seen_old, self.seen = self.seen, set()
 
     def _nodes(self, batch: list[Any], file: str) -> None:
         ctx = self.ctx
@@ -191,7 +214,6 @@ class _FtmImport:
                     if country:
                         ctx.out.iri(iri, SKG + "country", country)
         ctx.forget_batch()
-        ctx.maybe_commit()
 
     # -- pass 2: links ---------------------------------------------------------------------
 
@@ -200,24 +222,36 @@ class _FtmImport:
         for text in spool:
             batch.append(json.loads(text))
             if len(batch) >= _BATCH:
-                self._links(batch)
+                self._links(batch, self._ends(batch))
                 self.ctx.maybe_commit()
                 batch = []
-        self._links(batch)
+        self._links(batch, self._ends(batch))
+
+    @staticmethod
+    def _wanted(item: list[Any]) -> Iterator[str]:
+        """The FtM ids a link record names (its own, for a node's property links)."""
+        _, _, ftm_id, schema, links, record = item
+        props = record.get("properties", {})
+        if links:
+            yield ftm_id
+            for key in links:
+                yield from props.get(key, ())
+        else:
+            for key in EDGE_SCHEMATA[schema][::2]:
+                if key:
+                    yield from props.get(key, ())
 
     def _ends(self, batch: list[list[Any]]) -> dict[str, str]:
-        """FtM id -> IRI for every end named in the batch; raises ParseError for an unknown."""
+        """FtM id -> IRI for every end named in the batch that is known (described in this
+        import, or in the store)."""
         wanted: set[str] = set()
-        for _, _, ftm_id, schema, links, record in batch:
-            props = record.get("properties", {})
-            if links:
-                wanted.add(ftm_id)
-            keys = list(links) if links else [p for p in EDGE_SCHEMATA[schema][::2] if p]
-            for key in keys:
-                wanted |= set(props.get(key, []))
-        unknown = [i for i in wanted if i not in self.seen and i not in self.remap]
+        for item in batch:
+            wanted.update(self._wanted(item))
+        seen, old, remap = self.seen, self._seen_old, self.remap
+        unknown = [i for i in wanted if i not in seen and i not in old and i not in remap]
         stored = self.ctx.lookup_identifiers(f"ftm:{i}" for i in unknown)
-        ends = {i: self.remap.get(i, f"{self.ctx.base}ftm-{local(i)}") for i in wanted}
+        base = self.ctx.base
+        ends = {i: remap.get(i) or f"{base}ftm-{local(i)}" for i in wanted}
         for i in unknown:
             if f"ftm:{i}" in stored:
                 ends[i] = stored[f"ftm:{i}"]
@@ -225,8 +259,8 @@ class _FtmImport:
                 ends.pop(i)
         return ends
 
-    def _links(self, batch: list[list[Any]]) -> None:
-        ends = self._ends(batch)
+    def _links(self, batch: list[list[Any]], ends: dict[str, str]) -> None:
+        """Claims for link records; raises ParseError for an end that is not in ``ends``."""
         for file, line, ftm_id, schema, links, record in batch:
             src, attribution = self.source(self.dataset_of(record, file), file)
             props: dict[str, list[str]] = record.get("properties", {})

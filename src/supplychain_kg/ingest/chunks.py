@@ -1,0 +1,160 @@
+"""Where staged N-Quads go: a writer that batches lines, and the pipeline that commits large
+imports chunk by chunk in a background thread.
+
+A large import on disk is written in chunks (``CHUNK_TRIPLES`` lines each) under one store
+transaction, so memory stays flat. Each chunk's N-Quads are spooled to a temporary file; when
+the chunk is full, :class:`ChunkPipeline` hands the file to one background thread, which parses
+it into a staging store and commits it (validation and the bulk write, both in the engine, off
+the GIL) while the importer goes on staging the next chunk in Python. At most one chunk is in
+flight: handing over chunk N+1 first waits until chunk N has landed in the store, and an error
+in a background commit is raised in the importer's thread at the next hand-over (or at the
+end), so that the whole import fails and the transaction rolls everything back.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import os
+import re
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import IO
+
+from ..model import XSD_STRING, Literal, term_to_sparql
+from ..store import Store
+
+__all__ = ["BATCH_LINES", "NQUADS", "ChunkPipeline", "Commit", "Writer", "lit"]
+
+BATCH_LINES = 200_000
+NQUADS = "application/n-quads"
+_ESCAPE = re.compile(r'["\\\n\r\t]')
+
+Commit = Callable[[Store, Sequence[tuple[Path, str]]], None]
+"""Validate and write a staging store whose data the files (path, media type) also hold."""
+
+
+def lit(value: str, datatype: str | None = None) -> str:
+    """An N-Triples literal (escaped only when it has to be)."""
+    text = term_to_sparql(Literal(value)) if _ESCAPE.search(value) else f'"{value}"'
+    return text if datatype is None or datatype == XSD_STRING else f"{text}^^<{datatype}>"
+
+
+class Writer:
+    """Buffers N-Quads lines and hands them to ``sink`` as UTF-8 in batches.
+
+    The methods append one line each; they are the importers' innermost loop, so they are
+    kept to a format and an append.
+    """
+
+    def __init__(self, sink: Callable[[bytes], None]) -> None:
+        self.sink = sink
+        self._lines: list[str] = []
+        self.flushed = 0  # lines handed to the sink so far
+        self._extra = 0  # lines in the buffer beyond one per item (blocks)
+
+    def iri(self, s: str, p: str, o: str) -> None:
+        lines = self._lines
+        lines.append(f"<{s}> <{p}> <{o}> .\n")
+        if len(lines) >= BATCH_LINES:
+            self.flush()
+
+    def text(self, s: str, p: str, value: str, datatype: str | None = None) -> None:
+        lines = self._lines
+        lines.append(f"<{s}> <{p}> {lit(value, datatype)} .\n")
+        if len(lines) >= BATCH_LINES:
+            self.flush()
+
+    def raw(self, line: str) -> None:
+        """One ready-made N-Quads line (ending in a newline)."""
+        lines = self._lines
+        lines.append(line)
+        if len(lines) >= BATCH_LINES:
+            self.flush()
+
+    def block(self, text: str, count: int) -> None:
+        """``count`` ready-made N-Quads lines (each ending in a newline) in one string."""
+        lines = self._lines
+        lines.append(text)
+        self._extra += count - 1
+        if len(lines) + self._extra >= BATCH_LINES:
+            self.flush()
+
+    @property
+    def lines(self) -> int:
+        """Lines written so far (flushed or not)."""
+        return self.flushed + len(self._lines) + self._extra
+
+    def flush(self) -> None:
+        if self._lines:
+            data = "".join(self._lines).encode("utf-8")
+            self.flushed += len(self._lines) + self._extra
+            self._lines = []
+            self._extra = 0
+            self.sink(data)
+
+
+class ChunkPipeline:
+    """Spools a chunk's N-Quads to a file and commits full chunks in a background thread.
+
+    ``write`` is the :class:`Writer`'s sink. ``hand_over`` closes the current chunk, waits for
+    the previous one to land, and starts committing this one; ``finish`` hands over the last
+    chunk and waits for it. ``close`` (always call it, also after an error) waits for the
+    chunk in flight, so that nothing writes to the store once the caller goes on, and raises
+    that chunk's error if it failed. Each landed chunk's size is passed to ``landed``.
+    """
+
+    def __init__(self, store: Store, commit: Commit, landed: Callable[[int], None]) -> None:
+        self.store = store
+        self.commit = commit
+        self.landed = landed
+        self._pool = concurrent.futures.ThreadPoolExecutor(1, "skg-import-commit")
+        self._in_flight: concurrent.futures.Future[int] | None = None
+        self._path: Path | None = None
+        self._file: IO[bytes] | None = None
+
+    def write(self, data: bytes) -> None:
+        if self._file is None:
+            fd, name = tempfile.mkstemp(prefix="skg-import-", suffix=".nq")
+            self._path, self._file = Path(name), os.fdopen(fd, "wb")
+        self._file.write(data)
+
+    def wait(self) -> None:
+        """Wait for the chunk in flight (if any); raise its error."""
+        future, self._in_flight = self._in_flight, None
+        if future is not None:
+            self.landed(future.result())
+
+    def hand_over(self) -> None:
+        """Wait for the chunk in flight, then start committing the current one (if any)."""
+        self.wait()
+        if self._file is None or self._path is None:
+            return
+        self._file.close()
+        path, self._path, self._file = self._path, None, None
+        self._in_flight = self._pool.submit(self._commit, path)
+
+    def finish(self) -> None:
+        self.hand_over()
+        self.wait()
+
+    def close(self) -> None:
+        try:
+            self.wait()
+        finally:
+            self._pool.shutdown(wait=True)
+            if self._file is not None and self._path is not None:
+                self._file.close()
+                self._path.unlink(missing_ok=True)
+                self._path, self._file = None, None
+
+    def _commit(self, path: Path) -> int:
+        try:
+            staging = self.store.staging()
+            staging.parse_into(path, NQUADS)
+            self.commit(staging, [(path, NQUADS)])
+            return len(staging)
+        finally:
+            with contextlib.suppress(OSError):
+                path.unlink()
