@@ -395,9 +395,9 @@ class ImportContext:
         the staged data over once it holds ``CHUNK_TRIPLES`` lines (or at the end) to be
         committed in the background (see :mod:`.chunks`), so that memory stays flat however
         large the input and staging goes on while the engine validates and writes."""
-        if self.pipeline is None or (
-            not final and self.out.lines - self._chunk_start < CHUNK_TRIPLES
-        ):
+        # the first chunk is smaller, so that the background starts early
+        size = CHUNK_TRIPLES if self._chunk_start else CHUNK_TRIPLES // 4
+        if self.pipeline is None or (not final and self.out.lines - self._chunk_start < size):
             return
         self.out.flush()
         self._chunk_start = self.out.lines
