@@ -430,8 +430,10 @@ class ImportContext:
 
     def tick(self, records: int = 1, *, force: bool = False) -> None:
         self.report.records += records
+        if self.progress is None:
+            return
         now = time.perf_counter()
-        if self.progress and (force or now - self._last_say >= 2.0):
+        if force or now - self._last_say >= 2.0:
             self._last_say = now
             elapsed = now - self._started
             rate = self.report.records / elapsed if elapsed > 0 else 0.0

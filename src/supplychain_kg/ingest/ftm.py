@@ -88,7 +88,7 @@ def _check(name: str, line: int, record: Any) -> tuple[str, str, dict[str, list[
     if not isinstance(props, dict):
         raise ParseError("field 'properties': expected an object", path=name, line=line)
     for key, values in props.items():
-        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        if type(values) is not list or not all(type(v) is str for v in values):
             raise ParseError(
                 f"field 'properties.{key}': expected a list of strings, found {values!r}"[:200],
                 path=name,
@@ -190,29 +190,31 @@ class _FtmImport:
 
     def _nodes(self, batch: list[Any], file: str) -> None:
         ctx = self.ctx
-        ids = {f"ftm:{b[1]}" for b in batch}
-        for _, _, _, props, _ in batch:
-            ids |= set(_strong_ids(props))
-        ctx.lookup_identifiers(ids)
-        names = {b[1]: _names(b[2], b[1], b[3]) for b in batch}
+        rows = [
+            (ftm_id, schema, props, [f"ftm:{ftm_id}", *_strong_ids(props)])
+            for _, ftm_id, schema, props, _ in batch
+        ]
+        ctx.lookup_identifiers(i for row in rows for i in row[3])
+        names = {ftm_id: _names(schema, ftm_id, props) for ftm_id, schema, props, _ in rows}
         wanted = {i: slugify(n[0]) for i, n in names.items()}
         taken = ctx.existing_slugs(wanted.values())
-        for _, ftm_id, schema, props, _record in batch:
-            idents = [f"ftm:{ftm_id}", *_strong_ids(props)]
-            default = f"{ctx.base}ftm-{local(ftm_id)}"
+        base, remap, seen, out = f"{ctx.base}ftm-", self.remap, self.seen, ctx.out
+        for ftm_id, schema, props, idents in rows:
+            default = base + local(ftm_id)
             iri = ctx.resolve(idents)
             new = iri is None
-            iri = iri or default
-            if iri != default:
-                self.remap[ftm_id] = iri
-            self.seen.add(ftm_id)
+            if iri is None:
+                iri = default
+            elif iri != default:
+                remap[ftm_id] = iri
+            seen.add(ftm_id)
             slug = ctx.unique_slug(wanted[ftm_id], iri, taken) if new else None
             ctx.entity(iri, slug, [NODE_SCHEMATA[schema]], names[ftm_id], idents, new=new)
-            if new:
+            if new and ("country" in props or "jurisdiction" in props):
                 for code in props.get("country", []) + props.get("jurisdiction", []):
                     country = self.countries.iri(code)
                     if country:
-                        ctx.out.iri(iri, SKG + "country", country)
+                        out.iri(iri, SKG + "country", country)
         ctx.forget_batch()
 
     # -- pass 2: links ---------------------------------------------------------------------
