@@ -71,11 +71,11 @@ def test_entity_of_a_chunk_still_being_written_resolves_to_the_same_iri_in_the_n
     held: list[int] = []
     commit, wait = ChunkPipeline._commit, ChunkPipeline.wait
 
-    def held_commit(self: ChunkPipeline, path: Path) -> int:
+    def held_commit(self: ChunkPipeline, path: Path, staging: Any) -> int:
         if not held:
             held.append(1)
             assert release.wait(30), "the importer never waited for the first chunk"
-        return commit(self, path)
+        return commit(self, path, staging)
 
     def releasing_wait(self: ChunkPipeline) -> None:
         if self._in_flight is not None:

@@ -99,7 +99,7 @@ class ChunkPipeline:
     """Spools a chunk's N-Quads to a file and commits full chunks in a background thread.
 
     ``write`` is the :class:`Writer`'s sink. ``hand_over`` closes the current chunk, waits for
-    the previous one to land, and starts committing this one; ``finish`` hands over the last
+    the previous one to land, and starts committing this one (at most one is in flight); ``finish`` hands over the last
     chunk and waits for it. ``close`` (always call it, also after an error) waits for the
     chunk in flight, so that nothing writes to the store once the caller goes on, and raises
     that chunk's error if it failed. Each landed chunk's size is passed to ``landed``.
@@ -127,13 +127,24 @@ class ChunkPipeline:
             self.landed(future.result())
 
     def hand_over(self) -> None:
-        """Wait for the chunk in flight, then start committing the current one (if any)."""
-        self.wait()
+        """Close the current chunk (if any), wait for the chunk in flight, and start
+        committing this one. Rather than wait idle for a chunk in flight, the caller's thread
+        parses the new chunk itself (the engine releases the GIL): the background thread
+        then only validates and writes it."""
         if self._file is None or self._path is None:
+            self.wait()
             return
         self._file.close()
         path, self._path, self._file = self._path, None, None
-        self._in_flight = self._pool.submit(self._commit, path)
+        staging: Store | None = None
+        try:
+            if self._in_flight is not None and not self._in_flight.done():
+                staging = _parse(self.store, path)
+            self.wait()
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        self._in_flight = self._pool.submit(self._commit, path, staging)
 
     def finish(self) -> None:
         self.hand_over()
@@ -149,12 +160,18 @@ class ChunkPipeline:
                 self._path.unlink(missing_ok=True)
                 self._path, self._file = None, None
 
-    def _commit(self, path: Path) -> int:
+    def _commit(self, path: Path, staging: Store | None) -> int:
         try:
-            staging = self.store.staging()
-            staging.parse_into(path, NQUADS)
+            if staging is None:
+                staging = _parse(self.store, path)
             self.commit(staging, [(path, NQUADS)])
             return len(staging)
         finally:
             with contextlib.suppress(OSError):
                 path.unlink()
+
+
+def _parse(store: Store, path: Path) -> Store:
+    staging = store.staging()
+    staging.parse_into(path, NQUADS)
+    return staging

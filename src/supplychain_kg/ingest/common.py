@@ -401,8 +401,9 @@ class ImportContext:
             return
         self.out.flush()
         self._chunk_start = self.out.lines
-        self.pipeline.wait()
-        # the chunk before this one has landed: the store answers for it from now on
+        self.pipeline.hand_over()
+        # the chunk before this one has landed: the store answers for it from now on; the
+        # registers keep this one's until it has landed too
         self._known_old, self.known = self.known, {}
         self._slugs_old, self.slugs = self.slugs, {}
         self._typed_old, self.typed = self.typed, set()
@@ -410,7 +411,6 @@ class ImportContext:
         self._store_ids.clear()
         for hook in self.on_commit:
             hook()
-        self.pipeline.hand_over()
 
     def finish(self) -> None:
         """Write what is left: parse it into ``staging`` (no ``commit``), or commit the last
