@@ -159,13 +159,13 @@ class OxigraphResult:
         if self.kind != "select":
             raise BadRequestError(f"a {self.kind} result has no rows")
         names = self.variables
+        named = ox.NamedNode
         try:
             for solution in self._raw:
                 row: Row = {}
-                for name in names:
-                    value = solution[name]
-                    if value is not None:
-                        row[name] = to_term(value)
+                for name, value in zip(names, solution, strict=True):
+                    if value is not None:  # IRIs first: most values are
+                        row[name] = IRI(value.value) if type(value) is named else to_term(value)
                 yield row
         except OSError as exc:
             raise StoreError(f"the query failed while reading its answer: {exc}") from None
