@@ -168,6 +168,26 @@ def _iris(store: Store, query: str) -> list[str]:
     return [line[1:-1] for line in answer.decode("utf-8").split("\n")[1:] if line[:1] == "<"]
 
 
+def _slug_owners(store: Store) -> dict[str, set[str]]:
+    """Slug -> the resources that have it. Read from the tab-separated answer when every
+    slug is a plain string (three times faster than rows), else from the rows."""
+    query = f"SELECT ?x ?slug WHERE {{ ?x <{SKG}slug> ?slug }}"
+    owners: dict[str, set[str]] = {}
+    answer = store.query(query).serialize("text/tab-separated-values") or b""
+    for line in answer.decode("utf-8").split("\n")[1:]:
+        if not line:
+            continue
+        x, _, slug = line.partition("\t")
+        plain = slug[1:-1]
+        if x[:1] != "<" or slug[:1] != '"' or slug[-1:] != '"' or '"' in plain or "\\" in plain:
+            owners = {}  # a blank node, an escape, a datatype: take the slow, exact way
+            for row in store.query(query).rows():
+                owners.setdefault(str(row["slug"].value), set()).add(str(row["x"].value))
+            return owners
+        owners.setdefault(plain, set()).add(x[1:-1])
+    return owners
+
+
 def _short(iri: str) -> str:
     for name, prefix in PREFIXES.items():
         if iri.startswith(prefix) and name != "ent":
@@ -635,10 +655,7 @@ class Validator:
             return out
         # Take the ids of the smaller side and look them up on both sides.
         small = context if small_context else data
-        owners: dict[str, set[str]] = {}
-        pairs = small.query(f"SELECT ?x ?slug WHERE {{ ?x <{SKG}slug> ?slug }}").rows()
-        for row in pairs:
-            owners.setdefault(str(row["slug"].value), set()).add(str(row["x"].value))
+        owners = _slug_owners(small)
         slugs = sorted(owners)
         # the small side's owners are known from that one scan; look the ids up on the other
         for store in (context,) if small is data else (data,):
