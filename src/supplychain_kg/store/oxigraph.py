@@ -204,6 +204,7 @@ class OxigraphStore:
 
     def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
         self.revision = 0
+        self._length: int | None = None  # quads after the last absorb, until another write
         self._in_transaction = False
         self._transaction_saved = False
         self.path = path
@@ -339,9 +340,12 @@ class OxigraphStore:
             raise QueryError(f"invalid update: {exc}") from exc
         except OSError as exc:
             raise StoreError(f"the update failed and was rolled back: {exc}") from exc
+        finally:
+            self._length = None
         self.revision += 1
 
     def add_quads(self, quads: Iterable[Quad]) -> None:
+        self._length = None
         converted = [_to_ox_quad(q) for q in quads]
         try:
             self._store.extend(converted)
@@ -375,6 +379,7 @@ class OxigraphStore:
         ]
         if not changed:
             return 0
+        self._length = None
         fresh = ox.Store()
         fresh.extend(
             ox.Quad(fix(q.subject), q.predicate, fix(q.object), fix(q.graph_name)) for q in dataset
@@ -391,6 +396,7 @@ class OxigraphStore:
     ) -> None:
         fmt = _rdf_format(media_type)
         name = str(source) if isinstance(source, Path) else None
+        self._length = None
         try:
             if isinstance(source, Path):
                 self._store.bulk_load(path=str(source), format=fmt, base_iri=base_iri)
@@ -421,7 +427,9 @@ class OxigraphStore:
         """
         if not isinstance(staging, OxigraphStore):
             raise TypeError("absorb() takes a staging store made by staging()")
-        before = len(self._store)
+        # counting a store on disk scans it: the count after one absorb is the next's before
+        before = len(self._store) if self._length is None else self._length
+        self._length = None
         if self.path is None:
             if check is not None:
                 check()
@@ -432,7 +440,8 @@ class OxigraphStore:
         else:
             self._bulk_absorb(staging, files, check)
         self.revision += 1
-        return len(self._store) - before
+        self._length = len(self._store)
+        return self._length - before
 
     def _bulk_absorb(
         self,
@@ -538,6 +547,7 @@ class OxigraphStore:
         assert self.path is not None
         log.info("bulk write failed: restoring %s from its checkpoint", self.path)
         self._store = None  # type: ignore[assignment]
+        self._length = None
         gc.collect()
         self._recover(quiet=True)
         self._store = self._open(self.path / _DB)
