@@ -27,7 +27,7 @@ from ..store import Store
 
 __all__ = ["BATCH_LINES", "NQUADS", "ChunkPipeline", "Commit", "Writer", "lit"]
 
-BATCH_LINES = 200_000
+BATCH_LINES = 100_000
 NQUADS = "application/n-quads"
 _ESCAPE = re.compile(r'["\\\n\r\t]')
 
@@ -96,13 +96,15 @@ class Writer:
 
 
 class ChunkPipeline:
-    """Spools a chunk's N-Quads to a file and commits full chunks in a background thread.
+    """Spools a chunk's N-Quads to files and commits full chunks in a background thread.
 
-    ``write`` is the :class:`Writer`'s sink. ``hand_over`` closes the current chunk, waits for
-    the previous one to land, and starts committing this one (at most one is in flight); ``finish`` hands over the last
-    chunk and waits for it. ``close`` (always call it, also after an error) waits for the
-    chunk in flight, so that nothing writes to the store once the caller goes on, and raises
-    that chunk's error if it failed. Each landed chunk's size is passed to ``landed``.
+    ``write`` is the :class:`Writer`'s sink; its batches go to two files in turn, which the
+    store may bulk-load in parallel. ``hand_over`` closes the current chunk, waits for the
+    previous one to land, and starts committing this one (at most one is in flight);
+    ``finish`` hands over the last chunk and waits for it. ``close`` (always call it, also
+    after an error) waits for the chunk in flight, so that nothing writes to the store once
+    the caller goes on, and raises that chunk's error if it failed. Each landed chunk's size
+    is passed to ``landed``.
     """
 
     def __init__(self, store: Store, commit: Commit, landed: Callable[[int], None]) -> None:
@@ -111,14 +113,15 @@ class ChunkPipeline:
         self.landed = landed
         self._pool = concurrent.futures.ThreadPoolExecutor(1, "skg-import-commit")
         self._in_flight: concurrent.futures.Future[int] | None = None
-        self._path: Path | None = None
-        self._file: IO[bytes] | None = None
+        self._spool: list[tuple[Path, IO[bytes]]] = []
+        self._turn = 0
 
     def write(self, data: bytes) -> None:
-        if self._file is None:
+        if len(self._spool) < _FILES:
             fd, name = tempfile.mkstemp(prefix="skg-import-", suffix=".nq")
-            self._path, self._file = Path(name), os.fdopen(fd, "wb")
-        self._file.write(data)
+            self._spool.append((Path(name), os.fdopen(fd, "wb")))
+        self._spool[self._turn % len(self._spool)][1].write(data)
+        self._turn += 1
 
     def wait(self) -> None:
         """Wait for the chunk in flight (if any); raise its error."""
@@ -131,20 +134,19 @@ class ChunkPipeline:
         committing this one. Rather than wait idle for a chunk in flight, the caller's thread
         parses the new chunk itself (the engine releases the GIL): the background thread
         then only validates and writes it."""
-        if self._file is None or self._path is None:
+        paths = self._close_spool()
+        if not paths:
             self.wait()
             return
-        self._file.close()
-        path, self._path, self._file = self._path, None, None
         staging: Store | None = None
         try:
             if self._in_flight is not None and not self._in_flight.done():
-                staging = _parse(self.store, path)
+                staging = _parse(self.store, paths)
             self.wait()
         except BaseException:
-            path.unlink(missing_ok=True)
+            _remove(paths)
             raise
-        self._in_flight = self._pool.submit(self._commit, path, staging)
+        self._in_flight = self._pool.submit(self._commit, paths, staging)
 
     def finish(self) -> None:
         self.hand_over()
@@ -155,23 +157,36 @@ class ChunkPipeline:
             self.wait()
         finally:
             self._pool.shutdown(wait=True)
-            if self._file is not None and self._path is not None:
-                self._file.close()
-                self._path.unlink(missing_ok=True)
-                self._path, self._file = None, None
+            _remove(self._close_spool())
 
-    def _commit(self, path: Path, staging: Store | None) -> int:
+    def _close_spool(self) -> list[Path]:
+        for _, handle in self._spool:
+            handle.close()
+        paths = [path for path, _ in self._spool]
+        self._spool, self._turn = [], 0
+        return paths
+
+    def _commit(self, paths: list[Path], staging: Store | None) -> int:
         try:
             if staging is None:
-                staging = _parse(self.store, path)
-            self.commit(staging, [(path, NQUADS)])
+                staging = _parse(self.store, paths)
+            self.commit(staging, [(path, NQUADS) for path in paths])
             return len(staging)
         finally:
-            with contextlib.suppress(OSError):
-                path.unlink()
+            _remove(paths)
 
 
-def _parse(store: Store, path: Path) -> Store:
+_FILES = 2  # a chunk's spool files (loaded in parallel by the store)
+
+
+def _parse(store: Store, paths: list[Path]) -> Store:
     staging = store.staging()
-    staging.parse_into(path, NQUADS)
+    for path in paths:
+        staging.parse_into(path, NQUADS)
     return staging
+
+
+def _remove(paths: list[Path]) -> None:
+    for path in paths:
+        with contextlib.suppress(OSError):
+            path.unlink()

@@ -204,7 +204,7 @@ class OxigraphStore:
 
     def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
         self.revision = 0
-        self._length: int | None = None  # quads after the last absorb, until another write
+        self._length: int | None = None  # the number of quads, until the next write
         self._in_transaction = False
         self._transaction_saved = False
         self.path = path
@@ -264,7 +264,10 @@ class OxigraphStore:
         gc.collect()
 
     def __len__(self) -> int:
-        return len(self._store)
+        # counting scans the whole store on disk: the count is kept until the next write
+        if self._length is None:
+            self._length = len(self._store)
+        return self._length
 
     @property
     def metadata_path(self) -> Path | None:
@@ -427,8 +430,7 @@ class OxigraphStore:
         """
         if not isinstance(staging, OxigraphStore):
             raise TypeError("absorb() takes a staging store made by staging()")
-        # counting a store on disk scans it: the count after one absorb is the next's before
-        before = len(self._store) if self._length is None else self._length
+        before = len(self)
         self._length = None
         if self.path is None:
             if check is not None:
@@ -477,11 +479,20 @@ class OxigraphStore:
                 incoming.unlink(missing_ok=True)
 
     def _bulk_load_files(self, files: Sequence[tuple[Path, str]]) -> None:
-        for path, media_type in files:
-            fmt = _rdf_format(media_type)
+        """Bulk-load the files, two at a time: each load is mostly one thread of work, and
+        separate loads into one store may run side by side."""
+
+        def load(file: tuple[Path, str]) -> None:
+            path, media_type = file
             self._store.bulk_load(
-                path=str(path), format=fmt, base_iri=path.resolve().as_uri(), lenient=True
+                path=str(path),
+                format=_rdf_format(media_type),
+                base_iri=path.resolve().as_uri(),
+                lenient=True,
             )
+
+        with concurrent.futures.ThreadPoolExecutor(2, "skg-bulk-load") as pool:
+            list(pool.map(load, files))
         self._store.flush()
 
     @contextlib.contextmanager
