@@ -168,6 +168,13 @@ def _iris(store: Store, query: str) -> list[str]:
     return [line[1:-1] for line in answer.decode("utf-8").split("\n")[1:] if line[:1] == "<"]
 
 
+def _count(store: Store, query: str) -> int:
+    """The ``?n`` of a one-row ``SELECT (COUNT(...) AS ?n)``."""
+    for row in store.query(query).rows():
+        return int(str(row["n"].value))
+    return 0
+
+
 def _slug_owners(store: Store) -> dict[str, set[str]]:
     """Slug -> the resources that have it. Read from the tab-separated answer when every
     slug is a plain string (three times faster than rows), else from the rows."""
@@ -526,10 +533,14 @@ class Validator:
             # every typed resource (4.8 s against 0.02 s per 2,000 IRIs on a 650k store)
             allowed = ", ".join(f"<{c}>" for c in sorted(self.ontology.closure(cls)))
             for chunk in _chunks(iris):
-                q = (
-                    f"SELECT DISTINCT ?v WHERE {{ {_values('v', chunk)} ?v a ?cls . "
-                    f"FILTER(?cls IN ({allowed})) }}"
-                )
+                where = f"{_values('v', chunk)} ?v a ?cls . FILTER(?cls IN ({allowed}))"
+                # usually all are typed: a count says so without reading a name back
+                if _count(context, f"SELECT (COUNT(DISTINCT ?v) AS ?n) WHERE {{ {where} }}") == len(
+                    chunk
+                ):
+                    typed.update(chunk)
+                    continue
+                q = f"SELECT DISTINCT ?v WHERE {{ {where} }}"
                 typed |= {str(r["v"].value) for r in context.query(q).rows()}
             values = {v for v in values if not (isinstance(v, IRI) and v.value in typed)}
         if not values:

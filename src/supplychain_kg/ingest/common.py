@@ -22,7 +22,7 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from ..namespaces import DCTERMS, RDF, RDFS, SCHEMA, SKG, SKOS, XSD
 from ..store import Store
@@ -49,7 +49,8 @@ LABEL = f"<{RDFS}label>"
 ALT = f"<{SKOS}altLabel>"
 IDENT = f"<{DCTERMS}identifier>"
 SLUG = f"<{SKG}slug>"
-CHUNK_TRIPLES = 200_000
+CHUNK_TRIPLES = 400_000
+_T = TypeVar("_T")
 _LOOKUP_BATCH = 1000
 _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ].*)?$")
 _PLAIN_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -143,7 +144,7 @@ class Claim:
     role: str | None = None
 
 
-def _chunks(items: list[str], size: int = _LOOKUP_BATCH) -> Iterator[list[str]]:
+def _chunks(items: list[_T], size: int = _LOOKUP_BATCH) -> Iterator[list[_T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -208,6 +209,22 @@ class ImportContext:
             for ident in chunk:
                 self._store_ids.setdefault(ident, "")
         return {i: self._store_ids[i] for i in identifiers if self._store_ids.get(i)}
+
+    def confirm_identifiers(self, expected: dict[str, str]) -> bool:
+        """Whether the store gives each identifier of ``expected`` to the entity (with an id)
+        it maps to: one count, no names read back (entities referred to again after their
+        chunk was written are usually where they were minted)."""
+        pairs = list(expected.items())
+        for chunk in _chunks(pairs):
+            values = " ".join(f"({lit(i)} <{x}>)" for i, x in chunk)
+            query = (
+                f"SELECT (COUNT(DISTINCT ?id) AS ?n) WHERE {{ VALUES (?id ?x) {{ {values} }} "
+                f"?x {IDENT} ?id ; {SLUG} [] }}"
+            )
+            rows = list(self.store.query(query).rows())
+            if not rows or int(str(rows[0]["n"].value)) != len(chunk):
+                return False
+        return True
 
     def existing_slugs(self, slugs: Iterable[str]) -> dict[str, str]:
         """Map each slug already used in the store to the IRI that uses it."""

@@ -251,14 +251,15 @@ class _FtmImport:
             wanted.update(self._wanted(item))
         seen, old, remap = self.seen, self._seen_old, self.remap
         unknown = [i for i in wanted if i not in seen and i not in old and i not in remap]
-        stored = self.ctx.lookup_identifiers(f"ftm:{i}" for i in unknown)
         base = self.ctx.base
         ends = {i: remap.get(i) or f"{base}ftm-{local(i)}" for i in wanted}
-        for i in unknown:
-            if f"ftm:{i}" in stored:
-                ends[i] = stored[f"ftm:{i}"]
-            else:
-                ends.pop(i)
+        if unknown and not self.ctx.confirm_identifiers({f"ftm:{i}": ends[i] for i in unknown}):
+            stored = self.ctx.lookup_identifiers(f"ftm:{i}" for i in unknown)
+            for i in unknown:
+                if f"ftm:{i}" in stored:
+                    ends[i] = stored[f"ftm:{i}"]
+                else:
+                    ends.pop(i)
         return ends
 
     def _links(self, batch: list[list[Any]], ends: dict[str, str]) -> None:
