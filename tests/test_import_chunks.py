@@ -155,3 +155,35 @@ def test_chunked_import_reports_progress_from_the_background_commits(
     assert sum(int(m.split()[3].replace(",", "")) for m in commits) == report.triples
     assert report.entities == 30  # no links: no source, no publisher
     assert said[-1].startswith("validated")
+
+
+def test_ftm_id_seen_again_after_its_chunk_was_written_is_the_same_entity(
+    disk_kg: KnowledgeGraph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the store holds no ftm: ids before the import: look-ups of ids the import did not write
+    # are skipped, so the second "x" must be recognised as one the import wrote itself
+    records = [_company("x", "Xeno Ltd")]
+    records += [_company(f"co-{i}", f"Company {i}") for i in range(40)]
+    records.append(_company("x", "Xeno Limited"))
+    data = _write(tmp_path / "again.ijson", records)
+    _small_chunks(monkeypatch)
+    report = disk_kg.import_files("ftm", [data])
+    assert report.entities == 41
+    xeno = _subjects_of(disk_kg, "ftm:x")
+    assert len(xeno) == 1
+    names = f"SELECT ?n WHERE {{ <{next(iter(xeno))}> <http://www.w3.org/2004/02/skos/core#altLabel> ?n }}"
+    assert {str(r["n"].value) for r in disk_kg.store.query(names).rows()} == {"Xeno Limited"}
+
+
+def test_bloom_filter_never_forgets_and_rarely_imagines() -> None:
+    from supplychain_kg.ingest.bloom import Bloom
+
+    bloom = Bloom(1 << 16)
+    added = [f"ftm:co-{i}" for i in range(2000)]
+    for item in added:
+        bloom.add(item)
+    assert all(item in bloom for item in added)
+    imagined = sum(f"ftm:p-{i}" in bloom for i in range(2000))
+    assert imagined < 20  # about 0.3% expected at this fill
+    with pytest.raises(ValueError, match="power of two"):
+        Bloom(1000)

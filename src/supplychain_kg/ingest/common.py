@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 
 from ..namespaces import DCTERMS, RDF, RDFS, SCHEMA, SKG, SKOS, XSD
 from ..store import Store
+from .bloom import Bloom
 from .chunks import NQUADS, ChunkPipeline, Commit, Writer, lit
 from .rdf import Progress
 
@@ -184,6 +185,8 @@ class ImportContext:
         self._typed_old: set[str] = set()
         self._names_old: dict[str, set[str]] = {}
         self._store_ids: dict[str, str] = {}
+        self._fresh: set[str] = set()  # identifier schemes the store had none of
+        self._written = Bloom()  # every identifier this import wrote
         self._started = time.perf_counter()
         self._last_say = self._started
 
@@ -195,11 +198,28 @@ class ImportContext:
 
     # -- lookups in the store (batched) ----------------------------------------------------
 
+    def note_fresh_schemes(self, schemes: Iterable[str]) -> None:
+        """Before anything is written: note the identifier schemes (``ftm`` of ``ftm:...``)
+        the store has no identifier of. Such an identifier is then in the store only if this
+        import wrote it, and is not looked up there when it surely did not."""
+        for scheme in schemes:
+            ask = f"ASK {{ ?x {IDENT} ?id FILTER(STRSTARTS(STR(?id), {lit(scheme + ':')})) }}"
+            if not self.store.query(ask).boolean:
+                self._fresh.add(scheme)
+
     def lookup_identifiers(self, identifiers: Iterable[str]) -> dict[str, str]:
         """Map each identifier already in the store to its entity's IRI (one query per 1,000)."""
         identifiers = list(identifiers)
-        wanted = sorted({i for i in identifiers if i not in self._store_ids})
-        for chunk in _chunks(wanted):
+        stored, fresh, written = self._store_ids, self._fresh, self._written
+        wanted = set()
+        for ident in identifiers:
+            if ident in stored:
+                continue
+            if fresh and ident.partition(":")[0] in fresh and ident not in written:
+                stored[ident] = ""  # cannot be in the store
+            else:
+                wanted.add(ident)
+        for chunk in _chunks(sorted(wanted)):
             values = " ".join(lit(i) for i in chunk)
             query = (
                 f"SELECT ?id ?x WHERE {{ VALUES ?id {{ {values} }} ?x {IDENT} ?id . ?x {SLUG} [] }}"
@@ -339,10 +359,11 @@ class ImportContext:
                 if alias not in have:
                     lines.append(f"{s} {ALT} {lit(alias)} .\n")
                     have.add(alias)
-        known = self.known
+        known, written = self.known, self._written
         for ident in identifiers:
             lines.append(f"{s} {IDENT} {lit(ident)} .\n")
             known.setdefault(ident, iri)
+            written.add(ident)
         self.typed.add(iri)
         if lines:
             self.out.block("".join(lines), len(lines))

@@ -395,6 +395,7 @@ def import_ftm(ctx: ImportContext, sources: list[Path | str], options: FtmOption
     """Stage every FtM file of ``sources`` into ``ctx`` (see the module docstring)."""
     job = _FtmImport(ctx, options)
     ctx.on_commit.append(job.forget)
+    ctx.note_fresh_schemes(["ftm", "lei"])
     with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
         for source in sources:
             job.nodes(source, spool)
