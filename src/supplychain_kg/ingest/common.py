@@ -172,6 +172,7 @@ class ImportContext:
             self.pipeline = ChunkPipeline(store, commit, self._landed)
             self.out = Writer(self.pipeline.write)
         self._chunk_start = 0
+        self._chunks = 0  # chunks handed over
         self.report = ImportReport(kind)
         self.progress = progress
         # Registers of what this import described and the store does not hold yet: the
@@ -433,12 +434,14 @@ class ImportContext:
         the staged data over once it holds ``CHUNK_TRIPLES`` lines (or at the end) to be
         committed in the background (see :mod:`.chunks`), so that memory stays flat however
         large the input and staging goes on while the engine validates and writes."""
-        # the first chunk is smaller, so that the background starts early
-        size = CHUNK_TRIPLES if self._chunk_start else CHUNK_TRIPLES // 4
+        # the first chunks are smaller (a quarter, a half), so that the background starts
+        # early and is not left idle while the importer stages a full chunk
+        size = CHUNK_TRIPLES >> max(0, 2 - self._chunks)
         if self.pipeline is None or (not final and self.out.lines - self._chunk_start < size):
             return
         self.out.flush()
         self._chunk_start = self.out.lines
+        self._chunks += 1
         self.pipeline.hand_over()
         # the chunk before this one has landed: the store answers for it from now on; the
         # registers keep this one's until it has landed too
