@@ -41,3 +41,23 @@ def test_an_unknown_name_suggests_entities_sharing_a_word(
     with pytest.raises(UnknownEntityError) as caught:
         seeded_template.resolve("Hikvision Zebra Unicorn Ltd")
     assert caught.value.suggestions[0]["id"] == "hikvision"
+
+
+def test_names_with_quotes_tabs_accents_and_language_tags_are_indexed_as_written() -> None:
+    from supplychain_kg.namespaces import SKG
+    from supplychain_kg.search import NameIndex, normalize
+    from supplychain_kg.store import open_store
+
+    store = open_store(None)
+    store.parse_into(
+        f"""<http://x/a> a <{SKG}Contractor> ; <{SKG}slug> "a" ;
+            <http://www.w3.org/2000/01/rdf-schema#label> "Fisca \\"FSC\\"\\tSécurité"@fr ;
+            <http://www.w3.org/2004/02/skos/core#altLabel> "Naung\\u00A0Yoe" .
+        """.encode(),
+        "text/turtle",
+    )
+    index = NameIndex(store, frozenset({f"{SKG}Contractor"}))
+    assert index.entry("http://x/a").label == 'Fisca "FSC"\tSécurité'  # type: ignore[union-attr]
+    assert [m.id for m in index.search("fisca fsc securite")] == ["a"]
+    assert index.search("naung yoe")[0].matched == "Naung\u00a0Yoe"
+    assert normalize("Fisca-FSC 2") == "fiscafsc2" == normalize("ＦＩＳＣＡ FSC２")

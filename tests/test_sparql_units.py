@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
+
 import httpx
 import pytest
 
@@ -81,6 +85,17 @@ def test_a_browser_gets_the_yasgui_editor_with_the_example_queries() -> None:
         assert script.status_code == 200 and len(script.content) > 100_000
         assert client.get(f"{url}/sparql-editor/yasgui.min.css").status_code == 200
         assert client.get(f"{url}/sparql-editor/..%2Fapp.py").status_code == 404
+        policy = dict(
+            part.strip().split(" ", 1)
+            for part in page.headers["content-security-policy"].split(";")
+        )
+        assert policy["default-src"] == "'none'" and policy["connect-src"] == "'self'"
+        inline = re.findall(r"<script>(.*?)</script>", page.text, re.S)
+        hashes = {
+            "'sha256-" + base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() + "'"
+            for s in inline
+        }
+        assert inline and set(policy["script-src"].split()) == {"'self'", *hashes}
 
 
 def test_an_rdf_client_without_a_query_gets_the_service_description() -> None:

@@ -27,7 +27,7 @@ from supplychain_kg.sparql import (
 )
 
 from ..deps import KG, get_kg
-from ..editor import editor_page
+from ..editor import editor_headers, editor_page
 from ..negotiation import choose
 
 __all__ = ["bearer_token", "off_loop", "parse_params", "query_request", "router"]
@@ -131,7 +131,8 @@ async def _no_query(request: Request, service: SparqlService) -> Response:
     accept = request.headers.get("accept")
     chosen = choose(accept, [*RDF_MEDIA_TYPES, "text/html"], RDF_ALIASES)
     if chosen == "text/html":
-        return HTMLResponse(editor_page(_endpoint(request, "/sparql")))
+        page = editor_page(_endpoint(request, "/sparql"))
+        return HTMLResponse(page, headers=editor_headers(page))
     if chosen is None:
         offered = [*RDF_MEDIA_TYPES, "text/html"]
         raise NotAcceptableError(

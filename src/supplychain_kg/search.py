@@ -11,16 +11,21 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .errors import AmbiguousEntityError, UnknownEntityError
 from .evidence import local_id
 from .namespaces import RDF, RDFS, SKG, SKOS
+from .projection_source import chunked, parallel_rows, tsv_text
 from .store import Store
 
 __all__ = ["Match", "NameIndex", "normalize"]
 
 _WORD = re.compile(r"[a-z0-9]+")
+
+
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
 def normalize(text: str) -> str:
@@ -29,15 +34,26 @@ def normalize(text: str) -> str:
     >>> normalize("Naung-Yoe  Technologies")
     'naungyoetechnologies'
     """
+    if text.isascii():  # the same answer, ten times faster (most names at scale)
+        return _NOT_ALNUM.sub("", text.lower())
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return "".join(ch for ch in plain if ch.isalnum())
 
 
 def _words(text: str) -> set[str]:
+    if text.isascii():
+        return set(_WORD.findall(text.lower()))
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return set(_WORD.findall(plain))
+
+
+def _query(classes: str, scope: str = "") -> str:
+    return f"""SELECT ?x ?slug ?type ?name ?kind WHERE {{ {scope}
+        VALUES ?type {{ {classes} }} ?x <{RDF}type> ?type ; <{SKG}slug> ?slug .
+        {{ ?x <{RDFS}label> ?name BIND("label" AS ?kind) }}
+        UNION {{ ?x <{SKOS}altLabel> ?name BIND("alias" AS ?kind) }} }}"""
 
 
 @dataclass
@@ -76,32 +92,63 @@ class NameIndex:
 
     def __init__(self, store: Store, entity_classes: frozenset[str]) -> None:
         self.revision = store.revision
+        self._classes = entity_classes
         self._entries: dict[str, _Entry] = {}
         self._by_id: dict[str, str] = {}
-        classes = " ".join(f"<{c}>" for c in sorted(entity_classes))
-        query = f"""SELECT ?x ?slug ?type ?name ?kind WHERE {{
-            VALUES ?type {{ {classes} }} ?x <{RDF}type> ?type ; <{SKG}slug> ?slug .
-            {{ ?x <{RDFS}label> ?name BIND("label" AS ?kind) }}
-            UNION {{ ?x <{SKOS}altLabel> ?name BIND("alias" AS ?kind) }} }}"""
-        for row in store.query(query).rows():
-            iri = str(row["x"].value)
+        self._norm: list[tuple[_Entry, str, str, set[str]]] | None = None
+        # one query per class, so that the engine reads the next ones while these are indexed
+        self._add(parallel_rows(store, [_query(f"<{c}>") for c in sorted(entity_classes)]))
+
+    def _add(self, rows: Iterable[list[str]]) -> None:
+        for x, slug_field, type_field, name_field, kind in rows:
+            iri = x[1:-1]
             entry = self._entries.get(iri)
             if entry is None:
-                slug = str(row["slug"].value)
+                slug = tsv_text(slug_field)
                 entry = self._entries[iri] = _Entry(iri, slug, local_id(iri))
                 self._by_id[slug] = iri
                 entry.names.append(slug)
-            name = str(row["name"].value)
-            if row["kind"].value == "label" and entry.label == local_id(iri):
+            name = tsv_text(name_field)
+            if kind == '"label"' and entry.label == local_id(iri):
                 entry.label = name
             if name not in entry.names:
                 entry.names.append(name)
-            entry.types.add(str(row["type"].value).removeprefix(SKG))
-        self._norm = [
-            (entry, name, normalize(name), _words(name))
-            for entry in self._entries.values()
-            for name in entry.names
+            entry.types.add(type_field[1:-1].removeprefix(SKG))
+
+    def refresh(self, store: Store, iris: Iterable[str], revision: int) -> None:
+        """Re-read the entries of ``iris`` only (after a write that touched nothing else) and
+        mark the index as of ``revision``."""
+        wanted = set(iris)
+        for iri in wanted:
+            entry = self._entries.pop(iri, None)
+            if entry is not None and self._by_id.get(entry.id) == iri:
+                del self._by_id[entry.id]
+        classes = " ".join(f"<{c}>" for c in sorted(self._classes))
+        queries = [
+            _query(classes, "VALUES ?x { " + " ".join(f"<{i}>" for i in chunk) + " }")
+            for chunk in chunked(sorted(wanted), 500)
         ]
+        self._add(parallel_rows(store, queries, workers=1))
+        if self._norm is not None:
+            kept = [item for item in self._norm if item[0].iri not in wanted]
+            fresh = [self._entries[i] for i in sorted(wanted) if i in self._entries]
+            self._norm = kept + [
+                (entry, name, normalize(name), _words(name))
+                for entry in fresh
+                for name in entry.names
+            ]
+        self.revision = revision
+
+    def _normalized(self) -> list[tuple[_Entry, str, str, set[str]]]:
+        """Every (entry, name, normalized name, words), made on the first name search (a
+        lookup by id or IRI never needs it)."""
+        if self._norm is None:
+            self._norm = [
+                (entry, name, normalize(name), _words(name))
+                for entry in self._entries.values()
+                for name in entry.names
+            ]
+        return self._norm
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -126,7 +173,7 @@ class NameIndex:
             return []
         best: dict[str, tuple[float, str]] = {}
         fuzzy_floor = 0.75 if len(query) > 4 else 0.85
-        for entry, name, norm, name_words in self._norm:
+        for entry, name, norm, name_words in self._normalized():
             if type_ and type_ not in entry.types:
                 continue
             score = self._score(query, words, norm, name_words, fuzzy_floor)
@@ -170,7 +217,9 @@ class NameIndex:
         if ref in self._by_id:
             return self._by_id[ref]
         query = normalize(ref)
-        exact = sorted({entry.iri for entry, _, norm, _ in self._norm if norm == query and query})
+        exact = sorted(
+            {entry.iri for entry, _, norm, _ in self._normalized() if norm == query and query}
+        )
         if len(exact) == 1:
             return exact[0]
         if len(exact) > 1:
@@ -198,7 +247,7 @@ class NameIndex:
         # Only names with a word that starts like a word of the text are scored: difflib over
         # every name would take minutes on a million entities.
         starts = {w[:2] for w in words}
-        for entry, name, _, name_words in self._norm:
+        for entry, name, _, name_words in self._normalized():
             if not name_words or not any(n[:2] in starts for n in name_words):
                 continue
             score = sum(

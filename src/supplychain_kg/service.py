@@ -9,12 +9,13 @@ import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from .config import Settings, graph_dir
-from .errors import InvalidParameterError, ValidationError
+from .errors import InvalidParameterError, SkgError, ValidationError
 from .evidence import aliases_and_identifiers, fetch_claims, fetch_entities, local_id
 from .export.files import atomic_output
 from .export.run import ExportRequest, run_export
@@ -24,8 +25,10 @@ from .ingest.rdf import Progress, stage_files
 from .model import IRI, term_to_python
 from .namespaces import DEFAULT_BASE, RDF, SKG, sparql_prefixes
 from .paths import Projection, build_projection, touched_entities
+from .projection_source import claim_ends, staged_subjects
 from .relations import MAX_DEPTH, neighbourhood_answer, parse_options, path_answer
 from .search import Match, NameIndex
+from .sparql_text import data_blocks
 from .store import QueryResult, Store, open_store
 from .validate import Ontology, Validator, load_ontology, load_validator
 
@@ -153,8 +156,7 @@ class KnowledgeGraph:
         with self.writing():
             before = self.store.revision
             added = self.store.absorb(staging, files=reparse, check=self._checker(staging, say))
-            self._index = None
-            self._paths_after_write(staging, before)
+            self._after_write(staging, before)
         total = len(self.store)
         elapsed = time.perf_counter() - started
         say(
@@ -192,8 +194,7 @@ class KnowledgeGraph:
         with self.writing():
             before = self.store.revision
             added = self.store.absorb(staging, check=self._checker(staging, say))
-            self._index = None
-            self._paths_after_write(staging, before)
+            self._after_write(staging, before)
         return added
 
     # -- querying --------------------------------------------------------------------------
@@ -340,15 +341,13 @@ class KnowledgeGraph:
     @contextlib.contextmanager
     def writing(self) -> Iterator[None]:
         """Hold everything a write needs: no query worker has the store open (they reopen it
-        afterwards), the write lock, and caches dropped after. Writes made while serving should
-        go through this."""
+        afterwards) and the write lock. Writes made while serving should go through this. The
+        name index and the path projection know the store revision they were made for: a
+        write that does not patch them (``_after_write``) makes them rebuild on next use."""
         service: SparqlService | None = getattr(self, "_sparql", None)
         workers = service.runner.exclusive() if service is not None else contextlib.nullcontext()
         with workers, self._lock:
-            try:
-                yield
-            finally:
-                self._index = None
+            yield
 
     def sparql_service(self) -> SparqlService:
         """The SPARQL endpoint's use cases on this graph (one per graph, made on first use)."""
@@ -383,16 +382,55 @@ class KnowledgeGraph:
                 self._projection = current
             return current
 
-    def _paths_after_write(self, staging: Store, before: int) -> None:
-        """Patch the projection for the entities a small write touched; drop it otherwise."""
+    def _paths_after_write(self, staging: Store, before: int, extra: AbstractSet[str]) -> None:
+        """Patch the projection for the entities a small write touched (``extra``: besides
+        those the staged triples name); drop it otherwise."""
         current = self._projection
         if current is None:
             return
         if current.revision != before or len(staging) > self.PATCH_LIMIT:
             self._projection = None
             return
-        touched = touched_entities(staging, self.ontology.claimed_relations)
+        touched = touched_entities(staging, self.ontology.claimed_relations) | extra
         current.patch(self.store, touched, self.store.revision)
+
+    def _after_write(
+        self, staging: Store | None, before: int, extra: AbstractSet[str] = frozenset()
+    ) -> None:
+        """After a write of ``staging`` (None: a write whose triples are not known), bring the
+        name index and the path projection up to date where the write was small (patched in
+        place), else drop them (rebuilt on next use). ``before``: the store's revision before
+        the write."""
+        if staging is None:
+            self._index = None
+            self._projection = None
+            return
+        index = self._index
+        if index is not None:
+            if index.revision == before and len(staging) <= self.PATCH_LIMIT:
+                index.refresh(self.store, staged_subjects(staging), self.store.revision)
+            else:
+                self._index = None
+        self._paths_after_write(staging, before, extra)
+
+    def run_update(self, text: str, *, base_iri: str | None = None) -> None:
+        """Run a SPARQL update on the store (atomic). When it is made only of ``INSERT DATA``
+        and ``DELETE DATA`` (the usual small edit), its triples are staged first, so that the
+        name index and the path projection are patched instead of rebuilt."""
+        staging: Store | None = None
+        blocks = data_blocks(text)
+        if blocks is not None:
+            staging = self.store.staging()
+            try:
+                for block in blocks:
+                    staging.update(block, base_iri=base_iri)
+            except SkgError:
+                staging = None  # the update itself reports the problem
+        with self.writing():
+            before = self.store.revision
+            ends = claim_ends(self.store, staged_subjects(staging)) if staging else set()
+            self.store.update(text, base_iri=base_iri)
+            self._after_write(staging, before, ends)
 
     def paths(
         self, source: str, target: str, *, timeout: float | None = None, **options: Any

@@ -196,8 +196,7 @@ class SparqlService:
         self._write(text, request.base_iri)
 
     def _write(self, text: str, base_iri: str | None = None) -> None:
-        with self.kg.writing():
-            self.kg.store.update(text, base_iri=base_iri)
+        self.kg.run_update(text, base_iri=base_iri)
 
     # -- graph store protocol ----------------------------------------------------------------
 

@@ -8,7 +8,9 @@ a string or an IRI is never mistaken for one) and answers:
   ``PREFIX``/``BASE`` declarations (``None`` for a variable or anything unresolvable);
 - :func:`query_form`: SELECT, ASK, CONSTRUCT or DESCRIBE;
 - :func:`with_using`: an update with ``USING``/``USING NAMED`` clauses added to each
-  ``DELETE``/``INSERT ... WHERE`` operation (the protocol's ``using-graph-uri`` parameters).
+  ``DELETE``/``INSERT ... WHERE`` operation (the protocol's ``using-graph-uri`` parameters);
+- :func:`data_blocks`: the ground data of an update made only of ``INSERT DATA`` and
+  ``DELETE DATA`` operations (so that a write can say exactly what it touched).
 
 Codepoint escapes (``\\u0053ERVICE``) are answered for both the raw and the unescaped text, so
 an escape cannot hide a keyword.
@@ -20,7 +22,15 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
-__all__ = ["Token", "has_dataset_clause", "query_form", "remote_targets", "tokens", "with_using"]
+__all__ = [
+    "Token",
+    "data_blocks",
+    "has_dataset_clause",
+    "query_form",
+    "remote_targets",
+    "tokens",
+    "with_using",
+]
 
 _PN_CHARS_BASE = (
     "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
@@ -193,3 +203,65 @@ def with_using(update: str, default: list[str], named: list[str]) -> str:
     for cut in reversed(cuts):
         update = f"{update[:cut]}{clause} {update[cut:]}"
     return update
+
+
+def data_blocks(update: str) -> list[str] | None:
+    """For an update made only of ``INSERT DATA`` / ``DELETE DATA`` operations (and
+    ``DROP``/``CLEAR GRAPH <iri>`` of named graphs, which leave the default graph alone), each
+    data block as ``<prologue so far> INSERT DATA { ... }`` (a delete's data inserted instead,
+    so that running the blocks on an empty store gives every triple the update names);
+    otherwise None.
+
+    >>> data_blocks('PREFIX : <http://e/> DELETE DATA { :a :p :b } ; INSERT DATA { :a :q 1 }')
+    ['PREFIX : <http://e/> INSERT DATA { :a :p :b }', 'PREFIX : <http://e/> INSERT DATA { :a :q 1 }']
+    >>> data_blocks('DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }') is None
+    True
+    >>> data_blocks('DROP SILENT GRAPH <http://g> ; INSERT DATA { GRAPH <http://g> { <a> <b> <c> } }')
+    ['INSERT DATA { GRAPH <http://g> { <a> <b> <c> } }']
+    >>> data_blocks('DROP DEFAULT') is None, data_blocks('DROP GRAPH <http://g>')
+    (True, [])
+    """
+    toks = tokens(update)
+    prologue: list[str] = []
+    blocks: list[str] = []
+    i = 0
+    while i < len(toks):
+        word = toks[i].word()
+        if word == "BASE" and i + 1 < len(toks):
+            prologue.append(f"BASE {toks[i + 1].text}")
+            i += 2
+        elif word == "PREFIX" and i + 2 < len(toks):
+            prologue.append(f"PREFIX {toks[i + 1].text} {toks[i + 2].text}")
+            i += 3
+        elif toks[i].text == ";" and toks[i].kind == "other":
+            i += 1
+        elif word in ("DROP", "CLEAR"):
+            j = i + 2 if i + 1 < len(toks) and toks[i + 1].word() == "SILENT" else i + 1
+            if j + 1 >= len(toks) or toks[j].word() != "GRAPH" or toks[j + 1].kind == "var":
+                return None
+            i = j + 2
+        elif word in ("INSERT", "DELETE") and i + 2 < len(toks) and toks[i + 1].word() == "DATA":
+            end = _closing(toks, i + 2)
+            if end is None:
+                return None
+            body = update[toks[i + 2].start : toks[end].start + 1]
+            blocks.append(" ".join([*prologue, f"INSERT DATA {body}"]))
+            i = end + 1
+        else:
+            return None
+    return blocks
+
+
+def _closing(toks: list[Token], opening: int) -> int | None:
+    """The index of the ``}`` closing the ``{`` at ``opening``."""
+    if toks[opening].text != "{":
+        return None
+    depth = 0
+    for j in range(opening, len(toks)):
+        if toks[j].kind == "other" and toks[j].text == "{":
+            depth += 1
+        elif toks[j].kind == "other" and toks[j].text == "}":
+            depth -= 1
+            if depth == 0:
+                return j
+    return None

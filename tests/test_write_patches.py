@@ -1,0 +1,134 @@
+"""Small writes patch the name index and the path projection in place; they stay equal to a
+fresh build. SPARQL updates made of INSERT DATA / DELETE DATA count as small writes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from supplychain_kg.config import Settings
+from supplychain_kg.namespaces import SKG
+from supplychain_kg.paths import build_projection
+from supplychain_kg.search import NameIndex
+from supplychain_kg.service import KnowledgeGraph, seed_files
+
+from .conftest import FIXTURES
+
+PREFIXES = f"""PREFIX skg: <{SKG}>
+PREFIX ent: <https://w3id.org/supplychain-kg/id/>
+PREFIX claim: <https://w3id.org/supplychain-kg/id/claim/>
+PREFIX src: <https://w3id.org/supplychain-kg/id/source/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+"""
+
+NEW_BROKER = (
+    PREFIXES
+    + """INSERT DATA {
+  ent:pa-newco a skg:Company ; rdfs:label "Newco Distribution" ; skg:slug "pa-newco" .
+  claim:pa-newco-supplies a skg:Claim ; skg:slug "pa-newco-supplies" ;
+    skg:subject ent:pa-newco ; skg:relation skg:suppliesTo ; skg:object ent:pa-loner ;
+    skg:stance skg:Asserted ; skg:source src:pa-report ;
+    skg:quote "Newco supplies Lonely Holdings." ; skg:attribution "Path Gazette" .
+  ent:pa-newco skg:suppliesTo ent:pa-loner .
+}"""
+)
+
+
+@pytest.fixture
+def graph() -> Iterator[KnowledgeGraph]:
+    kg = KnowledgeGraph.open(Settings(memory=True, seed=False))
+    kg.load([seed_files()[0], FIXTURES / "paths-small.ttl"])
+    kg.projection()
+    kg.index()
+    yield kg
+    kg.close()
+
+
+def _edges(kg: KnowledgeGraph, *, fresh: bool = False) -> set[tuple[str, str, str, str]]:
+    projection = (
+        build_projection(
+            kg.store, kg.ontology.claimed_relations, kg.ontology.closure(f"{SKG}Entity")
+        )
+        if fresh
+        else kg.projection()
+    )
+    return {
+        (s, o, rel, data["stance"])
+        for s, o, rel, data in projection.graph.edges(keys=True, data=True)
+    }
+
+
+def _names(index: NameIndex) -> list[tuple[str, str, tuple[str, ...]]]:
+    return sorted((m.id, m.label, m.types) for m in (index.entry(i) for i in index._entries) if m)
+
+
+def _assert_patched_like_fresh(kg: KnowledgeGraph, projection: object, index: object) -> None:
+    assert kg._projection is projection, "the projection was rebuilt instead of patched"
+    assert kg._index is index, "the name index was rebuilt instead of patched"
+    assert _edges(kg) == _edges(kg, fresh=True)
+    fresh = NameIndex(kg.store, kg.ontology.closure(f"{SKG}Entity"))
+    assert _names(kg.index()) == _names(fresh)
+    assert kg.index().revision == kg.store.revision == kg.projection().revision
+
+
+def test_insert_data_patches_the_projection_and_the_name_index(graph: KnowledgeGraph) -> None:
+    projection, index = graph._projection, graph._index
+    graph.search("zzz")  # the fuzzy keys exist, so they are patched too
+    graph.run_update(NEW_BROKER)
+    _assert_patched_like_fresh(graph, projection, index)
+    assert graph.search("newco distribution")[0].id == "pa-newco"
+    answer = graph.paths("pa-newco", "pa-loner")
+    assert answer["paths"], answer
+
+
+def test_delete_data_of_a_denial_turns_a_disputed_edge_asserted(graph: KnowledgeGraph) -> None:
+    edge = (
+        "https://w3id.org/supplychain-kg/id/pa-integrator",
+        "https://w3id.org/supplychain-kg/id/pa-vendor",
+        f"{SKG}sourcesFrom",
+    )
+    assert (*edge, "disputed") in _edges(graph)
+    projection, index = graph._projection, graph._index
+    # only the stance triple goes: the claim's ends are found in the store before the write
+    graph.run_update(
+        PREFIXES
+        + "DELETE DATA { claim:pa-integrator-sourcesfrom-pa-vendor-denied skg:stance skg:Denied }"
+    )
+    _assert_patched_like_fresh(graph, projection, index)
+    assert (*edge, "asserted") in _edges(graph)
+
+
+def test_data_updates_in_sequence_stay_equal_to_a_fresh_build(graph: KnowledgeGraph) -> None:
+    projection, index = graph._projection, graph._index
+    graph.run_update(NEW_BROKER)
+    graph.run_update(NEW_BROKER.replace("INSERT DATA", "DELETE DATA"))
+    graph.run_update(
+        PREFIXES + 'INSERT DATA { ent:pa-loner skg:slug "pa-loner" ; rdfs:label "Loner Two" }'
+    )
+    graph.run_update(
+        PREFIXES + "INSERT DATA { GRAPH <https://example.org/g> { ent:pa-loner rdfs:label 'X' } }"
+    )
+    graph.run_update("DROP SILENT GRAPH <https://example.org/g>")
+    _assert_patched_like_fresh(graph, projection, index)
+    assert graph.index().by_id("pa-newco") is None
+    assert graph.search("loner two")[0].id == "pa-loner"
+
+
+def test_a_general_update_rebuilds_and_is_still_right(graph: KnowledgeGraph) -> None:
+    projection = graph._projection
+    graph.run_update(PREFIXES + "DELETE WHERE { ?s skg:suppliesTo ?o }")
+    assert graph._projection is None or graph._projection is not projection
+    assert not any(rel == f"{SKG}suppliesTo" for _, _, rel, _ in _edges(graph))
+    assert _edges(graph) == _edges(graph, fresh=True)
+
+
+def test_a_bad_update_changes_nothing_and_keeps_the_caches(graph: KnowledgeGraph) -> None:
+    from supplychain_kg.errors import SkgError
+
+    before = _edges(graph)
+    projection, index = graph._projection, graph._index
+    with pytest.raises(SkgError):
+        graph.run_update(PREFIXES + "INSERT DATA { ent:pa-loner skg:suppliesTo }")
+    assert graph._projection is projection and graph._index is index
+    assert _edges(graph) == before == _edges(graph, fresh=True)
