@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import ctypes
+import ctypes.util
+import gc
 import os
 import re
 import tempfile
@@ -174,9 +177,33 @@ class ChunkPipeline:
             return len(staging)
         finally:
             _remove(paths)
+            del staging
+            _release_memory()
 
 
 _FILES = 2  # a chunk's spool files (loaded in parallel by the store)
+
+
+def _trim() -> Callable[[int], int] | None:
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        trim: Callable[[int], int] = libc.malloc_trim
+    except (OSError, AttributeError):
+        return None  # not glibc
+    return trim
+
+
+_MALLOC_TRIM = _trim()
+
+
+def _release_memory() -> None:
+    """Hand the memory a committed chunk freed back to the system. The chunks' large
+    allocations are made and freed in several threads, whose malloc arenas otherwise keep
+    the freed pages: without this, peak memory grew with the input (1.2 GB at 250,000 FtM
+    entities against 0.65 GB at 100,000)."""
+    gc.collect()
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
 
 
 def _parse(store: Store, paths: list[Path]) -> Store:
