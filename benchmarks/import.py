@@ -3,7 +3,7 @@
 and the peak memory.
 
     python benchmarks/import.py                       # 250,000 and 1,000,000 entities
-    python benchmarks/import.py --sizes 100000        # one size
+    python benchmarks/import.py --sizes 100000        # one size (or several: 100000 250000)
     python benchmarks/import.py --memory              # in-memory store instead of on disk
 
 The entities are 40% companies, 30% people, 15% ownerships and 15% directorships (each link
@@ -121,7 +121,9 @@ def child(n: int, seed: int, memory: bool) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="250000,1000000", help="comma-separated sizes")
+    parser.add_argument(
+        "--sizes", nargs="+", default=["250000,1000000"], help="sizes (space or comma separated)"
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--memory", action="store_true", help="in-memory store")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
@@ -133,7 +135,7 @@ def main() -> int:
         f"{'entities':>10} {'seconds':>8} {'entities/s':>11} {'CPU s':>7} {'per CPU s':>10} "
         f"{'peak RSS':>10}  store triples"
     )
-    for size in (int(s) for s in args.sizes.split(",")):
+    for size in (int(s) for group in args.sizes for s in group.split(",") if s):
         command = [sys.executable, __file__, "--child", str(size), "--seed", str(args.seed)]
         if args.memory:
             command.append("--memory")

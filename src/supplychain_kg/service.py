@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -555,10 +555,10 @@ class KnowledgeGraph:
         started = time.perf_counter()
         added = 0
 
-        def commit(staging: Store) -> None:
-            nonlocal added
+        def commit(staging: Store, files: Sequence[tuple[Path, str]] | None = None) -> None:
+            nonlocal added  # chunks are committed one at a time (in a background thread)
             say(f"validating and writing {len(staging):,} triples")
-            added += self.store.absorb(staging, check=self._checker(staging, say))
+            added += self.store.absorb(staging, files=files, check=self._checker(staging, say))
 
         with self.writing():
             try:
@@ -575,7 +575,7 @@ class KnowledgeGraph:
                     )
                     if dry_run:
                         self._checker(staging, say)()
-                    else:
+                    elif not use_chunks:  # chunks were all committed by stage_import
                         commit(staging)
             finally:
                 self._index = None

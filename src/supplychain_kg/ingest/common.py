@@ -22,11 +22,12 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from ..model import XSD_STRING, Literal, term_to_sparql
 from ..namespaces import DCTERMS, RDF, RDFS, SCHEMA, SKG, SKOS, XSD
 from ..store import Store
+from .bloom import Bloom
+from .chunks import NQUADS, ChunkPipeline, Commit, Writer, lit
 from .rdf import Progress
 
 __all__ = [
@@ -49,11 +50,10 @@ LABEL = f"<{RDFS}label>"
 ALT = f"<{SKOS}altLabel>"
 IDENT = f"<{DCTERMS}identifier>"
 SLUG = f"<{SKG}slug>"
-_BATCH_LINES = 200_000
 CHUNK_TRIPLES = 400_000
+_T = TypeVar("_T")
 _LOOKUP_BATCH = 1000
 _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ].*)?$")
-_ESCAPE = re.compile(r'["\\\n\r\t]')
 _PLAIN_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
@@ -93,12 +93,6 @@ def quote_json(data: Any, limit: int = 600) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def lit(value: str, datatype: str | None = None) -> str:
-    """An N-Triples literal (escaped only when it has to be)."""
-    text = term_to_sparql(Literal(value)) if _ESCAPE.search(value) else f'"{value}"'
-    return text if datatype is None or datatype == XSD_STRING else f"{text}^^<{datatype}>"
-
-
 @dataclass
 class ImportReport:
     """What an import did (or, with ``dry_run``, would do)."""
@@ -131,38 +125,6 @@ class ImportReport:
         }
 
 
-class Writer:
-    """Buffers N-Quads lines and parses them into the staging store in batches."""
-
-    def __init__(self, staging: Store) -> None:
-        self.staging = staging
-        self._lines: list[str] = []
-        self.lines = 0
-
-    def iri(self, s: str, p: str, o: str) -> None:
-        self._lines.append(f"<{s}> <{p}> <{o}> .\n")
-        self._tick()
-
-    def text(self, s: str, p: str, value: str, datatype: str | None = None) -> None:
-        self._lines.append(f"<{s}> <{p}> {lit(value, datatype)} .\n")
-        self._tick()
-
-    def raw(self, line: str) -> None:
-        self._lines.append(line)
-        self._tick()
-
-    def _tick(self) -> None:
-        self.lines += 1
-        if len(self._lines) >= _BATCH_LINES:
-            self.flush()
-
-    def flush(self) -> None:
-        if self._lines:
-            data = "".join(self._lines).encode("utf-8")
-            self._lines = []
-            self.staging.parse_into(data, "application/n-quads")
-
-
 @dataclass
 class Claim:
     """The evidence of one link, as an importer states it."""
@@ -183,7 +145,7 @@ class Claim:
     role: str | None = None
 
 
-def _chunks(items: list[str], size: int = _LOOKUP_BATCH) -> Iterator[list[str]]:
+def _chunks(items: list[_T], size: int = _LOOKUP_BATCH) -> Iterator[list[_T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -197,31 +159,68 @@ class ImportContext:
         base: str,
         kind: str,
         progress: Progress | None = None,
-        commit: Callable[[Store], None] | None = None,
+        commit: Commit | None = None,
     ) -> None:
         self.store = store
-        self.commit = commit
         self.on_commit: list[Callable[[], None]] = []
         self.base = base
         self.staging = store.staging()
-        self.out = Writer(self.staging)
+        self.pipeline: ChunkPipeline | None = None
+        if commit is None:
+            self.out = Writer(self._parse)
+        else:
+            self.pipeline = ChunkPipeline(store, commit, self._landed)
+            self.out = Writer(self.pipeline.write)
+        self._chunk_start = 0
+        self._chunks = 0  # chunks handed over
         self.report = ImportReport(kind)
         self.progress = progress
+        # Registers of what this import described and the store does not hold yet: the
+        # current chunk's, and (``_old``) the chunk being committed in the background.
         self.known: dict[str, str] = {}  # identifier -> IRI, for this import
         self.slugs: dict[str, str] = {}  # slug -> IRI, minted in this import
         self.typed: set[str] = set()  # IRIs this import described
+        self._names: dict[str, set[str]] = {}  # IRI -> its names (described or looked up)
+        self._known_old: dict[str, str] = {}
+        self._slugs_old: dict[str, str] = {}
+        self._typed_old: set[str] = set()
+        self._names_old: dict[str, set[str]] = {}
         self._store_ids: dict[str, str] = {}
-        self._names: dict[str, set[str]] = {}
+        self._fresh: set[str] = set()  # identifier schemes the store had none of
+        self._written = Bloom()  # every identifier this import wrote
         self._started = time.perf_counter()
         self._last_say = self._started
 
+    def _parse(self, data: bytes) -> None:
+        self.staging.parse_into(data, NQUADS)
+
+    def _landed(self, triples: int) -> None:
+        self.report.triples += triples
+
     # -- lookups in the store (batched) ----------------------------------------------------
+
+    def note_fresh_schemes(self, schemes: Iterable[str]) -> None:
+        """Before anything is written: note the identifier schemes (``ftm`` of ``ftm:...``)
+        the store has no identifier of. Such an identifier is then in the store only if this
+        import wrote it, and is not looked up there when it surely did not."""
+        for scheme in schemes:
+            ask = f"ASK {{ ?x {IDENT} ?id FILTER(STRSTARTS(STR(?id), {lit(scheme + ':')})) }}"
+            if not self.store.query(ask).boolean:
+                self._fresh.add(scheme)
 
     def lookup_identifiers(self, identifiers: Iterable[str]) -> dict[str, str]:
         """Map each identifier already in the store to its entity's IRI (one query per 1,000)."""
         identifiers = list(identifiers)
-        wanted = sorted({i for i in identifiers if i not in self._store_ids})
-        for chunk in _chunks(wanted):
+        stored, fresh, written = self._store_ids, self._fresh, self._written
+        wanted = set()
+        for ident in identifiers:
+            if ident in stored:
+                continue
+            if fresh and ident.partition(":")[0] in fresh and ident not in written:
+                stored[ident] = ""  # cannot be in the store
+            else:
+                wanted.add(ident)
+        for chunk in _chunks(sorted(wanted)):
             values = " ".join(lit(i) for i in chunk)
             query = (
                 f"SELECT ?id ?x WHERE {{ VALUES ?id {{ {values} }} ?x {IDENT} ?id . ?x {SLUG} [] }}"
@@ -231,6 +230,22 @@ class ImportContext:
             for ident in chunk:
                 self._store_ids.setdefault(ident, "")
         return {i: self._store_ids[i] for i in identifiers if self._store_ids.get(i)}
+
+    def confirm_identifiers(self, expected: dict[str, str]) -> bool:
+        """Whether the store gives each identifier of ``expected`` to the entity (with an id)
+        it maps to: one count, no names read back (entities referred to again after their
+        chunk was written are usually where they were minted)."""
+        pairs = list(expected.items())
+        for chunk in _chunks(pairs):
+            values = " ".join(f"({lit(i)} <{x}>)" for i, x in chunk)
+            query = (
+                f"SELECT (COUNT(DISTINCT ?id) AS ?n) WHERE {{ VALUES (?id ?x) {{ {values} }} "
+                f"?x {IDENT} ?id ; {SLUG} [] }}"
+            )
+            rows = list(self.store.query(query).rows())
+            if not rows or int(str(rows[0]["n"].value)) != len(chunk):
+                return False
+        return True
 
     def existing_slugs(self, slugs: Iterable[str]) -> dict[str, str]:
         """Map each slug already used in the store to the IRI that uses it."""
@@ -244,7 +259,7 @@ class ImportContext:
 
     def prefetch_names(self, iris: Iterable[str]) -> None:
         """Remember the labels and aliases the store has for ``iris`` (for :meth:`entity`)."""
-        wanted = sorted({i for i in iris if i not in self._names})
+        wanted = sorted({i for i in iris if self._names_of(i) is None})
         for chunk in _chunks(wanted):
             values = " ".join(f"<{i}>" for i in chunk)
             query = f"SELECT ?x ?name WHERE {{ VALUES ?x {{ {values} }} ?x {LABEL}|{ALT} ?name }}"
@@ -253,9 +268,16 @@ class ImportContext:
             for row in self.store.query(query).rows():
                 self._names[str(row["x"].value)].add(str(row["name"].value))
 
+    def _names_of(self, iri: str) -> set[str] | None:
+        names = self._names.get(iri)
+        if names is None:
+            names = self._names_old.get(iri)
+            if names is not None:
+                self._names[iri] = names
+        return names
+
     def forget_batch(self) -> None:
         """Drop per-batch caches (keeps memory flat on long imports)."""
-        self._names.clear()
         if len(self._store_ids) > 100_000:
             self._store_ids.clear()
 
@@ -264,20 +286,30 @@ class ImportContext:
             return str(row["s"].value)
         return None
 
+    def described(self, iri: str) -> bool:
+        """Whether this import described ``iri`` in a chunk not yet in the store."""
+        return iri in self.typed or iri in self._typed_old
+
     def exists(self, iri: str) -> bool:
-        return iri in self.typed or self.store.query(f"ASK {{ <{iri}> {SLUG} [] }}").boolean
+        return self.described(iri) or self.store.query(f"ASK {{ <{iri}> {SLUG} [] }}").boolean
 
     # -- identity --------------------------------------------------------------------------
 
     def resolve(self, identifiers: list[str]) -> str | None:
         """The IRI of an entity already known by one of ``identifiers`` (this import first)."""
+        known, old, stored = self.known, self._known_old, self._store_ids
         for ident in identifiers:
-            if ident in self.known:
-                return self.known[ident]
-        found = self.lookup_identifiers(identifiers)
+            iri = known.get(ident) or old.get(ident)
+            if iri is not None:
+                return iri
         for ident in identifiers:
-            if ident in found:
-                return found[ident]
+            if ident not in stored:  # not looked up yet
+                self.lookup_identifiers(identifiers)
+                break
+        for ident in identifiers:
+            iri = stored.get(ident)
+            if iri:
+                return iri
         return None
 
     def unique_slug(self, wanted: str, iri: str, taken_in_store: dict[str, str]) -> str:
@@ -285,7 +317,7 @@ class ImportContext:
         slug = wanted
         n = 6
         while True:
-            other = self.slugs.get(slug) or taken_in_store.get(slug)
+            other = self.slugs.get(slug) or self._slugs_old.get(slug) or taken_in_store.get(slug)
             if other is None or other == iri:
                 self.slugs[slug] = iri
                 return slug
@@ -306,50 +338,54 @@ class ImportContext:
     ) -> None:
         """Describe an entity: a new one fully; a known one only with what it lacks here
         (further identifiers and names as aliases), so that re-importing changes nothing."""
-        out = self.out
+        s = f"<{iri}>"
+        lines: list[str] = []
         if new:
-            for cls in types:
-                out.iri(iri, RDF + "type", cls)
+            lines += [f"{s} {TYPE} <{cls}> .\n" for cls in types]
             if slug is not None:
-                out.text(iri, SKG + "slug", slug)
+                lines.append(f"{s} {SLUG} {lit(slug)} .\n")
             if names:
-                out.text(iri, RDFS + "label", names[0])
-            for alias in names[1:]:
-                if alias != names[0]:
-                    out.text(iri, SKOS + "altLabel", alias)
-            if iri not in self.typed:
+                first = names[0]
+                lines.append(f"{s} {LABEL} {lit(first)} .\n")
+                lines += [f"{s} {ALT} {lit(a)} .\n" for a in names[1:] if a != first]
+            if not self.described(iri):
                 self.report.entities += 1
             self._names[iri] = set(names)
         else:
-            if iri not in self._names:
+            have = self._names_of(iri)
+            if have is None:
                 self.prefetch_names([iri])
-            have = self._names[iri]
+                have = self._names[iri]
             for alias in names:
                 if alias not in have:
-                    out.text(iri, SKOS + "altLabel", alias)
+                    lines.append(f"{s} {ALT} {lit(alias)} .\n")
                     have.add(alias)
+        known, written = self.known, self._written
         for ident in identifiers:
-            out.text(iri, DCTERMS + "identifier", ident)
-            self.known.setdefault(ident, iri)
+            lines.append(f"{s} {IDENT} {lit(ident)} .\n")
+            known.setdefault(ident, iri)
+            written.add(ident)
         self.typed.add(iri)
+        if lines:
+            self.out.block("".join(lines), len(lines))
 
     def claim(self, c: Claim) -> None:
         """Write a claim node (under ``<base>claim/``) and, when asserted, its direct triple."""
-        node = f"{self.base}claim/{c.slug}"
-        out = self.out
-        out.iri(node, RDF + "type", SKG + "Claim")
-        out.text(node, SKG + "slug", c.slug)
-        out.iri(node, SKG + "subject", c.subject)
-        out.iri(node, SKG + "relation", c.relation)
-        if c.literal:
-            out.text(node, SKG + "object", c.object)
-        else:
-            out.iri(node, SKG + "object", c.object)
+        node = f"<{self.base}claim/{c.slug}>"
         stance = "Denied" if c.denied else "Asserted"
-        out.iri(node, SKG + "stance", SKG + stance)
-        out.iri(node, SKG + "source", c.source)
-        out.text(node, SKG + "quote", c.quote)
-        out.text(node, SKG + "attribution", c.attribution)
+        obj = lit(c.object) if c.literal else f"<{c.object}>"
+        lines = [
+            f"{node} {TYPE} <{SKG}Claim> .\n"
+            f"{node} {SLUG} {lit(c.slug)} .\n"
+            f"{node} <{SKG}subject> <{c.subject}> .\n"
+            f"{node} <{SKG}relation> <{c.relation}> .\n"
+            f"{node} <{SKG}object> {obj} .\n"
+            f"{node} <{SKG}stance> <{SKG}{stance}> .\n"
+            f"{node} <{SKG}source> <{c.source}> .\n"
+            f"{node} <{SKG}quote> {lit(c.quote)} .\n"
+            f"{node} <{SKG}attribution> {lit(c.attribution)} .\n"
+        ]
+        count = 9
         for prop, value, dtype in (
             ("validFrom", c.valid_from, XSD + "date"),
             ("validTo", c.valid_to, XSD + "date"),
@@ -358,9 +394,12 @@ class ImportContext:
             ("role", c.role, None),
         ):
             if value:
-                out.text(node, SKG + prop, value, dtype)
+                lines.append(f"{node} <{SKG}{prop}> {lit(value, dtype)} .\n")
+                count += 1
         if not c.denied and not c.literal:
-            out.iri(c.subject, c.relation, c.object)
+            lines.append(f"<{c.subject}> <{c.relation}> <{c.object}> .\n")
+            count += 1
+        self.out.block("".join(lines), count)
         self.report.claims += 1
 
     def source(
@@ -392,31 +431,50 @@ class ImportContext:
 
     def maybe_commit(self, *, final: bool = False) -> None:
         """With a ``commit`` callback (a store that can roll back a group of writes), hand
-        the staged data over once it holds ``CHUNK_TRIPLES`` (or at the end) and start a new
-        staging store, so that memory stays flat however large the input."""
-        self.out.flush()
-        size = len(self.staging)
-        if self.commit is None or (not final and size < CHUNK_TRIPLES) or size == 0:
+        the staged data over once it holds ``CHUNK_TRIPLES`` lines (or at the end) to be
+        committed in the background (see :mod:`.chunks`), so that memory stays flat however
+        large the input and staging goes on while the engine validates and writes."""
+        # the first chunks are smaller (a quarter, a half), so that the background starts
+        # early and is not left idle while the importer stages a full chunk
+        size = CHUNK_TRIPLES >> max(0, 2 - self._chunks)
+        if self.pipeline is None or (not final and self.out.lines - self._chunk_start < size):
             return
-        self.commit(self.staging)
-        self.report.triples += size
-        self.staging = self.store.staging()
-        self.out.staging = self.staging
-        # everything below is now in the store, where the lookups find it
-        self.known.clear()
-        self.slugs.clear()
-        self.typed.clear()
+        self.out.flush()
+        self._chunk_start = self.out.lines
+        self._chunks += 1
+        self.pipeline.hand_over()
+        # the chunk before this one has landed: the store answers for it from now on; the
+        # registers keep this one's until it has landed too
+        self._known_old, self.known = self.known, {}
+        self._slugs_old, self.slugs = self.slugs, {}
+        self._typed_old, self.typed = self.typed, set()
+        self._names_old, self._names = self._names, {}
         self._store_ids.clear()
-        self._names.clear()
         for hook in self.on_commit:
             hook()
+
+    def finish(self) -> None:
+        """Write what is left: parse it into ``staging`` (no ``commit``), or commit the last
+        chunk and wait until every chunk has landed."""
+        if self.pipeline is None:
+            self.out.flush()
+            return
+        self.maybe_commit(final=True)
+        self.pipeline.wait()
+
+    def close(self) -> None:
+        """Stop the background commits (waiting for the one in flight; raises its error)."""
+        if self.pipeline is not None:
+            self.pipeline.close()
 
     # -- progress --------------------------------------------------------------------------
 
     def tick(self, records: int = 1, *, force: bool = False) -> None:
         self.report.records += records
+        if self.progress is None:
+            return
         now = time.perf_counter()
-        if self.progress and (force or now - self._last_say >= 2.0):
+        if force or now - self._last_say >= 2.0:
             self._last_say = now
             elapsed = now - self._started
             rate = self.report.records / elapsed if elapsed > 0 else 0.0

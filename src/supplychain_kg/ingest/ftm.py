@@ -88,7 +88,7 @@ def _check(name: str, line: int, record: Any) -> tuple[str, str, dict[str, list[
     if not isinstance(props, dict):
         raise ParseError("field 'properties': expected an object", path=name, line=line)
     for key, values in props.items():
-        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        if type(values) is not list or not all(type(v) is str for v in values):
             raise ParseError(
                 f"field 'properties.{key}': expected a list of strings, found {values!r}"[:200],
                 path=name,
@@ -102,10 +102,12 @@ class _FtmImport:
         self.ctx = ctx
         self.options = options
         self.countries = Countries(ctx)
-        self.seen: set[str] = set()
+        self.seen: set[str] = set()  # FtM ids described in the chunk being staged
+        self._seen_old: set[str] = set()  # ... and in the chunk being committed
         self.remap: dict[str, str] = {}
         self.sources: dict[str, tuple[str, str]] = {}
         self.lists: dict[str, str] = {}
+        self._stems: dict[str, str] = {}
 
     # -- sources ---------------------------------------------------------------------------
 
@@ -135,63 +137,85 @@ class _FtmImport:
         datasets = record.get("datasets")
         if isinstance(datasets, list) and datasets and isinstance(datasets[0], str):
             return datasets[0]
-        return "stdin" if file == "<stdin>" else Path(file).stem
+        stem = self._stems.get(file)
+        if stem is None:
+            stem = self._stems[file] = "stdin" if file == "<stdin>" else Path(file).stem
+        return stem
 
     # -- pass 1: nodes ---------------------------------------------------------------------
 
     def nodes(self, source: Path | str, spool: IO[str]) -> None:
+        """Pass 1: describe the node entities; link what can be linked already (both ends
+        described before, or in the store) and spool the other links for pass 2."""
         name = display_name(source)
+        report = self.ctx.report
+        by_schema, unmapped = report.by_schema, report.unmapped
         batch: list[tuple[int, str, str, dict[str, list[str]], dict[str, Any]]] = []
+        links: list[list[Any]] = []
         for line, record in iter_json_records(source):
             ftm_id, schema, props = _check(name, line, record)
-            report = self.ctx.report
-            report.by_schema[schema] = report.by_schema.get(schema, 0) + 1
+            by_schema[schema] = by_schema.get(schema, 0) + 1
             if schema in NODE_SCHEMATA:
                 batch.append((line, ftm_id, schema, props, record))
-                links = {k: v for k, v in props.items() if k in PROPERTY_LINKS and v}
-                if links:
-                    spool.write(json.dumps([name, line, ftm_id, schema, links, record]) + "\n")
+                found = {k: v for k, v in props.items() if k in PROPERTY_LINKS and v}
+                if found:
+                    links.append([name, line, ftm_id, schema, found, record])
             elif schema in EDGE_SCHEMATA:
-                spool.write(json.dumps([name, line, ftm_id, schema, None, record]) + "\n")
+                links.append([name, line, ftm_id, schema, None, record])
             else:
-                report.unmapped[schema] = report.unmapped.get(schema, 0) + 1
-            if len(batch) >= _BATCH:
+                unmapped[schema] = unmapped.get(schema, 0) + 1
+            if len(batch) >= _BATCH or len(links) >= _BATCH:
                 self._nodes(batch, name)
-                batch = []
+                self._early_links(links, spool)
+                self.ctx.maybe_commit()
+                batch, links = [], []
             self.ctx.tick()
         self._nodes(batch, name)
+        self._early_links(links, spool)
+
+    def _early_links(self, batch: list[list[Any]], spool: IO[str]) -> None:
+        ends = self._ends(batch)
+        ready = []
+        for item in batch:
+            if all(i in ends for i in self._wanted(item)):
+                ready.append(item)
+            else:
+                spool.write(json.dumps(item) + "\n")
+        self._links(ready, ends)
 
     def forget(self) -> None:
-        """After a chunk was written: its entities are found in the store from now on."""
-        self.seen.clear()
+        """When a chunk is handed over: the one before it has landed, and its entities are
+        found in the store from now on."""
+        self._seen_old, self.seen = self.seen, set()
 
     def _nodes(self, batch: list[Any], file: str) -> None:
         ctx = self.ctx
-        ids = {f"ftm:{b[1]}" for b in batch}
-        for _, _, _, props, _ in batch:
-            ids |= set(_strong_ids(props))
-        ctx.lookup_identifiers(ids)
-        names = {b[1]: _names(b[2], b[1], b[3]) for b in batch}
+        rows = [
+            (ftm_id, schema, props, [f"ftm:{ftm_id}", *_strong_ids(props)])
+            for _, ftm_id, schema, props, _ in batch
+        ]
+        ctx.lookup_identifiers(i for row in rows for i in row[3])
+        names = {ftm_id: _names(schema, ftm_id, props) for ftm_id, schema, props, _ in rows}
         wanted = {i: slugify(n[0]) for i, n in names.items()}
         taken = ctx.existing_slugs(wanted.values())
-        for _, ftm_id, schema, props, _record in batch:
-            idents = [f"ftm:{ftm_id}", *_strong_ids(props)]
-            default = f"{ctx.base}ftm-{local(ftm_id)}"
+        base, remap, seen, out = f"{ctx.base}ftm-", self.remap, self.seen, ctx.out
+        for ftm_id, schema, props, idents in rows:
+            default = base + local(ftm_id)
             iri = ctx.resolve(idents)
             new = iri is None
-            iri = iri or default
-            if iri != default:
-                self.remap[ftm_id] = iri
-            self.seen.add(ftm_id)
+            if iri is None:
+                iri = default
+            elif iri != default:
+                remap[ftm_id] = iri
+            seen.add(ftm_id)
             slug = ctx.unique_slug(wanted[ftm_id], iri, taken) if new else None
             ctx.entity(iri, slug, [NODE_SCHEMATA[schema]], names[ftm_id], idents, new=new)
-            if new:
+            if new and ("country" in props or "jurisdiction" in props):
                 for code in props.get("country", []) + props.get("jurisdiction", []):
                     country = self.countries.iri(code)
                     if country:
-                        ctx.out.iri(iri, SKG + "country", country)
+                        out.iri(iri, SKG + "country", country)
         ctx.forget_batch()
-        ctx.maybe_commit()
 
     # -- pass 2: links ---------------------------------------------------------------------
 
@@ -200,33 +224,46 @@ class _FtmImport:
         for text in spool:
             batch.append(json.loads(text))
             if len(batch) >= _BATCH:
-                self._links(batch)
+                self._links(batch, self._ends(batch))
                 self.ctx.maybe_commit()
                 batch = []
-        self._links(batch)
+        self._links(batch, self._ends(batch))
+
+    @staticmethod
+    def _wanted(item: list[Any]) -> Iterator[str]:
+        """The FtM ids a link record names (its own, for a node's property links)."""
+        _, _, ftm_id, schema, links, record = item
+        props = record.get("properties", {})
+        if links:
+            yield ftm_id
+            for key in links:
+                yield from props.get(key, ())
+        else:
+            for key in EDGE_SCHEMATA[schema][::2]:
+                if key:
+                    yield from props.get(key, ())
 
     def _ends(self, batch: list[list[Any]]) -> dict[str, str]:
-        """FtM id -> IRI for every end named in the batch; raises ParseError for an unknown."""
+        """FtM id -> IRI for every end named in the batch that is known (described in this
+        import, or in the store)."""
         wanted: set[str] = set()
-        for _, _, ftm_id, schema, links, record in batch:
-            props = record.get("properties", {})
-            if links:
-                wanted.add(ftm_id)
-            keys = list(links) if links else [p for p in EDGE_SCHEMATA[schema][::2] if p]
-            for key in keys:
-                wanted |= set(props.get(key, []))
-        unknown = [i for i in wanted if i not in self.seen and i not in self.remap]
-        stored = self.ctx.lookup_identifiers(f"ftm:{i}" for i in unknown)
-        ends = {i: self.remap.get(i, f"{self.ctx.base}ftm-{local(i)}") for i in wanted}
-        for i in unknown:
-            if f"ftm:{i}" in stored:
-                ends[i] = stored[f"ftm:{i}"]
-            else:
-                ends.pop(i)
+        for item in batch:
+            wanted.update(self._wanted(item))
+        seen, old, remap = self.seen, self._seen_old, self.remap
+        unknown = [i for i in wanted if i not in seen and i not in old and i not in remap]
+        base = self.ctx.base
+        ends = {i: remap.get(i) or f"{base}ftm-{local(i)}" for i in wanted}
+        if unknown and not self.ctx.confirm_identifiers({f"ftm:{i}": ends[i] for i in unknown}):
+            stored = self.ctx.lookup_identifiers(f"ftm:{i}" for i in unknown)
+            for i in unknown:
+                if f"ftm:{i}" in stored:
+                    ends[i] = stored[f"ftm:{i}"]
+                else:
+                    ends.pop(i)
         return ends
 
-    def _links(self, batch: list[list[Any]]) -> None:
-        ends = self._ends(batch)
+    def _links(self, batch: list[list[Any]], ends: dict[str, str]) -> None:
+        """Claims for link records; raises ParseError for an end that is not in ``ends``."""
         for file, line, ftm_id, schema, links, record in batch:
             src, attribution = self.source(self.dataset_of(record, file), file)
             props: dict[str, list[str]] = record.get("properties", {})
@@ -358,6 +395,7 @@ def import_ftm(ctx: ImportContext, sources: list[Path | str], options: FtmOption
     """Stage every FtM file of ``sources`` into ``ctx`` (see the module docstring)."""
     job = _FtmImport(ctx, options)
     ctx.on_commit.append(job.forget)
+    ctx.note_fresh_schemes(["ftm", "lei"])
     with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
         for source in sources:
             job.nodes(source, spool)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import BadRequestError
 from ..store import Store
+from .chunks import Commit
 from .common import ImportContext, ImportReport
 from .inputs import expand_inputs
 from .rdf import Progress
@@ -39,12 +40,14 @@ def stage_import(
     *,
     options: ImportOptions | None = None,
     progress: Progress | None = None,
-    commit: Callable[[Store], None] | None = None,
+    commit: Commit | None = None,
 ) -> tuple[Store, ImportReport]:
     """Read every input into a new staging store (nothing is written to ``store``).
 
-    With ``commit``, staged data is handed to it in chunks as it grows (see
-    ``ImportContext.maybe_commit``); the store returned then holds only the last chunk.
+    With ``commit``, staged data is handed to it in chunks as it grows, each committed in a
+    background thread while the next one is staged (see ``ImportContext.maybe_commit``), and
+    the last one before this returns: the store returned is then empty. A failed commit is
+    raised here (after the chunk in flight, if any, has finished).
 
     Raises BadRequestError for an unknown kind or missing file, ParseError for bad input
     (naming the file, the line or row, and the field or column).
@@ -56,6 +59,16 @@ def stage_import(
     sources = expand_inputs(paths, _SUFFIXES[kind])
     options = options or ImportOptions()
     ctx = ImportContext(store, base, kind, progress, commit)
+    try:
+        _run(ctx, kind, sources, options)
+        ctx.finish()
+    finally:
+        ctx.close()
+    ctx.report.triples += len(ctx.staging)
+    return ctx.staging, ctx.report
+
+
+def _run(ctx: ImportContext, kind: str, sources: list[Path | str], options: ImportOptions) -> None:
     if kind == "ftm":
         from .ftm import FtmOptions, import_ftm
 
@@ -68,6 +81,3 @@ def stage_import(
         from .csvsheet import import_csv
 
         import_csv(ctx, sources)
-    ctx.out.flush()
-    ctx.report.triples += len(ctx.staging)
-    return ctx.staging, ctx.report

@@ -159,13 +159,13 @@ class OxigraphResult:
         if self.kind != "select":
             raise BadRequestError(f"a {self.kind} result has no rows")
         names = self.variables
+        named = ox.NamedNode
         try:
             for solution in self._raw:
                 row: Row = {}
-                for name in names:
-                    value = solution[name]
-                    if value is not None:
-                        row[name] = to_term(value)
+                for name, value in zip(names, solution, strict=True):
+                    if value is not None:  # IRIs first: most values are
+                        row[name] = IRI(value.value) if type(value) is named else to_term(value)
                 yield row
         except OSError as exc:
             raise StoreError(f"the query failed while reading its answer: {exc}") from None
@@ -204,6 +204,7 @@ class OxigraphStore:
 
     def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
         self.revision = 0
+        self._length: int | None = None  # the number of quads, until the next write
         self._in_transaction = False
         self._transaction_saved = False
         self.path = path
@@ -263,7 +264,10 @@ class OxigraphStore:
         gc.collect()
 
     def __len__(self) -> int:
-        return len(self._store)
+        # counting scans the whole store on disk: the count is kept until the next write
+        if self._length is None:
+            self._length = len(self._store)
+        return self._length
 
     @property
     def metadata_path(self) -> Path | None:
@@ -339,9 +343,12 @@ class OxigraphStore:
             raise QueryError(f"invalid update: {exc}") from exc
         except OSError as exc:
             raise StoreError(f"the update failed and was rolled back: {exc}") from exc
+        finally:
+            self._length = None
         self.revision += 1
 
     def add_quads(self, quads: Iterable[Quad]) -> None:
+        self._length = None
         converted = [_to_ox_quad(q) for q in quads]
         try:
             self._store.extend(converted)
@@ -375,6 +382,7 @@ class OxigraphStore:
         ]
         if not changed:
             return 0
+        self._length = None
         fresh = ox.Store()
         fresh.extend(
             ox.Quad(fix(q.subject), q.predicate, fix(q.object), fix(q.graph_name)) for q in dataset
@@ -391,6 +399,7 @@ class OxigraphStore:
     ) -> None:
         fmt = _rdf_format(media_type)
         name = str(source) if isinstance(source, Path) else None
+        self._length = None
         try:
             if isinstance(source, Path):
                 self._store.bulk_load(path=str(source), format=fmt, base_iri=base_iri)
@@ -421,7 +430,8 @@ class OxigraphStore:
         """
         if not isinstance(staging, OxigraphStore):
             raise TypeError("absorb() takes a staging store made by staging()")
-        before = len(self._store)
+        before = len(self)
+        self._length = None
         if self.path is None:
             if check is not None:
                 check()
@@ -432,7 +442,8 @@ class OxigraphStore:
         else:
             self._bulk_absorb(staging, files, check)
         self.revision += 1
-        return len(self._store) - before
+        self._length = len(self._store)
+        return self._length - before
 
     def _bulk_absorb(
         self,
@@ -468,11 +479,20 @@ class OxigraphStore:
                 incoming.unlink(missing_ok=True)
 
     def _bulk_load_files(self, files: Sequence[tuple[Path, str]]) -> None:
-        for path, media_type in files:
-            fmt = _rdf_format(media_type)
+        """Bulk-load the files, two at a time: each load is mostly one thread of work, and
+        separate loads into one store may run side by side."""
+
+        def load(file: tuple[Path, str]) -> None:
+            path, media_type = file
             self._store.bulk_load(
-                path=str(path), format=fmt, base_iri=path.resolve().as_uri(), lenient=True
+                path=str(path),
+                format=_rdf_format(media_type),
+                base_iri=path.resolve().as_uri(),
+                lenient=True,
             )
+
+        with concurrent.futures.ThreadPoolExecutor(2, "skg-bulk-load") as pool:
+            list(pool.map(load, files))
         self._store.flush()
 
     @contextlib.contextmanager
@@ -538,6 +558,7 @@ class OxigraphStore:
         assert self.path is not None
         log.info("bulk write failed: restoring %s from its checkpoint", self.path)
         self._store = None  # type: ignore[assignment]
+        self._length = None
         gc.collect()
         self._recover(quiet=True)
         self._store = self._open(self.path / _DB)

@@ -1,0 +1,219 @@
+"""Where staged N-Quads go: a writer that batches lines, and the pipeline that commits large
+imports chunk by chunk in a background thread.
+
+A large import on disk is written in chunks (``CHUNK_TRIPLES`` lines each) under one store
+transaction, so memory stays flat. Each chunk's N-Quads are spooled to a temporary file; when
+the chunk is full, :class:`ChunkPipeline` hands the file to one background thread, which parses
+it into a staging store and commits it (validation and the bulk write, both in the engine, off
+the GIL) while the importer goes on staging the next chunk in Python. At most one chunk is in
+flight: handing over chunk N+1 first waits until chunk N has landed in the store, and an error
+in a background commit is raised in the importer's thread at the next hand-over (or at the
+end), so that the whole import fails and the transaction rolls everything back.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import ctypes
+import ctypes.util
+import gc
+import os
+import re
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import IO
+
+from ..model import XSD_STRING, Literal, term_to_sparql
+from ..store import Store
+
+__all__ = ["BATCH_LINES", "NQUADS", "ChunkPipeline", "Commit", "Writer", "lit"]
+
+BATCH_LINES = 100_000
+NQUADS = "application/n-quads"
+_ESCAPE = re.compile(r'["\\\n\r\t]')
+
+Commit = Callable[[Store, Sequence[tuple[Path, str]]], None]
+"""Validate and write a staging store whose data the files (path, media type) also hold."""
+
+
+def lit(value: str, datatype: str | None = None) -> str:
+    """An N-Triples literal (escaped only when it has to be)."""
+    text = term_to_sparql(Literal(value)) if _ESCAPE.search(value) else f'"{value}"'
+    return text if datatype is None or datatype == XSD_STRING else f"{text}^^<{datatype}>"
+
+
+class Writer:
+    """Buffers N-Quads lines and hands them to ``sink`` as UTF-8 in batches.
+
+    The methods append one line each; they are the importers' innermost loop, so they are
+    kept to a format and an append.
+    """
+
+    def __init__(self, sink: Callable[[bytes], None]) -> None:
+        self.sink = sink
+        self._lines: list[str] = []
+        self.flushed = 0  # lines handed to the sink so far
+        self._extra = 0  # lines in the buffer beyond one per item (blocks)
+
+    def iri(self, s: str, p: str, o: str) -> None:
+        lines = self._lines
+        lines.append(f"<{s}> <{p}> <{o}> .\n")
+        if len(lines) >= BATCH_LINES:
+            self.flush()
+
+    def text(self, s: str, p: str, value: str, datatype: str | None = None) -> None:
+        lines = self._lines
+        lines.append(f"<{s}> <{p}> {lit(value, datatype)} .\n")
+        if len(lines) >= BATCH_LINES:
+            self.flush()
+
+    def raw(self, line: str) -> None:
+        """One ready-made N-Quads line (ending in a newline)."""
+        lines = self._lines
+        lines.append(line)
+        if len(lines) >= BATCH_LINES:
+            self.flush()
+
+    def block(self, text: str, count: int) -> None:
+        """``count`` ready-made N-Quads lines (each ending in a newline) in one string."""
+        lines = self._lines
+        lines.append(text)
+        self._extra += count - 1
+        if len(lines) + self._extra >= BATCH_LINES:
+            self.flush()
+
+    @property
+    def lines(self) -> int:
+        """Lines written so far (flushed or not)."""
+        return self.flushed + len(self._lines) + self._extra
+
+    def flush(self) -> None:
+        if self._lines:
+            data = "".join(self._lines).encode("utf-8")
+            self.flushed += len(self._lines) + self._extra
+            self._lines = []
+            self._extra = 0
+            self.sink(data)
+
+
+class ChunkPipeline:
+    """Spools a chunk's N-Quads to files and commits full chunks in a background thread.
+
+    ``write`` is the :class:`Writer`'s sink; its batches go to two files in turn, which the
+    store may bulk-load in parallel. ``hand_over`` closes the current chunk, waits for the
+    previous one to land, and starts committing this one (at most one is in flight);
+    ``finish`` hands over the last chunk and waits for it. ``close`` (always call it, also
+    after an error) waits for the chunk in flight, so that nothing writes to the store once
+    the caller goes on, and raises that chunk's error if it failed. Each landed chunk's size
+    is passed to ``landed``.
+    """
+
+    def __init__(self, store: Store, commit: Commit, landed: Callable[[int], None]) -> None:
+        self.store = store
+        self.commit = commit
+        self.landed = landed
+        self._pool = concurrent.futures.ThreadPoolExecutor(1, "skg-import-commit")
+        self._in_flight: concurrent.futures.Future[int] | None = None
+        self._spool: list[tuple[Path, IO[bytes]]] = []
+        self._turn = 0
+
+    def write(self, data: bytes) -> None:
+        if len(self._spool) < _FILES:
+            fd, name = tempfile.mkstemp(prefix="skg-import-", suffix=".nq")
+            self._spool.append((Path(name), os.fdopen(fd, "wb")))
+        self._spool[self._turn % len(self._spool)][1].write(data)
+        self._turn += 1
+
+    def wait(self) -> None:
+        """Wait for the chunk in flight (if any); raise its error."""
+        future, self._in_flight = self._in_flight, None
+        if future is not None:
+            self.landed(future.result())
+
+    def hand_over(self) -> None:
+        """Close the current chunk (if any), wait for the chunk in flight, and start
+        committing this one. Rather than wait idle for a chunk in flight, the caller's thread
+        parses the new chunk itself (the engine releases the GIL): the background thread
+        then only validates and writes it."""
+        paths = self._close_spool()
+        if not paths:
+            self.wait()
+            return
+        staging: Store | None = None
+        try:
+            if self._in_flight is not None and not self._in_flight.done():
+                staging = _parse(self.store, paths)
+            self.wait()
+        except BaseException:
+            _remove(paths)
+            raise
+        self._in_flight = self._pool.submit(self._commit, paths, staging)
+
+    def finish(self) -> None:
+        self.hand_over()
+        self.wait()
+
+    def close(self) -> None:
+        try:
+            self.wait()
+        finally:
+            self._pool.shutdown(wait=True)
+            _remove(self._close_spool())
+
+    def _close_spool(self) -> list[Path]:
+        for _, handle in self._spool:
+            handle.close()
+        paths = [path for path, _ in self._spool]
+        self._spool, self._turn = [], 0
+        return paths
+
+    def _commit(self, paths: list[Path], staging: Store | None) -> int:
+        try:
+            if staging is None:
+                staging = _parse(self.store, paths)
+            self.commit(staging, [(path, NQUADS) for path in paths])
+            return len(staging)
+        finally:
+            _remove(paths)
+            del staging
+            _release_memory()
+
+
+_FILES = 2  # a chunk's spool files (loaded in parallel by the store)
+
+
+def _trim() -> Callable[[int], int] | None:
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        trim: Callable[[int], int] = libc.malloc_trim
+    except (OSError, AttributeError):
+        return None  # not glibc
+    return trim
+
+
+_MALLOC_TRIM = _trim()
+
+
+def _release_memory() -> None:
+    """Hand the memory a committed chunk freed back to the system. The chunks' large
+    allocations are made and freed in several threads, whose malloc arenas otherwise keep
+    the freed pages: without this, peak memory grew with the input (1.2 GB at 250,000 FtM
+    entities against 0.65 GB at 100,000)."""
+    gc.collect()
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
+
+
+def _parse(store: Store, paths: list[Path]) -> Store:
+    staging = store.staging()
+    for path in paths:
+        staging.parse_into(path, NQUADS)
+    return staging
+
+
+def _remove(paths: list[Path]) -> None:
+    for path in paths:
+        with contextlib.suppress(OSError):
+            path.unlink()

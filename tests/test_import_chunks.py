@@ -1,0 +1,189 @@
+"""Large imports on disk: chunks committed in a background thread while the next is staged."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from supplychain_kg.errors import StoreError, ValidationError
+from supplychain_kg.ingest.chunks import ChunkPipeline
+from supplychain_kg.service import KnowledgeGraph
+from supplychain_kg.store.oxigraph import OxigraphStore
+
+SKG = "https://w3id.org/supplychain-kg/ontology#"
+DCTERMS = "http://purl.org/dc/terms/"
+
+
+def _write(path: Path, records: list[dict[str, Any]]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), "utf-8")
+    return path
+
+
+def _company(ftm_id: str, name: str, **props: list[str]) -> dict[str, Any]:
+    return {"id": ftm_id, "schema": "Company", "properties": {"name": [name], **props}}
+
+
+def _ownership(ftm_id: str, owner: str, asset: str) -> dict[str, Any]:
+    props = {"owner": [owner], "asset": [asset]}
+    return {"id": ftm_id, "schema": "Ownership", "properties": props}
+
+
+def _small_chunks(monkeypatch: pytest.MonkeyPatch, triples: int = 40) -> None:
+    """Chunks of ``triples`` lines (the first a quarter of it), checked after every record."""
+    monkeypatch.setattr("supplychain_kg.ingest.common.CHUNK_TRIPLES", triples)
+    monkeypatch.setattr("supplychain_kg.ingest.ftm._BATCH", 1)
+
+
+def _subjects_of(kg: KnowledgeGraph, ident: str) -> set[str]:
+    query = f'SELECT ?x WHERE {{ ?x <{DCTERMS}identifier> "{ident}" ; <{SKG}slug> [] }}'
+    return {str(r["x"].value) for r in kg.store.query(query).rows()}
+
+
+def _content(kg: KnowledgeGraph) -> set[object]:
+    return set(kg.store.quads())
+
+
+def test_entity_of_a_chunk_still_being_written_resolves_to_the_same_iri_in_the_next_chunk(
+    disk_kg: KnowledgeGraph, kg: KnowledgeGraph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = _write(
+        tmp_path / "overlap.ijson",
+        [
+            _company("a", "Alpha Ltd", wikidataId=["Q99999001"]),
+            _company("b", "Beta Ltd"),
+            _company("c", "Gamma Ltd"),
+            # the first chunk ends here; the next records name its entities
+            _company("a-again", "Alpha Limited", wikidataId=["Q99999001"]),
+            _ownership("own-1", "a", "b"),
+            _company("d", "Delta Ltd"),
+        ],
+    )
+    kg.import_files("ftm", [data])  # in memory: one write, no chunks
+    _small_chunks(monkeypatch)
+    # Hold the first chunk's commit until the importer waits for it, i.e. until it has
+    # staged everything up to the next hand-over: the store cannot answer for chunk 1 then.
+    release = threading.Event()
+    held: list[int] = []
+    commit, wait = ChunkPipeline._commit, ChunkPipeline.wait
+
+    def held_commit(self: ChunkPipeline, path: Path, staging: Any) -> int:
+        if not held:
+            held.append(1)
+            assert release.wait(30), "the importer never waited for the first chunk"
+        return commit(self, path, staging)
+
+    def releasing_wait(self: ChunkPipeline) -> None:
+        if self._in_flight is not None:
+            release.set()
+        wait(self)
+
+    monkeypatch.setattr(ChunkPipeline, "_commit", held_commit)
+    monkeypatch.setattr(ChunkPipeline, "wait", releasing_wait)
+    report = disk_kg.import_files("ftm", [data])
+    assert held == [1]
+    alpha = _subjects_of(disk_kg, "wikidata:Q99999001")
+    assert len(alpha) == 1
+    assert _subjects_of(disk_kg, "ftm:a-again") == alpha == _subjects_of(disk_kg, "ftm:a")
+    owner = f"SELECT ?s WHERE {{ ?c <{SKG}relation> <{SKG}ownerOf> ; <{SKG}subject> ?s }}"
+    assert {str(r["s"].value) for r in disk_kg.store.query(owner).rows()} == alpha
+    assert report.entities == 5  # a (once), b, c, d, and the publisher of the dataset
+    assert _content(disk_kg) == _content(kg)
+
+
+def test_failed_background_write_rolls_back_every_chunk_and_leaves_no_files(
+    disk_kg: KnowledgeGraph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = _write(
+        tmp_path / "many.ijson",
+        [_company(f"co-{i}", f"Company {i}") for i in range(60)],
+    )
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spool))
+    _small_chunks(monkeypatch)
+    before = _content(disk_kg)
+    writes: list[int] = []
+    load = OxigraphStore._bulk_load_files
+
+    def failing_third_write(self: OxigraphStore, files: Any) -> None:
+        writes.append(1)
+        if len(writes) == 3:
+            raise OSError("No space left on device")
+        load(self, files)
+
+    monkeypatch.setattr(OxigraphStore, "_bulk_load_files", failing_third_write)
+    with pytest.raises(StoreError, match="No space left on device"):
+        disk_kg.import_files("ftm", [data])
+    assert len(writes) == 3
+    assert _content(disk_kg) == before
+    assert list(spool.iterdir()) == []
+
+
+def test_conflict_with_an_earlier_chunk_fails_the_import_and_leaves_the_store_unchanged(
+    disk_kg: KnowledgeGraph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the same FtM id for two different ownerships: one claim with two quotes, across chunks
+    records = [_company(f"co-{i}", f"Company {i}") for i in range(12)]
+    records.insert(2, _ownership("own-1", "co-0", "co-1"))
+    records.append(_ownership("own-1", "co-5", "co-6"))
+    data = _write(tmp_path / "conflict.ijson", records)
+    _small_chunks(monkeypatch)
+    before = _content(disk_kg)
+    with pytest.raises(ValidationError) as failed:
+        disk_kg.import_files("ftm", [data])
+    assert any(
+        v.rule == "maxCount" and v.focus.endswith("/claim/ftm-own-1")
+        for v in failed.value.violations
+    )
+    assert _content(disk_kg) == before
+
+
+def test_chunked_import_reports_progress_from_the_background_commits(
+    disk_kg: KnowledgeGraph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = _write(tmp_path / "some.ijson", [_company(f"co-{i}", f"Co {i}") for i in range(30)])
+    _small_chunks(monkeypatch)
+    said: list[str] = []
+    report = disk_kg.import_files("ftm", [data], progress=said.append)
+    commits = [m for m in said if m.startswith("validating and writing")]
+    assert len(commits) > 2
+    assert sum(int(m.split()[3].replace(",", "")) for m in commits) == report.triples
+    assert report.entities == 30  # no links: no source, no publisher
+    assert said[-1].startswith("validated")
+
+
+def test_ftm_id_seen_again_after_its_chunk_was_written_is_the_same_entity(
+    disk_kg: KnowledgeGraph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the store holds no ftm: ids before the import: look-ups of ids the import did not write
+    # are skipped, so the second "x" must be recognised as one the import wrote itself
+    records = [_company("x", "Xeno Ltd")]
+    records += [_company(f"co-{i}", f"Company {i}") for i in range(40)]
+    records.append(_company("x", "Xeno Limited"))
+    data = _write(tmp_path / "again.ijson", records)
+    _small_chunks(monkeypatch)
+    report = disk_kg.import_files("ftm", [data])
+    assert report.entities == 41
+    xeno = _subjects_of(disk_kg, "ftm:x")
+    assert len(xeno) == 1
+    names = f"SELECT ?n WHERE {{ <{next(iter(xeno))}> <http://www.w3.org/2004/02/skos/core#altLabel> ?n }}"
+    assert {str(r["n"].value) for r in disk_kg.store.query(names).rows()} == {"Xeno Limited"}
+
+
+def test_bloom_filter_never_forgets_and_rarely_imagines() -> None:
+    from supplychain_kg.ingest.bloom import Bloom
+
+    bloom = Bloom(1 << 16)
+    added = [f"ftm:co-{i}" for i in range(2000)]
+    for item in added:
+        bloom.add(item)
+    assert all(item in bloom for item in added)
+    imagined = sum(f"ftm:p-{i}" in bloom for i in range(2000))
+    assert imagined < 20  # about 0.3% expected at this fill
+    with pytest.raises(ValueError, match="power of two"):
+        Bloom(1000)
