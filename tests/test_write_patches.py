@@ -4,6 +4,7 @@ fresh build. SPARQL updates made of INSERT DATA / DELETE DATA count as small wri
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -35,9 +36,14 @@ NEW_BROKER = (
 )
 
 
-@pytest.fixture
-def graph() -> Iterator[KnowledgeGraph]:
-    kg = KnowledgeGraph.open(Settings(memory=True, seed=False))
+@pytest.fixture(params=["memory", "disk"])
+def graph(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[KnowledgeGraph]:
+    settings = (
+        Settings(memory=True, seed=False)
+        if request.param == "memory"
+        else Settings(store_dir=tmp_path / "store", seed=False)
+    )
+    kg = KnowledgeGraph.open(settings)
     kg.load([seed_files()[0], FIXTURES / "paths-small.ttl"])
     kg.projection()
     kg.index()
@@ -132,3 +138,23 @@ def test_a_bad_update_changes_nothing_and_keeps_the_caches(graph: KnowledgeGraph
         graph.run_update(PREFIXES + "INSERT DATA { ent:pa-loner skg:suppliesTo }")
     assert graph._projection is projection and graph._index is index
     assert _edges(graph) == before == _edges(graph, fresh=True)
+
+
+def test_a_small_import_patches_the_caches(graph: KnowledgeGraph, tmp_path: Path) -> None:
+    folder = tmp_path / "sheets"
+    folder.mkdir()
+    (folder / "entities.csv").write_text(
+        "id,name,type,aliases,country,identifiers\npa-importedco,Imported Trading Co,Company,,,\n",
+        encoding="utf-8",
+    )
+    (folder / "relationships.csv").write_text(
+        "subject,relation,object,stance,quote,attributed_to,source_title,source_publisher,"
+        "source_url,source_date,valid_from,valid_to\n"
+        "pa-importedco,suppliesTo,pa-loner,asserted,Imported supplies Lonely.,Path Gazette,"
+        "Import test sheet,Path Gazette,https://example.org/sheet,2024-02-03,,\n",
+        encoding="utf-8",
+    )
+    projection, index = graph._projection, graph._index
+    graph.import_files("csv", [folder])
+    _assert_patched_like_fresh(graph, projection, index)
+    assert graph.paths("Imported Trading Co", "pa-loner")["paths"]

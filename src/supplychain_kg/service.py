@@ -396,17 +396,10 @@ class KnowledgeGraph:
                 self._projection = current
             return current
 
-    def _paths_after_write(self, staging: Store, before: int, extra: AbstractSet[str]) -> None:
-        """Patch the projection for the entities a small write touched (``extra``: besides
-        those the staged triples name); drop it otherwise."""
-        current = self._projection
-        if current is None:
-            return
-        if current.revision != before or len(staging) > self.PATCH_LIMIT:
-            self._projection = None
-            return
-        touched = touched_entities(staging, self.ontology.claimed_relations) | extra
-        current.patch(self.store, touched, self.store.revision)
+    def _touched(self, staging: Store) -> tuple[set[str], set[str]]:
+        """What a write of ``staging`` touches: the subjects whose names may change (for the
+        name index) and the entities whose edges may change (for the projection)."""
+        return staged_subjects(staging), touched_entities(staging, self.ontology.claimed_relations)
 
     def _after_write(
         self, staging: Store | None, before: int, extra: AbstractSet[str] = frozenset()
@@ -414,18 +407,27 @@ class KnowledgeGraph:
         """After a write of ``staging`` (None: a write whose triples are not known), bring the
         name index and the path projection up to date where the write was small (patched in
         place), else drop them (rebuilt on next use). ``before``: the store's revision before
-        the write."""
-        if staging is None:
-            self._index = None
-            self._projection = None
-            return
-        index = self._index
+        the write; ``extra``: entities whose edges changed besides those the triples name."""
+        if staging is None or len(staging) > self.PATCH_LIMIT:
+            self._patch_caches(before, None)
+        elif self._index is not None or self._projection is not None:
+            subjects, touched = self._touched(staging)
+            self._patch_caches(before, (subjects, touched | extra))
+
+    def _patch_caches(self, before: int, touched: tuple[set[str], set[str]] | None) -> None:
+        """Patch the name index and the projection made at revision ``before`` for the
+        (subjects, entities) ``touched``; None (or a cache of another revision): drop them."""
+        index, projection = self._index, self._projection
         if index is not None:
-            if index.revision == before and len(staging) <= self.PATCH_LIMIT:
-                index.refresh(self.store, staged_subjects(staging), self.store.revision)
+            if touched is not None and index.revision == before:
+                index.refresh(self.store, touched[0], self.store.revision)
             else:
                 self._index = None
-        self._paths_after_write(staging, before, extra)
+        if projection is not None:
+            if touched is not None and projection.revision == before:
+                projection.patch(self.store, touched[1], self.store.revision)
+            else:
+                self._projection = None
 
     def run_update(self, text: str, *, base_iri: str | None = None) -> None:
         """Run a SPARQL update on the store (atomic). When it is made only of ``INSERT DATA``
@@ -554,13 +556,22 @@ class KnowledgeGraph:
         say = progress or _quiet
         started = time.perf_counter()
         added = 0
+        staged = 0
+        touched: tuple[set[str], set[str]] | None = (set(), set())
 
         def commit(staging: Store, files: Sequence[tuple[Path, str]] | None = None) -> None:
-            nonlocal added  # chunks are committed one at a time (in a background thread)
+            nonlocal added, staged, touched  # one chunk at a time (in a background thread)
             say(f"validating and writing {len(staging):,} triples")
+            staged += len(staging)
+            if touched is not None and staged <= self.PATCH_LIMIT:
+                subjects, entities = self._touched(staging)
+                touched = (touched[0] | subjects, touched[1] | entities)
+            else:
+                touched = None  # too big to patch: the caches are rebuilt on next use
             added += self.store.absorb(staging, files=files, check=self._checker(staging, say))
 
         with self.writing():
+            before = self.store.revision
             try:
                 with self.store.transaction() as chunked:
                     use_chunks = chunked and not dry_run
@@ -577,8 +588,11 @@ class KnowledgeGraph:
                         self._checker(staging, say)()
                     elif not use_chunks:  # chunks were all committed by stage_import
                         commit(staging)
-            finally:
-                self._index = None
+            except BaseException:
+                self._patch_caches(before, None)
+                raise
+            if not dry_run:
+                self._patch_caches(before, touched)
         report.added = added
         report.dry_run = dry_run
         report.seconds = time.perf_counter() - started
