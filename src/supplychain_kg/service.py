@@ -563,11 +563,12 @@ class KnowledgeGraph:
             nonlocal added, staged, touched  # one chunk at a time (in a background thread)
             say(f"validating and writing {len(staging):,} triples")
             staged += len(staging)
-            if touched is not None and staged <= self.PATCH_LIMIT:
+            cached = self._index is not None or self._projection is not None
+            if touched is not None and cached and staged <= self.PATCH_LIMIT:
                 subjects, entities = self._touched(staging)
                 touched = (touched[0] | subjects, touched[1] | entities)
-            else:
-                touched = None  # too big to patch: the caches are rebuilt on next use
+            else:  # too big to patch, or nothing to patch: caches (re)built on next use
+                touched = None
             added += self.store.absorb(staging, files=files, check=self._checker(staging, say))
 
         with self.writing():
