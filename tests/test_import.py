@@ -549,3 +549,25 @@ def test_ftm_entities_join_the_seed_graph_by_wikidata_id_and_country_name(
         kg, f"SELECT ?a WHERE {{ <{huawei[0]}> <http://www.w3.org/2004/02/skos/core#altLabel> ?a }}"
     )
     assert {"a": "Huawei Technologies Co., Ltd."} in aliases
+
+
+def test_ftm_payment_with_a_currency_that_is_no_code_keeps_its_amount_only(
+    kg: KnowledgeGraph, tmp_path: Path
+) -> None:
+    data = tmp_path / "odd-currency.ijson"
+    data.write_text(
+        '{"id": "x", "schema": "Company", "properties": {"name": ["X Corp"]}}\n'
+        '{"id": "y", "schema": "Company", "properties": {"name": ["Y Corp"]}}\n'
+        '{"id": "p", "schema": "Payment", "properties": {"payer": ["x"], "beneficiary": ["y"], '
+        '"amount": ["12.5"], "currency": ["ÉÉÉ"]}}\n',
+        encoding="utf-8",
+    )
+    report = kg.import_files("ftm", [data])
+    assert report.claims == 1
+    rows = kg.query(
+        "PREFIX skg: <https://w3id.org/supplychain-kg/ontology#> "
+        "SELECT ?amount ?currency WHERE { ?c skg:relation skg:paid ; skg:amount ?amount "
+        "OPTIONAL { ?c skg:currency ?currency } }"
+    ).rows()
+    found = [(str(r["amount"].value), r.get("currency")) for r in rows]
+    assert found == [("12.5", None)]

@@ -383,7 +383,7 @@ def _claim_values(schema: str, props: dict[str, list[str]], file: str, line: int
             )
         code = currency or (props.get("currency") or [""])[0].strip().upper()
         out["amount"] = amount
-        if len(code) == 3 and code.isalpha():
+        if len(code) == 3 and code.isascii() and code.isalpha():  # an ISO 4217 code
             out["currency"] = code
         break
     if props.get("role"):
