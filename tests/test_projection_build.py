@@ -66,6 +66,8 @@ def test_the_full_build_has_every_claimed_iri_edge_with_its_stance(workers: int)
         ("g", "h", "sellsDirectlyTo", "denied"),
     }
     assert projection.denied_parties == {f"{ID}{n}" for n in "efgh"}
+    # a literal object and a blank subject: those relations are not all edges here
+    assert projection.impure == {f"{SKG}wonTender", f"{SKG}sourcesFrom"}
 
 
 def test_the_full_build_matches_a_patch_of_every_entity() -> None:
@@ -76,6 +78,7 @@ def test_the_full_build_matches_a_patch_of_every_entity() -> None:
     everyone = {str(n) for n in built.graph.nodes} | {f"{ID}{n}" for n in ("x", "y")}
     patched.patch(store, everyone, store.revision)
     assert _edges(patched) == _edges(built)
+    assert built.impure and not patched.impure  # a patch adds only what its write names
 
 
 def test_a_failing_relation_read_fails_the_build_and_stops_the_workers() -> None:

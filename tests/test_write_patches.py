@@ -158,3 +158,15 @@ def test_a_small_import_patches_the_caches(graph: KnowledgeGraph, tmp_path: Path
     graph.import_files("csv", [folder])
     _assert_patched_like_fresh(graph, projection, index)
     assert graph.paths("Imported Trading Co", "pa-loner")["paths"]
+
+
+def test_a_data_update_with_a_literal_end_marks_its_relation_impure(
+    graph: KnowledgeGraph,
+) -> None:
+    assert graph.projection().impure == frozenset()
+    graph.run_update(PREFIXES + 'INSERT DATA { ent:pa-loner skg:suppliesTo "a warehouse" }')
+    assert graph.projection().impure == {f"{SKG}suppliesTo"}
+    fresh = build_projection(
+        graph.store, graph.ontology.claimed_relations, graph.ontology.closure(f"{SKG}Entity")
+    )
+    assert fresh.impure == graph.projection().impure

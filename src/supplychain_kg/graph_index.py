@@ -10,7 +10,7 @@ from it, and only when the answer is certain to be the store's:
   rebuilt in a background thread while Oxigraph answers);
 - every relation the query uses is *pure*: all its default-graph triples have an IRI subject
   and object, so the projection holds all of them (a relation with a literal or blank-node
-  triple falls back; purity is read once per revision);
+  triple falls back; the projection keeps this, see ``Projection.impure``);
 - no concurrent patch changed the projection while the answer was computed.
 
 Answers keep SPARQL's semantics: a basic graph pattern is a join with bag semantics, a
@@ -35,18 +35,10 @@ from .results import too_large, write_rows
 from .sparql_accel import Plan
 from .store import Store
 
-__all__ = ["GraphIndex", "Result", "evaluate", "read_impure"]
+__all__ = ["GraphIndex", "Result", "evaluate"]
 
 log = logging.getLogger(__name__)
 _XSD_INTEGER = XSD + "integer"
-
-
-def read_impure(store: Store, relations: frozenset[str]) -> frozenset[str]:
-    """The relations with a default-graph triple whose subject or object is not an IRI."""
-    values = " ".join(f"<{r}>" for r in sorted(relations))
-    query = f"""SELECT DISTINCT ?rel WHERE {{ VALUES ?rel {{ {values} }}
-        ?s ?rel ?o FILTER(!isIRI(?s) || !isIRI(?o)) }}"""
-    return frozenset(str(row["rel"].value) for row in store.query(query).rows())
 
 
 @dataclass(frozen=True)
@@ -93,11 +85,7 @@ class GraphIndex:
         try:
             revision = self._store.revision
             projection = self._projection()
-            ready = self._ready
-            if ready is not None and ready.revision == revision and ready.projection is projection:
-                impure = ready.impure
-            else:
-                impure = read_impure(self._store, projection.relations)
+            impure = projection.impure  # kept by the projection's build and patches
             if projection.revision == revision == self._store.revision:
                 self._ready = _Ready(projection, revision, impure)
         except Exception as exc:  # the store closed or failed: Oxigraph keeps answering

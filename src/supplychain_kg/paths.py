@@ -20,6 +20,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -125,6 +126,9 @@ class Projection:
         self.cache: dict[Any, Any] = {}
         """Evidence read for answers (relations.py); emptied by every patch."""
         self.denied_parties: set[str] = set()
+        self.impure: frozenset[str] = frozenset()
+        """Relations with a triple whose subject or object is not an IRI (so not all their
+        triples are edges here); a patch only ever adds to it."""
         """Entities that are subject or object of some denied claim (any relation)."""
         self._windows: dict[tuple[str, str, str], tuple[ClaimWindow, ...]] | None = None
         self._types: dict[str, frozenset[str]] | None = None
@@ -407,8 +411,15 @@ class Projection:
 
     # -- updates ---------------------------------------------------------------------------
 
-    def patch(self, store: Store, entities: set[str], revision: int) -> None:
-        """Recompute every edge at ``entities`` from the store, then mark ``revision``."""
+    def patch(
+        self,
+        store: Store,
+        entities: set[str],
+        revision: int,
+        impure: AbstractSet[str] = frozenset(),
+    ) -> None:
+        """Recompute every edge at ``entities`` from the store, then mark ``revision``;
+        ``impure``: relations the write gave a non-IRI end."""
         fresh = nx.MultiDiGraph()
         parties: set[str] = set()
         rels = relations_filter(self.relations)
@@ -441,6 +452,7 @@ class Projection:
             if self._types is not None:
                 self._types.update(types)
             self.denied_parties |= parties
+            self.impure = self.impure | impure
             self.cache.clear()
             self._windows = None
             self.revision = revision
@@ -532,9 +544,10 @@ def _link_denied(
 
 
 def _read_all_edges(
-    store: Store, graph: Any, relations: frozenset[str], workers: int | None
+    store: Store, graph: Any, relations: frozenset[str], workers: int | None, impure: set[str]
 ) -> set[str]:
-    """:func:`_read_edges` for the whole store, read in parallel (:class:`FullRead`).
+    """:func:`_read_edges` for the whole store, read in parallel (:class:`FullRead`); adds
+    the relations with a non-IRI end to ``impure``.
 
     The loop is ``_link`` written out: it runs once per edge (millions of times).
     """
@@ -543,8 +556,11 @@ def _read_all_edges(
     asserted = _EDGE["asserted"]
     succ, pred, attrs = graph._succ, graph._pred, graph._node
     with FullRead(store, relations, workers) as read:
+        pairs: dict[str, int] = {}
         for relation, rows in read.direct():
+            count = 0
             for subject, objects in rows:
+                count += len(objects)
                 s = intern(subject, subject)
                 out = succ.get(s)
                 if out is None:
@@ -561,6 +577,8 @@ def _read_all_edges(
                     if keyed is None:
                         keyed = out[o] = pred[o][s] = {}
                     keyed[relation] = asserted
+            pairs[relation] = count
+        impure.update(read.impure(pairs))
         return _link_denied(graph, read.denied(), relations, names)
 
 
@@ -576,8 +594,10 @@ def build_projection(
     started = time.perf_counter()
     revision = store.revision
     graph = nx.MultiDiGraph()
-    parties = _read_all_edges(store, graph, relations, workers)
+    impure: set[str] = set()
+    parties = _read_all_edges(store, graph, relations, workers, impure)
     projection = Projection(store, graph, revision=revision, relations=relations, classes=classes)
     projection.denied_parties = parties
+    projection.impure = frozenset(impure)
     projection.built_seconds = time.perf_counter() - started
     return projection

@@ -35,6 +35,7 @@ __all__ = [
     "read_types",
     "read_windows",
     "relations_filter",
+    "staged_impure",
     "staged_subjects",
     "touched_entities",
     "tsv_rows",
@@ -183,9 +184,11 @@ class FullRead:
         self.size = _workers(workers)
         self._pool = ThreadPoolExecutor(self.size, thread_name_prefix="skg-projection")
         self._denied: Future[bytes] | None = None
+        self._counts: Future[dict[str, int]] | None = None
 
     def __enter__(self) -> FullRead:
         self._denied = self._pool.submit(_tsv_bytes, self.store, _denied_query(""))
+        self._counts = self._pool.submit(_relation_counts, self.store, self.relations)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -199,11 +202,37 @@ class FullRead:
         for relation, data in zip(self.relations, answers, strict=True):
             yield sys.intern(relation), _grouped(data)
 
+    def impure(self, read: dict[str, int]) -> frozenset[str]:
+        """The relations with a triple whose subject or object is not an IRI: those whose
+        triple count is more than the ``read`` (subject, object) IRI pairs (counting decodes
+        nothing, so it is cheap; a filter on the term kinds costs a full decoding pass)."""
+        if self._counts is None:
+            raise RuntimeError("FullRead.impure() needs the read entered (a with block)")
+        counts = self._counts.result()
+        return frozenset(r for r in self.relations if counts.get(r, 0) != read.get(r, 0))
+
     def denied(self) -> Iterator[tuple[str, str, str | None]]:
         """As :func:`read_denied` for the whole store."""
         if self._denied is None:
             raise RuntimeError("FullRead.denied() needs the read entered (a with block)")
         return _denied_rows(_rows(self._denied.result()))
+
+
+def _relation_counts(store: Store, relations: list[str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for relation in relations:
+        query = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s <{relation}> ?o }}"
+        rows = _rows(_tsv_bytes(store, query))
+        counts[relation] = int(tsv_text(next(rows)[0]))
+    return counts
+
+
+def staged_impure(staging: Store, relations: Iterable[str]) -> set[str]:
+    """The ``relations`` with a staged default-graph triple whose subject or object is not
+    an IRI (a small staging store: the filter's decoding pass is cheap there)."""
+    query = f"""SELECT DISTINCT ?rel WHERE {{ {relations_filter(relations)}
+        ?s ?rel ?o FILTER(!isIRI(?s) || !isIRI(?o)) }}"""
+    return {row[0][1:-1] for row in tsv_rows(staging, query)}
 
 
 def _tsv_bytes(store: Store, sparql: str) -> bytes:

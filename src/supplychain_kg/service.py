@@ -25,7 +25,7 @@ from .ingest.rdf import Progress, stage_files
 from .model import IRI, term_to_python
 from .namespaces import DEFAULT_BASE, RDF, SKG, sparql_prefixes
 from .paths import Projection, build_projection, touched_entities
-from .projection_source import claim_ends, staged_subjects
+from .projection_source import claim_ends, staged_impure, staged_subjects
 from .relations import MAX_DEPTH, neighbourhood_answer, parse_options, path_answer
 from .search import Match, NameIndex
 from .sparql_text import data_blocks
@@ -35,6 +35,9 @@ from .validate import Ontology, Validator, load_ontology, load_validator
 if TYPE_CHECKING:
     from .sparql import SparqlService
 
+
+Touched = tuple[set[str], set[str], set[str]]
+"""What a write touched: (subjects, entities, relations given a non-IRI end)."""
 __all__ = ["KnowledgeGraph", "LoadReport", "ValidationReport", "seed_files"]
 
 
@@ -396,10 +399,16 @@ class KnowledgeGraph:
                 self._projection = current
             return current
 
-    def _touched(self, staging: Store) -> tuple[set[str], set[str]]:
+    def _touched(self, staging: Store) -> Touched:
         """What a write of ``staging`` touches: the subjects whose names may change (for the
-        name index) and the entities whose edges may change (for the projection)."""
-        return staged_subjects(staging), touched_entities(staging, self.ontology.claimed_relations)
+        name index), the entities whose edges may change and the relations it gives a
+        non-IRI end (for the projection)."""
+        relations = self.ontology.claimed_relations
+        return (
+            staged_subjects(staging),
+            touched_entities(staging, relations),
+            staged_impure(staging, relations),
+        )
 
     def _after_write(
         self, staging: Store | None, before: int, extra: AbstractSet[str] = frozenset()
@@ -411,12 +420,13 @@ class KnowledgeGraph:
         if staging is None or len(staging) > self.PATCH_LIMIT:
             self._patch_caches(before, None)
         elif self._index is not None or self._projection is not None:
-            subjects, touched = self._touched(staging)
-            self._patch_caches(before, (subjects, touched | extra))
+            subjects, touched, impure = self._touched(staging)
+            self._patch_caches(before, (subjects, touched | extra, impure))
 
-    def _patch_caches(self, before: int, touched: tuple[set[str], set[str]] | None) -> None:
+    def _patch_caches(self, before: int, touched: Touched | None) -> None:
         """Patch the name index and the projection made at revision ``before`` for the
-        (subjects, entities) ``touched``; None (or a cache of another revision): drop them."""
+        (subjects, entities, impure relations) ``touched``; None (or a cache of another
+        revision): drop them."""
         index, projection = self._index, self._projection
         if index is not None:
             if touched is not None and index.revision == before:
@@ -425,7 +435,7 @@ class KnowledgeGraph:
                 self._index = None
         if projection is not None:
             if touched is not None and projection.revision == before:
-                projection.patch(self.store, touched[1], self.store.revision)
+                projection.patch(self.store, touched[1], self.store.revision, touched[2])
             else:
                 self._projection = None
 
@@ -557,7 +567,7 @@ class KnowledgeGraph:
         started = time.perf_counter()
         added = 0
         staged = 0
-        touched: tuple[set[str], set[str]] | None = (set(), set())
+        touched: Touched | None = (set(), set(), set())
 
         def commit(staging: Store, files: Sequence[tuple[Path, str]] | None = None) -> None:
             nonlocal added, staged, touched  # one chunk at a time (in a background thread)
@@ -565,8 +575,8 @@ class KnowledgeGraph:
             staged += len(staging)
             cached = self._index is not None or self._projection is not None
             if touched is not None and cached and staged <= self.PATCH_LIMIT:
-                subjects, entities = self._touched(staging)
-                touched = (touched[0] | subjects, touched[1] | entities)
+                subjects, entities, impure = self._touched(staging)
+                touched = (touched[0] | subjects, touched[1] | entities, touched[2] | impure)
             else:  # too big to patch, or nothing to patch: caches (re)built on next use
                 touched = None
             added += self.store.absorb(staging, files=files, check=self._checker(staging, say))
