@@ -8,6 +8,7 @@ import io
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -85,10 +86,10 @@ def test_ftm_donations_every_entity_and_payment_is_accounted_for(
     )
 
 
-def test_ftm_payment_path_from_payer_to_beneficiary_is_found_by_paths_with_the_dataset(
-    kg: KnowledgeGraph, donations: Path
-) -> None:
-    payment = next(
+def _import_first_payment(kg: KnowledgeGraph, donations: Path) -> tuple[dict[str, Any], str, str]:
+    """Import the donations; the file's first Payment record and its payer's and
+    beneficiary's IRIs."""
+    payment: dict[str, Any] = next(
         json.loads(line)
         for line in donations.read_text("utf-8").splitlines()
         if '"Payment"' in line
@@ -96,6 +97,13 @@ def test_ftm_payment_path_from_payer_to_beneficiary_is_found_by_paths_with_the_d
     kg.import_files("ftm", [donations])
     payer = _entity_by_identifier(kg, f"ftm:{payment['properties']['payer'][0]}")[0]
     beneficiary = _entity_by_identifier(kg, f"ftm:{payment['properties']['beneficiary'][0]}")[0]
+    return payment, payer, beneficiary
+
+
+def test_ftm_payment_path_from_payer_to_beneficiary_is_found_by_paths_with_the_dataset(
+    kg: KnowledgeGraph, donations: Path
+) -> None:
+    payment, payer, beneficiary = _import_first_payment(kg, donations)
     client = TestClient(create_app(kg.settings, kg=kg))
     response = client.get("/paths", params={"source": payer, "target": beneficiary, "max_hops": 1})
     assert response.status_code == 200
@@ -111,14 +119,7 @@ def test_ftm_payment_path_from_payer_to_beneficiary_is_found_by_paths_with_the_d
 def test_ftm_payment_claim_carries_amount_date_and_the_dataset_as_source(
     kg: KnowledgeGraph, donations: Path
 ) -> None:
-    payment = next(
-        json.loads(line)
-        for line in donations.read_text("utf-8").splitlines()
-        if '"Payment"' in line
-    )
-    kg.import_files("ftm", [donations])
-    payer = _entity_by_identifier(kg, f"ftm:{payment['properties']['payer'][0]}")[0]
-    beneficiary = _entity_by_identifier(kg, f"ftm:{payment['properties']['beneficiary'][0]}")[0]
+    payment, payer, beneficiary = _import_first_payment(kg, donations)
     assert kg.store.query(f"ASK {{ <{payer}> <{SKG}paid> <{beneficiary}> }}").boolean
     rows = _rows(
         kg,

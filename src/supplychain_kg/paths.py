@@ -126,10 +126,10 @@ class Projection:
         self.cache: dict[Any, Any] = {}
         """Evidence read for answers (relations.py); emptied by every patch."""
         self.denied_parties: set[str] = set()
+        """Entities that are subject or object of some denied claim (any relation)."""
         self.impure: frozenset[str] = frozenset()
         """Relations with a triple whose subject or object is not an IRI (so not all their
         triples are edges here); a patch only ever adds to it."""
-        """Entities that are subject or object of some denied claim (any relation)."""
         self._windows: dict[tuple[str, str, str], tuple[ClaimWindow, ...]] | None = None
         self._types: dict[str, frozenset[str]] | None = None
         self.graph = graph
@@ -514,13 +514,7 @@ def _read_edges(
     asserted = _EDGE["asserted"]
     for s, rel, o in read_direct(store, direct_scope):
         _link(graph, intern(s, s), intern(o, o), rel, asserted)
-    return _read_denied_edges(store, graph, denied_scope, relations, names)
-
-
-def _read_denied_edges(
-    store: Store, graph: Any, scope: str, relations: frozenset[str], names: dict[str, str]
-) -> set[str]:
-    return _link_denied(graph, read_denied(store, scope), relations, names)
+    return _link_denied(graph, read_denied(store, denied_scope), relations, names)
 
 
 def _link_denied(
@@ -544,10 +538,10 @@ def _link_denied(
 
 
 def _read_all_edges(
-    store: Store, graph: Any, relations: frozenset[str], workers: int | None, impure: set[str]
-) -> set[str]:
-    """:func:`_read_edges` for the whole store, read in parallel (:class:`FullRead`); adds
-    the relations with a non-IRI end to ``impure``.
+    store: Store, graph: Any, relations: frozenset[str], workers: int | None
+) -> tuple[set[str], frozenset[str]]:
+    """:func:`_read_edges` for the whole store, read in parallel (:class:`FullRead`); also
+    returns the relations with a non-IRI end.
 
     The loop is ``_link`` written out: it runs once per edge (millions of times).
     """
@@ -578,8 +572,7 @@ def _read_all_edges(
                         keyed = out[o] = pred[o][s] = {}
                     keyed[relation] = asserted
             pairs[relation] = count
-        impure.update(read.impure(pairs))
-        return _link_denied(graph, read.denied(), relations, names)
+        return _link_denied(graph, read.denied(), relations, names), read.impure(pairs)
 
 
 def build_projection(
@@ -594,10 +587,9 @@ def build_projection(
     started = time.perf_counter()
     revision = store.revision
     graph = nx.MultiDiGraph()
-    impure: set[str] = set()
-    parties = _read_all_edges(store, graph, relations, workers, impure)
+    parties, impure = _read_all_edges(store, graph, relations, workers)
     projection = Projection(store, graph, revision=revision, relations=relations, classes=classes)
     projection.denied_parties = parties
-    projection.impure = frozenset(impure)
+    projection.impure = impure
     projection.built_seconds = time.perf_counter() - started
     return projection

@@ -250,12 +250,9 @@ def _rows(data: bytes) -> Iterator[list[str]]:
 
 
 def _grouped(data: bytes) -> Iterator[tuple[str, list[str]]]:
-    """Rows ``<s>\t"o1 o2 ..."`` of :func:`_relation_tsv`."""
-    lines = data.decode("utf-8").split("\n")
-    del data
-    for line in lines[1:]:
-        s, _, objects = line.partition("\t")
-        if s[:1] == "<" and objects:
+    """Rows ``<s>\t"o1 o2 ..."`` of :func:`_relation_query` (blank subjects left out)."""
+    for s, objects in _rows(data):
+        if s[:1] == "<":
             yield s[1:-1], objects[1:-1].split(" ")
 
 

@@ -17,15 +17,19 @@ from dataclasses import dataclass, field
 from .errors import AmbiguousEntityError, UnknownEntityError
 from .evidence import local_id
 from .namespaces import RDF, RDFS, SKG, SKOS
-from .projection_source import chunked, parallel_rows, tsv_text
+from .projection_source import chunked, parallel_rows, tsv_text, values
 from .store import Store
 
 __all__ = ["Match", "NameIndex", "normalize"]
 
 _WORD = re.compile(r"[a-z0-9]+")
-
-
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def _unaccented(text: str) -> str:
+    """Casefolded, with accents stripped."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def normalize(text: str) -> str:
@@ -36,17 +40,11 @@ def normalize(text: str) -> str:
     """
     if text.isascii():  # the same answer, ten times faster (most names at scale)
         return _NOT_ALNUM.sub("", text.lower())
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return "".join(ch for ch in plain if ch.isalnum())
+    return "".join(ch for ch in _unaccented(text) if ch.isalnum())
 
 
 def _words(text: str) -> set[str]:
-    if text.isascii():
-        return set(_WORD.findall(text.lower()))
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return set(_WORD.findall(plain))
+    return set(_WORD.findall(text.lower() if text.isascii() else _unaccented(text)))
 
 
 def _query(classes: str, scope: str = "") -> str:
@@ -113,6 +111,11 @@ def _brief(entry: _Entry) -> dict[str, str]:
     return {"id": entry.id, "label": entry.label, "iri": entry.iri}
 
 
+def _keys(entries: Iterable[_Entry]) -> list[tuple[_Entry, str, str, set[str]]]:
+    """(entry, name, normalized name, words) for every name of ``entries``."""
+    return [(e, name, normalize(name), _words(name)) for e in entries for name in e.names]
+
+
 _NONE: tuple[float, str, _Entry | None] = (0.0, "", None)
 
 
@@ -140,19 +143,12 @@ class NameIndex:
             if entry is not None and by_id.get(entry.id) == iri:
                 del by_id[entry.id]
         classes = " ".join(f"<{c}>" for c in sorted(self._classes))
-        queries = [
-            _query(classes, "VALUES ?x { " + " ".join(f"<{i}>" for i in chunk) + " }")
-            for chunk in chunked(sorted(wanted), 500)
-        ]
+        queries = [_query(classes, values("x", chunk)) for chunk in chunked(sorted(wanted), 500)]
         _add(parallel_rows(store, queries, workers=1), entries, by_id)
         norm = self._norm
         if norm is not None:
             fresh = [entries[i] for i in sorted(wanted) if i in entries]
-            norm = [item for item in norm if item[0].iri not in wanted] + [
-                (entry, name, normalize(name), _words(name))
-                for entry in fresh
-                for name in entry.names
-            ]
+            norm = [item for item in norm if item[0].iri not in wanted] + _keys(fresh)
         self._entries, self._by_id, self._norm = entries, by_id, norm
         self.revision = revision
 
@@ -160,11 +156,7 @@ class NameIndex:
         """Every (entry, name, normalized name, words), made on the first name search (a
         lookup by id or IRI never needs it)."""
         if self._norm is None:
-            self._norm = [
-                (entry, name, normalize(name), _words(name))
-                for entry in self._entries.values()
-                for name in entry.names
-            ]
+            self._norm = _keys(self._entries.values())
         return self._norm
 
     def __len__(self) -> int:

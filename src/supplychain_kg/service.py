@@ -35,10 +35,10 @@ from .validate import Ontology, Validator, load_ontology, load_validator
 if TYPE_CHECKING:
     from .sparql import SparqlService
 
+__all__ = ["KnowledgeGraph", "LoadReport", "ValidationReport", "seed_files"]
 
 Touched = tuple[set[str], set[str], set[str]]
 """What a write touched: (subjects, entities, relations given a non-IRI end)."""
-__all__ = ["KnowledgeGraph", "LoadReport", "ValidationReport", "seed_files"]
 
 
 def seed_files() -> list[Path]:
@@ -454,7 +454,9 @@ class KnowledgeGraph:
                 staging = None  # the update itself reports the problem
         with self.writing():
             before = self.store.revision
-            ends = claim_ends(self.store, staged_subjects(staging)) if staging else set()
+            ends: set[str] = set()  # the claims' ends before the write (for the projection)
+            if staging is not None and self._projection is not None:
+                ends = claim_ends(self.store, staged_subjects(staging))
             self.store.update(text, base_iri=base_iri)
             self._after_write(staging, before, ends)
 
