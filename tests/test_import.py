@@ -509,7 +509,7 @@ def test_chunked_import_on_disk_gives_the_same_graph_as_one_write(
     monkeypatch.setattr("supplychain_kg.ingest.ftm._BATCH", 50)
     commits: list[int] = []
     report = disk_kg.import_files("ftm", [donations], progress=commits.append)
-    assert sum("validating and writing" in str(m) for m in commits) > 3
+    assert sum(str(m).startswith("writing") for m in commits) > 3
     assert report.added > 0
     assert _content(disk_kg) == _content(kg)
 

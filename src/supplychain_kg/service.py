@@ -570,9 +570,18 @@ class KnowledgeGraph:
         added = 0
         staged = 0
         touched: Touched | None = (set(), set(), set())
+        counted = True  # ``added`` counts every write (chunks written as they are do not)
 
-        def commit(staging: Store, files: Sequence[tuple[Path, str]] | None = None) -> None:
-            nonlocal added, staged, touched  # one chunk at a time (in a background thread)
+        def commit(
+            staging: Store | None, files: Sequence[tuple[Path, str]] | None = None, lines: int = 0
+        ) -> None:
+            nonlocal added, staged, touched, counted  # one chunk at a time (in a background thread)
+            if staging is None:  # validated while staged: written as it is
+                assert files is not None
+                say(f"writing {lines:,} triples (validated as they were staged)")
+                touched, counted = None, False  # caches (re)built on next use
+                self.store.absorb_files(files)
+                return
             say(f"validating and writing {len(staging):,} triples")
             staged += len(staging)
             cached = self._index is not None or self._projection is not None
@@ -585,6 +594,7 @@ class KnowledgeGraph:
 
         with self.writing():
             before = self.store.revision
+            size = len(self.store)
             try:
                 with self.store.transaction() as chunked:
                     use_chunks = chunked and not dry_run
@@ -596,6 +606,7 @@ class KnowledgeGraph:
                         options=options,
                         progress=progress,
                         commit=commit if use_chunks else None,
+                        validator=self.validator,
                     )
                     if dry_run:
                         self._checker(staging, say)()
@@ -606,6 +617,8 @@ class KnowledgeGraph:
                 raise
             if not dry_run:
                 self._patch_caches(before, touched)
+            if not counted:
+                added = len(self.store) - size
         report.added = added
         report.dry_run = dry_run
         report.seconds = time.perf_counter() - started

@@ -35,7 +35,7 @@ from .model import IRI, Literal, Row, Term, term_to_sparql
 from .namespaces import PREFIXES, SH, SKG
 from .store import Store
 
-__all__ = ["Ontology", "Validator", "load_ontology", "load_validator"]
+__all__ = ["Ontology", "Validator", "load_ontology", "load_validator", "short_name"]
 
 _SH = rdflib.Namespace(SH)
 _SKG = rdflib.Namespace(SKG)
@@ -195,11 +195,15 @@ def _slug_owners(store: Store) -> dict[str, set[str]]:
     return owners
 
 
-def _short(iri: str) -> str:
+def short_name(iri: str) -> str:
+    """``prefix:name`` for an IRI of a known namespace, else ``<iri>``."""
     for name, prefix in PREFIXES.items():
         if iri.startswith(prefix) and name != "ent":
             return f"{name}:{iri[len(prefix) :]}"
     return f"<{iri}>"
+
+
+_short = short_name
 
 
 def _show(term: Term | None) -> str | None:

@@ -2,13 +2,15 @@
 imports chunk by chunk in a background thread.
 
 A large import on disk is written in chunks (``CHUNK_TRIPLES`` lines each) under one store
-transaction, so memory stays flat. Each chunk's N-Quads are spooled to a temporary file; when
-the chunk is full, :class:`ChunkPipeline` hands the file to one background thread, which parses
-it into a staging store and commits it (validation and the bulk write, both in the engine, off
-the GIL) while the importer goes on staging the next chunk in Python. At most one chunk is in
-flight: handing over chunk N+1 first waits until chunk N has landed in the store, and an error
-in a background commit is raised in the importer's thread at the next hand-over (or at the
-end), so that the whole import fails and the transaction rolls everything back.
+transaction, so memory stays flat. Each chunk's N-Quads are spooled to temporary files; when
+the chunk is full, :class:`ChunkPipeline` hands the files to one background thread, which
+bulk-loads them (in the engine, off the GIL) while the importer goes on staging the next chunk
+in Python. Such chunks were validated as they were staged (:mod:`.checks`). An import that
+fits one chunk is handed over unvalidated: the background thread parses it into a staging
+store and commits it (validation by the SPARQL validator, and the write). At most one chunk is
+in flight: handing over chunk N+1 first waits until chunk N has landed in the store, and an
+error in a background commit is raised in the importer's thread at the next hand-over (or at
+the end), so that the whole import fails and the transaction rolls everything back.
 """
 
 from __future__ import annotations
@@ -34,8 +36,10 @@ BATCH_LINES = 100_000
 NQUADS = "application/n-quads"
 _ESCAPE = re.compile(r'["\\\n\r\t]')
 
-Commit = Callable[[Store, Sequence[tuple[Path, str]]], None]
-"""Validate and write a staging store whose data the files (path, media type) also hold."""
+Commit = Callable[[Store | None, Sequence[tuple[Path, str]], int], None]
+"""Validate and write a staging store whose data the files (path, media type) also hold; with
+no staging store, write the files' data (validated as it was staged). The last argument is the
+number of lines the files hold."""
 
 
 def lit(value: str, datatype: str | None = None) -> str:
@@ -132,24 +136,25 @@ class ChunkPipeline:
         if future is not None:
             self.landed(future.result())
 
-    def hand_over(self) -> None:
+    def hand_over(self, *, validated: bool = False, lines: int = 0) -> None:
         """Close the current chunk (if any), wait for the chunk in flight, and start
-        committing this one. Rather than wait idle for a chunk in flight, the caller's thread
-        parses the new chunk itself (the engine releases the GIL): the background thread
-        then only validates and writes it."""
+        committing this one: as it is if it was ``validated`` while staged, else parsed into a
+        staging store to be validated. Rather than wait idle for a chunk in flight, the
+        caller's thread parses such a chunk itself (the engine releases the GIL): the
+        background thread then only validates and writes it."""
         paths = self._close_spool()
         if not paths:
             self.wait()
             return
         staging: Store | None = None
         try:
-            if self._in_flight is not None and not self._in_flight.done():
+            if not validated and self._in_flight is not None and not self._in_flight.done():
                 staging = _parse(self.store, paths)
             self.wait()
         except BaseException:
             _remove(paths)
             raise
-        self._in_flight = self._pool.submit(self._commit, paths, staging)
+        self._in_flight = self._pool.submit(self._commit, paths, staging, validated, lines)
 
     def finish(self) -> None:
         self.hand_over()
@@ -169,16 +174,21 @@ class ChunkPipeline:
         self._spool, self._turn = [], 0
         return paths
 
-    def _commit(self, paths: list[Path], staging: Store | None) -> int:
+    def _commit(self, paths: list[Path], staging: Store | None, validated: bool, lines: int) -> int:
+        files = [(path, NQUADS) for path in paths]
         try:
+            if validated:
+                self.commit(None, files, lines)
+                return 0
             if staging is None:
                 staging = _parse(self.store, paths)
-            self.commit(staging, [(path, NQUADS) for path in paths])
+            self.commit(staging, files, lines)
             return len(staging)
         finally:
             _remove(paths)
-            del staging
-            _release_memory()
+            if not validated:
+                del staging
+                _release_memory()
 
 
 _FILES = 2  # a chunk's spool files (loaded in parallel by the store)

@@ -24,9 +24,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from ..errors import ValidationError, Violation
 from ..namespaces import DCTERMS, RDF, RDFS, SCHEMA, SKG, SKOS, XSD
 from ..store import Store
-from .bloom import Bloom
+from ..validate import Validator
+from .checks import RecordChecker, StoreFacts, Value
 from .chunks import NQUADS, ChunkPipeline, Commit, Writer, lit
 from .rdf import Progress
 
@@ -50,10 +52,32 @@ LABEL = f"<{RDFS}label>"
 ALT = f"<{SKOS}altLabel>"
 IDENT = f"<{DCTERMS}identifier>"
 SLUG = f"<{SKG}slug>"
+_STRING = XSD + "string"
+_RDF_TYPE = RDF + "type"
+_SLUG = SKG + "slug"
+_LABEL = RDFS + "label"
+_ALT = SKOS + "altLabel"
+_IDENT = DCTERMS + "identifier"
+_COUNTRY = SKG + "country"
+_CLAIM = SKG + "Claim"
+_SUBJECT = SKG + "subject"
+_RELATION = SKG + "relation"
+_OBJECT = SKG + "object"
+_STANCE = SKG + "stance"
+_SOURCE = SKG + "source"
+_QUOTE = SKG + "quote"
+_ATTRIBUTION = SKG + "attribution"
+_VALID_FROM = SKG + "validFrom"
+_VALID_TO = SKG + "validTo"
+_AMOUNT = SKG + "amount"
+_CURRENCY = SKG + "currency"
+_ROLE = SKG + "role"
+_DATE = XSD + "date"
+_DECIMAL_TYPE = XSD + "decimal"
 CHUNK_TRIPLES = 400_000
 _T = TypeVar("_T")
 _LOOKUP_BATCH = 1000
-_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ].*)?$")
+_DATE_TEXT = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ].*)?$")
 _PLAIN_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
@@ -79,7 +103,7 @@ def full_date(value: str | None) -> str | None:
     """
     if not value:
         return None
-    match = _DATE.match(value.strip())
+    match = _DATE_TEXT.match(value.strip())
     return match.group(1) if match else None
 
 
@@ -160,6 +184,8 @@ class ImportContext:
         kind: str,
         progress: Progress | None = None,
         commit: Commit | None = None,
+        *,
+        validator: Validator | None = None,
     ) -> None:
         self.store = store
         self.on_commit: list[Callable[[], None]] = []
@@ -187,7 +213,16 @@ class ImportContext:
         self._names_old: dict[str, set[str]] = {}
         self._store_ids: dict[str, str] = {}
         self._fresh: set[str] = set()  # identifier schemes the store had none of
-        self._written = Bloom()  # every identifier this import wrote
+        self._written: set[int] = set()  # fingerprints of every identifier this import wrote
+        self.facts = StoreFacts(store)
+        if validator is None:
+            from ..validate import load_validator
+
+            validator = load_validator()
+        # every description is checked as it is staged; the checks are what is relied on for
+        # an import written in several chunks (each single-chunk import is validated again by
+        # the SPARQL validator, from its staging store)
+        self.checker = RecordChecker(validator, self.facts)
         self._started = time.perf_counter()
         self._last_say = self._started
 
@@ -216,7 +251,7 @@ class ImportContext:
         for ident in identifiers:
             if ident in stored:
                 continue
-            if fresh and ident.partition(":")[0] in fresh and ident not in written:
+            if fresh and ident.partition(":")[0] in fresh and hash(ident) not in written:
                 stored[ident] = ""  # cannot be in the store
             else:
                 wanted.add(ident)
@@ -247,15 +282,20 @@ class ImportContext:
                 return False
         return True
 
+    def fresh_scheme(self, scheme: str) -> bool:
+        """Whether the store had no identifier of ``scheme`` when the import began (see
+        :meth:`note_fresh_schemes`)."""
+        return scheme in self._fresh
+
+    def written_identifier(self, ident: str) -> bool:
+        """Whether this import wrote ``ident`` (exact but for a 64-bit fingerprint)."""
+        return hash(ident) in self._written
+
     def existing_slugs(self, slugs: Iterable[str]) -> dict[str, str]:
-        """Map each slug already used in the store to the IRI that uses it."""
-        found: dict[str, str] = {}
-        for chunk in _chunks(sorted(set(slugs))):
-            values = " ".join(lit(s) for s in chunk)
-            query = f"SELECT ?slug ?x WHERE {{ VALUES ?slug {{ {values} }} ?x {SLUG} ?slug }}"
-            for row in self.store.query(query).rows():
-                found[str(row["slug"].value)] = str(row["x"].value)
-        return found
+        """Map each slug the store used before this import to the IRI that uses it (ids this
+        import gave are in its ledger, which :meth:`unique_slug` reads)."""
+        owner = self.checker.slug_owner
+        return self.facts.slug_owners([s for s in set(slugs) if owner(s) is None])
 
     def prefetch_names(self, iris: Iterable[str]) -> None:
         """Remember the labels and aliases the store has for ``iris`` (for :meth:`entity`)."""
@@ -287,8 +327,8 @@ class ImportContext:
         return None
 
     def described(self, iri: str) -> bool:
-        """Whether this import described ``iri`` in a chunk not yet in the store."""
-        return iri in self.typed or iri in self._typed_old
+        """Whether this import described ``iri``."""
+        return iri in self.typed or iri in self._typed_old or self.checker.described(iri)
 
     def exists(self, iri: str) -> bool:
         return self.described(iri) or self.store.query(f"ASK {{ <{iri}> {SLUG} [] }}").boolean
@@ -316,8 +356,15 @@ class ImportContext:
         """``wanted``, or ``wanted-<hash of iri>`` when another resource already uses it."""
         slug = wanted
         n = 6
+        ledger = self.checker.slug_owner
         while True:
-            other = self.slugs.get(slug) or self._slugs_old.get(slug) or taken_in_store.get(slug)
+            other = self.slugs.get(slug) or self._slugs_old.get(slug)
+            if other is None:
+                mark = ledger(slug)  # given by this import in a chunk checked already
+                if mark is not None:
+                    other = iri if mark == hash(iri) else "another resource"
+                else:
+                    other = taken_in_store.get(slug)
             if other is None or other == iri:
                 self.slugs[slug] = iri
                 return slug
@@ -335,22 +382,23 @@ class ImportContext:
         identifiers: Iterable[str] = (),
         *,
         new: bool,
+        countries: Iterable[str] = (),
     ) -> None:
         """Describe an entity: a new one fully; a known one only with what it lacks here
         (further identifiers and names as aliases), so that re-importing changes nothing."""
-        s = f"<{iri}>"
-        lines: list[str] = []
+        pairs: list[tuple[str, Value]] = []
         if new:
-            lines += [f"{s} {TYPE} <{cls}> .\n" for cls in types]
+            pairs += [(_RDF_TYPE, cls) for cls in types]
             if slug is not None:
-                lines.append(f"{s} {SLUG} {lit(slug)} .\n")
+                pairs.append((_SLUG, (slug, _STRING)))
             if names:
                 first = names[0]
-                lines.append(f"{s} {LABEL} {lit(first)} .\n")
-                lines += [f"{s} {ALT} {lit(a)} .\n" for a in names[1:] if a != first]
+                pairs.append((_LABEL, (first, _STRING)))
+                pairs += [(_ALT, (a, _STRING)) for a in names[1:] if a != first]
             if not self.described(iri):
                 self.report.entities += 1
             self._names[iri] = set(names)
+            pairs += [(_COUNTRY, c) for c in countries]
         else:
             have = self._names_of(iri)
             if have is None:
@@ -358,48 +406,60 @@ class ImportContext:
                 have = self._names[iri]
             for alias in names:
                 if alias not in have:
-                    lines.append(f"{s} {ALT} {lit(alias)} .\n")
+                    pairs.append((_ALT, (alias, _STRING)))
                     have.add(alias)
         known, written = self.known, self._written
         for ident in identifiers:
-            lines.append(f"{s} {IDENT} {lit(ident)} .\n")
+            pairs.append((_IDENT, (ident, _STRING)))
             known.setdefault(ident, iri)
-            written.add(ident)
+            written.add(hash(ident))
         self.typed.add(iri)
-        if lines:
-            self.out.block("".join(lines), len(lines))
+        if pairs:
+            self._write(iri, pairs)
+
+    def _write(
+        self,
+        subject: str,
+        pairs: list[tuple[str, Value]],
+        direct: tuple[str, str, str] | None = None,
+    ) -> None:
+        """Stage one resource's description (checked by the record checker)."""
+        s = f"<{subject}> <"
+        lines = [
+            f"{s}{p}> <{v}> .\n" if v.__class__ is str else f"{s}{p}> {lit(v[0], v[1])} .\n"
+            for p, v in pairs
+        ]
+        if direct is not None:
+            lines.append(f"<{direct[0]}> <{direct[1]}> <{direct[2]}> .\n")
+        self.out.block("".join(lines), len(lines))
+        self.checker.describe(subject, pairs, direct)
 
     def claim(self, c: Claim) -> None:
         """Write a claim node (under ``<base>claim/``) and, when asserted, its direct triple."""
-        node = f"<{self.base}claim/{c.slug}>"
         stance = "Denied" if c.denied else "Asserted"
-        obj = lit(c.object) if c.literal else f"<{c.object}>"
-        lines = [
-            f"{node} {TYPE} <{SKG}Claim> .\n"
-            f"{node} {SLUG} {lit(c.slug)} .\n"
-            f"{node} <{SKG}subject> <{c.subject}> .\n"
-            f"{node} <{SKG}relation> <{c.relation}> .\n"
-            f"{node} <{SKG}object> {obj} .\n"
-            f"{node} <{SKG}stance> <{SKG}{stance}> .\n"
-            f"{node} <{SKG}source> <{c.source}> .\n"
-            f"{node} <{SKG}quote> {lit(c.quote)} .\n"
-            f"{node} <{SKG}attribution> {lit(c.attribution)} .\n"
+        pairs: list[tuple[str, Value]] = [
+            (_RDF_TYPE, _CLAIM),
+            (_SLUG, (c.slug, _STRING)),
+            (_SUBJECT, c.subject),
+            (_RELATION, c.relation),
+            (_OBJECT, (c.object, _STRING) if c.literal else c.object),
+            (_STANCE, SKG + stance),
+            (_SOURCE, c.source),
+            (_QUOTE, (c.quote, _STRING)),
+            (_ATTRIBUTION, (c.attribution, _STRING)),
         ]
-        count = 9
-        for prop, value, dtype in (
-            ("validFrom", c.valid_from, XSD + "date"),
-            ("validTo", c.valid_to, XSD + "date"),
-            ("amount", c.amount, XSD + "decimal"),
-            ("currency", c.currency, None),
-            ("role", c.role, None),
-        ):
-            if value:
-                lines.append(f"{node} <{SKG}{prop}> {lit(value, dtype)} .\n")
-                count += 1
-        if not c.denied and not c.literal:
-            lines.append(f"<{c.subject}> <{c.relation}> <{c.object}> .\n")
-            count += 1
-        self.out.block("".join(lines), count)
+        if c.valid_from:
+            pairs.append((_VALID_FROM, (c.valid_from, _DATE)))
+        if c.valid_to:
+            pairs.append((_VALID_TO, (c.valid_to, _DATE)))
+        if c.amount:
+            pairs.append((_AMOUNT, (c.amount, _DECIMAL_TYPE)))
+        if c.currency:
+            pairs.append((_CURRENCY, (c.currency, _STRING)))
+        if c.role:
+            pairs.append((_ROLE, (c.role, _STRING)))
+        direct = None if c.denied or c.literal else (c.subject, c.relation, c.object)
+        self._write(f"{self.base}claim/{c.slug}", pairs, direct)
         self.report.claims += 1
 
     def source(
@@ -413,18 +473,20 @@ class ImportContext:
         url: str | None = None,
         file: str | None = None,
     ) -> None:
-        out = self.out
-        out.iri(iri, RDF + "type", SKG + "SourceDocument")
-        out.text(iri, SKG + "slug", slug)
-        out.text(iri, DCTERMS + "title", title)
-        out.iri(iri, DCTERMS + "publisher", publisher)
+        pairs: list[tuple[str, Value]] = [
+            (_RDF_TYPE, SKG + "SourceDocument"),
+            (_SLUG, (slug, _STRING)),
+            (DCTERMS + "title", (title, _STRING)),
+            (DCTERMS + "publisher", publisher),
+        ]
         if date:
             kind = {4: "gYear", 7: "gYearMonth"}.get(len(date), "date")
-            out.text(iri, DCTERMS + "date", date, XSD + kind)
+            pairs.append((DCTERMS + "date", (date, XSD + kind)))
         if url:
-            out.iri(iri, SCHEMA + "url", url)
+            pairs.append((SCHEMA + "url", url))
         if file:
-            out.text(iri, SKG + "sourceFile", file)
+            pairs.append((SKG + "sourceFile", (file, _STRING)))
+        self._write(iri, pairs)
         self.typed.add(iri)
 
     # -- chunks ----------------------------------------------------------------------------
@@ -433,16 +495,27 @@ class ImportContext:
         """With a ``commit`` callback (a store that can roll back a group of writes), hand
         the staged data over once it holds ``CHUNK_TRIPLES`` lines (or at the end) to be
         committed in the background (see :mod:`.chunks`), so that memory stays flat however
-        large the input and staging goes on while the engine validates and writes."""
+        large the input and staging goes on while the engine writes.
+
+        An import written in several chunks is validated here, as it is staged (by the
+        record checker, :mod:`.checks`), and its chunks are bulk-loaded as they are; one that
+        fits a single chunk is validated from its staging store by the SPARQL validator."""
         # the first chunks are smaller (a quarter, a half), so that the background starts
         # early and is not left idle while the importer stages a full chunk
         size = CHUNK_TRIPLES >> max(0, 2 - self._chunks)
         if self.pipeline is None or (not final and self.out.lines - self._chunk_start < size):
             return
+        several = not final or self._chunks > 0
+        if several:
+            self.checker.flush()
+            self._raise_violations()
         self.out.flush()
+        lines = self.out.lines - self._chunk_start
+        if several:  # written as they are: no staging store counts them
+            self.report.triples += lines
         self._chunk_start = self.out.lines
         self._chunks += 1
-        self.pipeline.hand_over()
+        self.pipeline.hand_over(validated=several, lines=lines)
         # the chunk before this one has landed: the store answers for it from now on; the
         # registers keep this one's until it has landed too
         self._known_old, self.known = self.known, {}
@@ -459,8 +532,34 @@ class ImportContext:
         if self.pipeline is None:
             self.out.flush()
             return
+        several = self._chunks > 0
         self.maybe_commit(final=True)
         self.pipeline.wait()
+        if several:  # what was left for the end: values described later, shared subjects
+            started = time.perf_counter()
+            checker = self.checker
+            checker.finish(self.store)
+            self._raise_violations()
+            if self.progress is not None:
+                self.progress(
+                    f"validated {self.report.triples:,} triples as they were staged "
+                    f"({len(checker.types):,} resources; {len(checker.recheck):,} described "
+                    f"again, checked in the store in {time.perf_counter() - started:.1f} s)"
+                )
+
+    def _raise_violations(self) -> None:
+        checker = self.checker
+        if checker.violations:
+            if checker.dropped:
+                checker.violations.append(
+                    Violation(
+                        checker.violations[-1].focus,
+                        None,
+                        "more",
+                        f"{checker.dropped:,} further violations were not listed",
+                    )
+                )
+            raise ValidationError(checker.violations)
 
     def close(self) -> None:
         """Stop the background commits (waiting for the one in flight; raises its error)."""

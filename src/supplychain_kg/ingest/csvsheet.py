@@ -203,16 +203,17 @@ class _CsvImport:
         iri = iri or f"{ctx.base}{slug}"
         self.rows_of[slug] = row
         self.ids[slug] = iri
-        if new:
-            ctx.unique_slug(slug, iri, {})
-        ctx.entity(iri, slug if new else None, [cls], names, idents, new=new)
+        countries: list[str] = []
         if new and cells.get("country"):
             country = self.ref(cells["country"]) or self.countries.iri(cells["country"])
             if country is None:
                 raise sheet.error(
                     row, "country", f"{cells['country']!r} is neither an id nor an ISO country"
                 )
-            ctx.out.iri(iri, SKG + "country", country)
+            countries.append(country)
+        if new:
+            ctx.unique_slug(slug, iri, {})
+        ctx.entity(iri, slug if new else None, [cls], names, idents, new=new, countries=countries)
 
     # -- relationships ---------------------------------------------------------------------
 

@@ -198,7 +198,7 @@ class _FtmImport:
         names = {ftm_id: _names(schema, ftm_id, props) for ftm_id, schema, props, _ in rows}
         wanted = {i: slugify(n[0]) for i, n in names.items()}
         taken = ctx.existing_slugs(wanted.values())
-        base, remap, seen, out = f"{ctx.base}ftm-", self.remap, self.seen, ctx.out
+        base, remap, seen = f"{ctx.base}ftm-", self.remap, self.seen
         for ftm_id, schema, props, idents in rows:
             default = base + local(ftm_id)
             iri = ctx.resolve(idents)
@@ -209,12 +209,21 @@ class _FtmImport:
                 remap[ftm_id] = iri
             seen.add(ftm_id)
             slug = ctx.unique_slug(wanted[ftm_id], iri, taken) if new else None
-            ctx.entity(iri, slug, [NODE_SCHEMATA[schema]], names[ftm_id], idents, new=new)
+            countries: list[str] = []
             if new and ("country" in props or "jurisdiction" in props):
                 for code in props.get("country", []) + props.get("jurisdiction", []):
                     country = self.countries.iri(code)
-                    if country:
-                        out.iri(iri, SKG + "country", country)
+                    if country and country not in countries:
+                        countries.append(country)
+            ctx.entity(
+                iri,
+                slug,
+                [NODE_SCHEMATA[schema]],
+                names[ftm_id],
+                idents,
+                new=new,
+                countries=countries,
+            )
         ctx.forget_batch()
 
     # -- pass 2: links ---------------------------------------------------------------------
@@ -251,9 +260,17 @@ class _FtmImport:
             wanted.update(self._wanted(item))
         seen, old, remap = self.seen, self._seen_old, self.remap
         unknown = [i for i in wanted if i not in seen and i not in old and i not in remap]
-        base = self.ctx.base
+        ctx = self.ctx
+        base = ctx.base
         ends = {i: remap.get(i) or f"{base}ftm-{local(i)}" for i in wanted}
-        if unknown and not self.ctx.confirm_identifiers({f"ftm:{i}": ends[i] for i in unknown}):
+        if unknown and ctx.fresh_scheme("ftm"):
+            # the store had no FtM id before: one is there only if this import wrote it, where
+            # it was minted (or merged: ``remap``)
+            for i in unknown:
+                if not ctx.written_identifier(f"ftm:{i}"):
+                    ends.pop(i)
+            return ends
+        if unknown and not ctx.confirm_identifiers({f"ftm:{i}": ends[i] for i in unknown}):
             stored = self.ctx.lookup_identifiers(f"ftm:{i}" for i in unknown)
             for i in unknown:
                 if f"ftm:{i}" in stored:

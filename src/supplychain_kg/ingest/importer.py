@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..errors import BadRequestError
 from ..store import Store
+from ..validate import Validator
 from .chunks import Commit
 from .common import ImportContext, ImportReport
 from .inputs import expand_inputs
@@ -41,13 +42,15 @@ def stage_import(
     options: ImportOptions | None = None,
     progress: Progress | None = None,
     commit: Commit | None = None,
+    validator: Validator | None = None,
 ) -> tuple[Store, ImportReport]:
     """Read every input into a new staging store (nothing is written to ``store``).
 
     With ``commit``, staged data is handed to it in chunks as it grows, each committed in a
     background thread while the next one is staged (see ``ImportContext.maybe_commit``), and
     the last one before this returns: the store returned is then empty. A failed commit is
-    raised here (after the chunk in flight, if any, has finished).
+    raised here (after the chunk in flight, if any, has finished). Each resource staged is
+    checked against ``validator``'s shapes as it is staged (the packaged ones by default).
 
     Raises BadRequestError for an unknown kind or missing file, ParseError for bad input
     (naming the file, the line or row, and the field or column).
@@ -58,7 +61,7 @@ def stage_import(
         )
     sources = expand_inputs(paths, _SUFFIXES[kind])
     options = options or ImportOptions()
-    ctx = ImportContext(store, base, kind, progress, commit)
+    ctx = ImportContext(store, base, kind, progress, commit, validator=validator)
     try:
         _run(ctx, kind, sources, options)
         ctx.finish()

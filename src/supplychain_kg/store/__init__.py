@@ -88,6 +88,12 @@ class Store(Protocol):
         """Parse RDF into this (staging) store. Raises ParseError with file, line and column."""
         ...
 
+    def absorb_files(self, files: Sequence[tuple[Path, str]]) -> None:
+        """Add the quads of ``files`` (path, media type), validated by the caller, in one
+        bulk write; inside :meth:`transaction` a failure later in the block rolls it back.
+        Only for backends that can roll back (``transaction`` yields True)."""
+        ...
+
     def absorb(
         self,
         staging: Store,

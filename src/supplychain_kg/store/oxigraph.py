@@ -445,6 +445,18 @@ class OxigraphStore:
         self._length = len(self._store)
         return self._length - before
 
+    def absorb_files(self, files: Sequence[tuple[Path, str]]) -> None:
+        if self.path is None:
+            raise TypeError("absorb_files() needs a store on disk")
+        self._length = None
+        guard = self._transaction_checkpoint() if self._in_transaction else self._checkpoint()
+        with guard:
+            try:
+                self._bulk_load_files(files)
+            except (OSError, ValueError, SyntaxError) as exc:
+                raise StoreError(f"the bulk write failed and was rolled back: {exc}") from exc
+        self.revision += 1
+
     def _bulk_absorb(
         self,
         staging: OxigraphStore,
