@@ -106,6 +106,20 @@ def test_duplicate_slug_against_the_store_is_a_violation(
     assert "hikvision" in str(report.violations[0])
 
 
+def test_second_id_for_an_entity_typed_only_in_the_store_is_a_violation(
+    kg: KnowledgeGraph, tmp_path: Path
+) -> None:
+    # the staged data does not say Dahua is an entity; the store does, so its one-id rule holds
+    again = tmp_path / "again.ttl"
+    again.write_text(
+        "@prefix skg: <https://w3id.org/supplychain-kg/ontology#> .\n"
+        '<https://w3id.org/supplychain-kg/id/dahua> skg:slug "dahua-again" .\n'
+    )
+    report = kg.validate_files([again])
+    assert [(v.rule, v.path) for v in report.violations] == [("maxCount", "skg:slug")]
+    assert report.violations[0].focus == "https://w3id.org/supplychain-kg/id/dahua"
+
+
 def test_literal_object_on_an_entity_relation_is_a_violation(
     kg: KnowledgeGraph, tmp_path: Path
 ) -> None:

@@ -336,6 +336,9 @@ class Validator:
             candidates += self._class(data, context, prop, str(p["class"]))
         if candidates:
             inside = self._in_target(data, target, (v.focus for v in candidates))
+            if context is not None:  # a shared subject may be typed in the store only
+                rest = {v.focus for v in candidates} - inside
+                inside |= self._in_target(context, target, rest) if rest else set()
             out += [v for v in candidates if v.focus in inside]
         return out
 
