@@ -355,5 +355,6 @@ def import_csv(ctx: ImportContext, sources: list[Path | str]) -> None:
                 else:
                     job.relationship(sheet, row, cells)
                 ctx.tick()
+                ctx.maybe_commit()
             ctx.report.files += 1
     ctx.tick(0, force=True)
