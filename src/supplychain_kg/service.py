@@ -570,16 +570,18 @@ class KnowledgeGraph:
         added = 0
         staged = 0
         touched: Touched | None = (set(), set(), set())
-        counted = True  # ``added`` counts every write (chunks written as they are do not)
+        size: int | None = None  # the store's size before chunks written as they are
 
         def commit(
             staging: Store | None, files: Sequence[tuple[Path, str]] | None = None, lines: int = 0
         ) -> None:
-            nonlocal added, staged, touched, counted  # one chunk at a time (in a background thread)
-            if staging is None:  # validated while staged: written as it is
+            nonlocal added, staged, touched, size  # one chunk at a time (in a background thread)
+            if staging is None:  # validated while staged: written as it is, counted at the end
                 assert files is not None
                 say(f"writing {lines:,} triples (validated as they were staged)")
-                touched, counted = None, False  # caches (re)built on next use
+                touched = None  # caches (re)built on next use
+                if size is None:
+                    size = len(self.store) - added
                 self.store.absorb_files(files)
                 return
             say(f"validating and writing {len(staging):,} triples")
@@ -594,7 +596,6 @@ class KnowledgeGraph:
 
         with self.writing():
             before = self.store.revision
-            size = len(self.store)
             try:
                 with self.store.transaction() as chunked:
                     use_chunks = chunked and not dry_run
@@ -617,7 +618,7 @@ class KnowledgeGraph:
                 raise
             if not dry_run:
                 self._patch_caches(before, touched)
-            if not counted:
+            if size is not None:
                 added = len(self.store) - size
         report.added = added
         report.dry_run = dry_run
