@@ -175,3 +175,38 @@ def test_ftm_id_seen_again_after_its_chunk_was_written_is_the_same_entity(
     assert len(xeno) == 1
     names = f"SELECT ?n WHERE {{ <{next(iter(xeno))}> <http://www.w3.org/2004/02/skos/core#altLabel> ?n }}"
     assert {str(r["n"].value) for r in disk_kg.store.query(names).rows()} == {"Xeno Limited"}
+
+
+def test_fingerprint_table_answers_as_a_dict_does_through_growth() -> None:
+    import random
+
+    from supplychain_kg.ingest.ledger import FingerprintTable
+
+    rng = random.Random(7)
+    table = FingerprintTable(8)
+    expected: dict[int, int] = {}
+    keys = [hash(f"ftm:co-{i}") for i in range(5000)] + [0, 1, -1, -(2**63), 2**63 - 1]
+    for key in keys:
+        value = rng.randrange(-(2**63), 2**63)
+        table.put(key, value)
+        expected[key or 1] = value
+    for key in keys[::7]:  # replaced, not added
+        table.put(key, 42)
+        expected[key or 1] = 42
+    assert len(table) == len(expected)
+    assert all(table.get(key) == expected[key or 1] for key in keys)
+    assert all(key in table for key in keys)
+    absent = [hash(f"ftm:p-{i}") for i in range(5000)]
+    assert not any(table.get(key) is not None for key in absent if key not in expected)
+    with pytest.raises(ValueError, match="power of two"):
+        FingerprintTable(100)
+    members = FingerprintTable(8, values="")  # a set
+    for key in keys:
+        members.put(key, 5)
+    assert len(members) == len(expected)
+    assert all(members.get(key) == 0 for key in keys)
+    assert not any(key in members for key in absent if key not in expected)
+    small = FingerprintTable(8, values="h")
+    for n, key in enumerate(keys):
+        small.put(key, n % 1000)
+    assert [small.get(key) for key in keys[:50]] == list(range(50))

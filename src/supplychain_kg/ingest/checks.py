@@ -39,6 +39,7 @@ from ..model import IRI, Literal, Term, term_to_sparql
 from ..namespaces import RDF, SH, SKG, XSD
 from ..store import Store
 from ..validate import Validator, short_name
+from .ledger import FingerprintTable
 
 __all__ = ["PRELOAD_TRIPLES", "Lit", "RecordChecker", "StoreFacts", "Value"]
 
@@ -181,6 +182,7 @@ class _Plan:
     """How to check a description of one form (its predicates, in order, and its types)."""
 
     types: frozenset[str]
+    typeset: int  # its number in the checker's list of type sets
     rules: list[_Rule]
     simple: bool  # every count is right: only values need a look (else: the full check)
     value_checks: tuple[tuple[int, _Rule], ...]  # (index in the description, rule)
@@ -294,10 +296,11 @@ class RecordChecker:
         } | {r.path for rules in self._by_subject_of.values() for r in rules if r.classes}
         self._rules_for: dict[tuple[frozenset[str], tuple[str, ...]], list[_Rule]] = {}
         self._plans: dict[tuple[object, ...], _Plan] = {}
-        self._typesets: dict[frozenset[str], frozenset[str]] = {}
+        self._typeset_ids: dict[frozenset[str], int] = {}
+        self._typesets: list[frozenset[str]] = []
         # the ledger: fingerprints of what this import described
-        self.types: dict[int, frozenset[str]] = {}  # subject -> the types it was given
-        self.slugs: dict[int, int] = {}  # id -> its owner
+        self.types = FingerprintTable(values="h")  # subject -> its types (their set's number)
+        self.slugs = FingerprintTable()  # id -> its owner
         self._queue: list[tuple[str, Pairs, tuple[str, str, str] | None]] = []
         self._store_types: dict[str, frozenset[str]] = {}  # referenced IRIs, from the store
         self.violations: list[Violation] = []
@@ -308,7 +311,7 @@ class RecordChecker:
     # -- what the ledger knows -------------------------------------------------------------
 
     def described(self, iri: str) -> bool:
-        return hash(iri) in self.types
+        return self.types.get(hash(iri)) is not None
 
     def slug_owner(self, slug: str) -> int | None:
         """The fingerprint of the resource this import gave ``slug`` (None: none did)."""
@@ -335,19 +338,19 @@ class RecordChecker:
         if not queue:
             return
         types, slugs, class_paths = self.types, self.slugs, self._class_paths
-        fresh = [s for s, _, _ in queue if hash(s) not in types]
+        fresh = [s for s, _, _ in queue if types.get(hash(s)) is None]
         in_store = self.facts.subjects_among(fresh) if fresh else set()
         wanted_slugs: list[str] = []
         refs: set[str] = set()
         for _, pairs, _ in queue:
             for pred, value in pairs:
                 if pred == SLUG:
-                    if not isinstance(value, str) and hash(value[0]) not in slugs:
+                    if not isinstance(value, str) and slugs.get(hash(value[0])) is None:
                         wanted_slugs.append(value[0])
                 elif (
                     pred in class_paths
                     and isinstance(value, str)
-                    and hash(value) not in types
+                    and types.get(hash(value)) is None
                     and value not in self._store_types
                 ):
                     refs.add(value)
@@ -382,12 +385,12 @@ class RecordChecker:
         if plan is None:
             plan = self._plans[signature] = self._plan(pairs)
         key = hash(subject)
-        before = self.types.get(key)
+        known = self.types.get(key)
+        before = None if known is None else self._typesets[known]
         if before is None:
-            self.types[key] = plan.types
-        else:
-            typeset = before | plan.types
-            self.types[key] = self._typesets.setdefault(typeset, typeset)
+            self.types.put(key, plan.typeset)
+        elif not plan.types <= before:
+            self.types.put(key, self._typeset(before | plan.types))
         for i in plan.slugs:
             self._check_slug(subject, key, pairs[i][1], owners)
         if before is not None or stored or (direct is None and plan.outside):
@@ -418,7 +421,8 @@ class RecordChecker:
         every description of the same form (most of an import's)."""
         preds = [p for p, _ in pairs]
         types = frozenset(v for p, v in pairs if p == TYPE and isinstance(v, str))
-        types = self._typesets.setdefault(types, types)
+        typeset = self._typeset(types)
+        types = self._typesets[typeset]
         rules = self._rules(types, set(preds))
         counts = {p: preds.count(p) for p in set(preds)}
         simple = all(
@@ -455,6 +459,7 @@ class RecordChecker:
             )
         return _Plan(
             types=types,
+            typeset=typeset,
             rules=rules,
             simple=simple,
             value_checks=tuple(value_checks),
@@ -463,6 +468,14 @@ class RecordChecker:
             outside=any(p in self._claimed for p in preds),
             claim=claim,
         )
+
+    def _typeset(self, types: frozenset[str]) -> int:
+        """The number of a set of types (the ledger keeps numbers)."""
+        number = self._typeset_ids.get(types)
+        if number is None:
+            number = self._typeset_ids[types] = len(self._typesets)
+            self._typesets.append(types)
+        return number
 
     def _rules(self, types: frozenset[str], values: set[str]) -> list[_Rule]:
         subject_of = tuple(p for p in self._by_subject_of if p in values)
@@ -507,8 +520,8 @@ class RecordChecker:
     def _has_class(self, value: Value, classes: frozenset[str]) -> bool:
         if not isinstance(value, str):
             return False
-        types = self.types.get(hash(value))
-        if types is not None and types & classes:
+        known = self.types.get(hash(value))
+        if known is not None and self._typesets[known] & classes:
             return True
         stored = self._store_types.get(value)
         if stored is None and self.facts.types is not None:
@@ -527,7 +540,7 @@ class RecordChecker:
                 used = f"{slug!r} used by <{other}>, <{subject}>"
                 message = "ids must be unique; the store already uses this one for another resource"
                 self._add(Violation(subject, "skg:slug", "unique-slug", message, used))
-            self.slugs[mark] = key
+            self.slugs.put(mark, key)
         elif owner != key:
             used = f"{slug!r} on <{subject}> and on another resource of this import"
             message = "ids must be unique; this one is used by several resources"

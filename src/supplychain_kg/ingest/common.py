@@ -30,6 +30,7 @@ from ..store import Store
 from ..validate import Validator
 from .checks import RecordChecker, StoreFacts, Value
 from .chunks import NQUADS, ChunkPipeline, Commit, Writer, lit
+from .ledger import FingerprintTable
 from .rdf import Progress
 
 __all__ = [
@@ -213,7 +214,7 @@ class ImportContext:
         self._names_old: dict[str, set[str]] = {}
         self._store_ids: dict[str, str] = {}
         self._fresh: set[str] = set()  # identifier schemes the store had none of
-        self._written: set[int] = set()  # fingerprints of every identifier this import wrote
+        self._written = FingerprintTable(values="")  # every identifier this import wrote
         self.facts = StoreFacts(store)
         if validator is None:
             from ..validate import load_validator
@@ -412,7 +413,7 @@ class ImportContext:
         for ident in identifiers:
             pairs.append((_IDENT, (ident, _STRING)))
             known.setdefault(ident, iri)
-            written.add(hash(ident))
+            written.put(hash(ident), 1)
         self.typed.add(iri)
         if pairs:
             self._write(iri, pairs)
