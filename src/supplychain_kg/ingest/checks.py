@@ -33,6 +33,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from itertools import compress
+from operator import itemgetter
 
 from ..errors import Violation
 from ..model import IRI, Literal, Term, term_to_sparql
@@ -58,6 +60,11 @@ _BATCH = 2000
 _LOOKUP = 1000
 _NUMERIC = {XSD + t for t in ("decimal", "integer", "double", "float", "int", "long")}
 _MAX_VIOLATIONS = 1000
+
+
+_first = itemgetter(0)
+_second = itemgetter(1)
+_TYPE_EQ = TYPE.__eq__
 
 
 def _show(value: Value) -> str:
@@ -295,7 +302,7 @@ class RecordChecker:
             r.path for rules in self._by_class.values() for r in rules if r.classes
         } | {r.path for rules in self._by_subject_of.values() for r in rules if r.classes}
         self._rules_for: dict[tuple[frozenset[str], tuple[str, ...]], list[_Rule]] = {}
-        self._plans: dict[tuple[object, ...], _Plan] = {}
+        self._plans: dict[tuple[tuple[str, ...], tuple[Value, ...]], _Plan] = {}
         self._typeset_ids: dict[frozenset[str], int] = {}
         self._typesets: list[frozenset[str]] = []
         # the ledger: fingerprints of what this import described
@@ -380,7 +387,8 @@ class RecordChecker:
         stored: bool,
         owners: dict[str, str],
     ) -> None:
-        signature = tuple(p if p != TYPE else (p, v) for p, v in pairs)
+        preds = tuple(map(_first, pairs))
+        signature = (preds, tuple(compress(map(_second, pairs), map(_TYPE_EQ, preds))))
         plan = self._plans.get(signature)
         if plan is None:
             plan = self._plans[signature] = self._plan(pairs)

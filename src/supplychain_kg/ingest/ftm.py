@@ -88,13 +88,22 @@ def _check(name: str, line: int, record: Any) -> tuple[str, str, dict[str, list[
     if not isinstance(props, dict):
         raise ParseError("field 'properties': expected an object", path=name, line=line)
     for key, values in props.items():
-        if type(values) is not list or not all(type(v) is str for v in values):
+        if type(values) is not list or not _all_text(values):
             raise ParseError(
                 f"field 'properties.{key}': expected a list of strings, found {values!r}"[:200],
                 path=name,
                 line=line,
             )
     return ftm_id, schema, props
+
+
+def _all_text(values: list[Any]) -> bool:
+    """Whether every item is a string (joining them is the fastest way to find out)."""
+    try:
+        "".join(values)
+    except TypeError:
+        return False
+    return True
 
 
 class _FtmImport:
@@ -191,7 +200,14 @@ class _FtmImport:
     def _nodes(self, batch: list[Any], file: str) -> None:
         ctx = self.ctx
         rows = [
-            (ftm_id, schema, props, [f"ftm:{ftm_id}", *_strong_ids(props)])
+            (
+                ftm_id,
+                schema,
+                props,
+                [f"ftm:{ftm_id}", *_strong_ids(props)]
+                if "wikidataId" in props or "leiCode" in props
+                else [f"ftm:{ftm_id}"],
+            )
             for _, ftm_id, schema, props, _ in batch
         ]
         ctx.lookup_identifiers(i for row in rows for i in row[3])
