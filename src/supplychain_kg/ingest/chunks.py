@@ -49,36 +49,13 @@ def lit(value: str, datatype: str | None = None) -> str:
 
 
 class Writer:
-    """Buffers N-Quads lines and hands them to ``sink`` as UTF-8 in batches.
-
-    The methods append one line each; they are the importers' innermost loop, so they are
-    kept to a format and an append.
-    """
+    """Buffers N-Quads lines and hands them to ``sink`` as UTF-8 in batches."""
 
     def __init__(self, sink: Callable[[bytes], None]) -> None:
         self.sink = sink
         self._lines: list[str] = []
         self.flushed = 0  # lines handed to the sink so far
         self._extra = 0  # lines in the buffer beyond one per item (blocks)
-
-    def iri(self, s: str, p: str, o: str) -> None:
-        lines = self._lines
-        lines.append(f"<{s}> <{p}> <{o}> .\n")
-        if len(lines) >= BATCH_LINES:
-            self.flush()
-
-    def text(self, s: str, p: str, value: str, datatype: str | None = None) -> None:
-        lines = self._lines
-        lines.append(f"<{s}> <{p}> {lit(value, datatype)} .\n")
-        if len(lines) >= BATCH_LINES:
-            self.flush()
-
-    def raw(self, line: str) -> None:
-        """One ready-made N-Quads line (ending in a newline)."""
-        lines = self._lines
-        lines.append(line)
-        if len(lines) >= BATCH_LINES:
-            self.flush()
 
     def block(self, text: str, count: int) -> None:
         """``count`` ready-made N-Quads lines (each ending in a newline) in one string."""

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from ..errors import ValidationError, Violation
+from ..model import XSD_STRING
 from ..namespaces import DCTERMS, RDF, RDFS, SCHEMA, SKG, SKOS, XSD
 from ..store import Store
 from ..validate import Validator
@@ -48,12 +49,11 @@ __all__ = [
     "slugify",
 ]
 
-TYPE = f"<{RDF}type>"
 LABEL = f"<{RDFS}label>"
 ALT = f"<{SKOS}altLabel>"
 IDENT = f"<{DCTERMS}identifier>"
 SLUG = f"<{SKG}slug>"
-_STRING = XSD + "string"
+_STRING = XSD_STRING
 _RDF_TYPE = RDF + "type"
 _SLUG = SKG + "slug"
 _LABEL = RDFS + "label"
