@@ -514,8 +514,8 @@ def test_chunked_import_on_disk_gives_the_same_graph_as_one_write(
     assert _content(disk_kg) == _content(kg)
 
 
-@pytest.mark.parametrize("kind", ["ocds", "csv"])
-def test_chunked_ocds_and_csv_imports_give_the_same_graph_as_one_write(
+@pytest.mark.parametrize("kind", ["ftm", "ocds", "csv"])
+def test_chunked_imports_give_the_same_graph_as_one_write_and_again_nothing_new(
     disk_kg: KnowledgeGraph,
     kg: KnowledgeGraph,
     shared: Path,
@@ -524,9 +524,14 @@ def test_chunked_ocds_and_csv_imports_give_the_same_graph_as_one_write(
 ) -> None:
     # in chunks, each resource is checked as it is staged and written as it is; in one write,
     # the SPARQL validator checks the staging store: the graphs must be the same
-    inputs = [shared / "samples" / "ocds"] if kind == "ocds" else [ROOT / "graph" / "templates"]
+    inputs = {
+        "ftm": [shared / "samples" / "ftm" / "donations.ijson"],
+        "ocds": [shared / "samples" / "ocds"],
+        "csv": [ROOT / "graph" / "templates"],
+    }[kind]
     kg.import_files(kind, inputs)
     monkeypatch.setattr("supplychain_kg.ingest.common.CHUNK_TRIPLES", 40)
+    monkeypatch.setattr("supplychain_kg.ingest.ftm._BATCH", 20)
     said: list[str] = []
     report = disk_kg.import_files(kind, inputs, progress=said.append)
     assert sum(m.startswith("writing") for m in said) > 1

@@ -30,10 +30,11 @@ validated by :mod:`..validate` too; the tests check that both find the same prob
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from itertools import compress
+from itertools import compress, islice
 from operator import itemgetter
 
 from ..errors import Violation
@@ -60,6 +61,7 @@ _BATCH = 2000
 _LOOKUP = 1000
 _NUMERIC = {XSD + t for t in ("decimal", "integer", "double", "float", "int", "long")}
 _MAX_VIOLATIONS = 1000
+_RECHECK_BATCH = 20_000  # subjects validated again in the store at a time
 
 
 _first = itemgetter(0)
@@ -312,7 +314,10 @@ class RecordChecker:
         self._store_types: dict[str, frozenset[str]] = {}  # referenced IRIs, from the store
         self.violations: list[Violation] = []
         self.dropped = 0  # violations beyond the first _MAX_VIOLATIONS
-        self.recheck: set[str] = set()  # subjects to validate again in the store at the end
+        # subjects to validate again in the store at the end, spooled (a re-import describes
+        # every resource again)
+        self._recheck = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 (closed by close())
+        self.rechecks = 0
         self._pending: list[tuple[str, _Rule, str]] = []  # (focus, rule, untyped value)
 
     # -- what the ledger knows -------------------------------------------------------------
@@ -403,7 +408,8 @@ class RecordChecker:
             self._check_slug(subject, key, pairs[i][1], owners)
         if before is not None or stored or (direct is None and plan.outside):
             # its values add up with those it already has: validated in the store at the end
-            self.recheck.add(subject)
+            self._recheck.write(subject + "\n")
+            self.rechecks += 1
             return
         if not plan.simple:
             values: dict[str, list[Value]] = {}
@@ -617,10 +623,19 @@ class RecordChecker:
         for focus, rule, value in pending:
             if not self._has_class(value, rule.classes or frozenset()):
                 self._add(Violation(focus, rule.short, "class", rule.message, _show(value)))
-        if self.recheck:
-            for violation in _validate_in_store(self.validator, store, sorted(self.recheck)):
+        self._recheck.seek(0)
+        while len(self.violations) < _MAX_VIOLATIONS:
+            batch = {line.rstrip("\n") for line in islice(self._recheck, _RECHECK_BATCH)}
+            if not batch:
+                break
+            for violation in _validate_in_store(self.validator, store, sorted(batch)):
                 self._add(violation)
+        self.close()
         return self.violations
+
+    def close(self) -> None:
+        """Remove the spool of subjects to validate again (``finish`` does it too)."""
+        self._recheck.close()
 
 
 def _types_in(store: Store, iris: list[str]) -> dict[str, set[str]]:

@@ -544,7 +544,7 @@ class ImportContext:
             if self.progress is not None:
                 self.progress(
                     f"validated {self.report.triples:,} triples as they were staged "
-                    f"({len(checker.types):,} resources; {len(checker.recheck):,} described "
+                    f"({len(checker.types):,} resources; {checker.rechecks:,} described "
                     f"again, checked in the store in {time.perf_counter() - started:.1f} s)"
                 )
 
@@ -564,6 +564,7 @@ class ImportContext:
 
     def close(self) -> None:
         """Stop the background commits (waiting for the one in flight; raises its error)."""
+        self.checker.close()
         if self.pipeline is not None:
             self.pipeline.close()
 
