@@ -187,3 +187,27 @@ def test_single_chunk_csv_import_fails_alike(disk_kg: KnowledgeGraph, tmp_path: 
         disk_kg.import_files("csv", [sheet])
     assert [(v.rule, v.path) for v in failure.value.violations] == [("class", "skg:subject")]
     assert set(disk_kg.store.quads()) == before
+
+
+def test_a_stored_resource_described_again_is_validated_again_only_if_it_says_something_new(
+    seeded_template: KnowledgeGraph,
+) -> None:
+    store = seeded_template.store
+    checker = RecordChecker(load_validator(), StoreFacts(store))
+    ent = "https://w3id.org/supplychain-kg/id/"
+    text = "http://www.w3.org/2001/XMLSchema#string"
+    label = "http://www.w3.org/2000/01/rdf-schema#label"
+    same: list[tuple[str, Value]] = [
+        (str(RDF_TYPE), SKG + "Manufacturer"),
+        (label, ("Zhejiang Dahua Technology", text)),
+        (SKG + "slug", ("dahua", text)),
+        (SKG + "country", ent + "china"),
+    ]
+    checker.describe(ent + "dahua", same)
+    checker.flush()
+    assert checker.rechecks == 0  # every triple is in the store already
+    alias = "http://www.w3.org/2004/02/skos/core#altLabel"
+    checker.describe(ent + "hikvision", [(alias, ("Hik", text))])
+    checker.flush()
+    assert checker.rechecks == 1
+    assert checker.finish(store) == []  # an alias more is valid

@@ -318,6 +318,7 @@ class RecordChecker:
         # every resource again)
         self._recheck = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 (closed by close())
         self.rechecks = 0
+        self._stored: list[tuple[str, Pairs, tuple[str, str, str] | None]] = []
         self._pending: list[tuple[str, _Rule, str]] = []  # (focus, rule, untyped value)
 
     # -- what the ledger knows -------------------------------------------------------------
@@ -344,10 +345,38 @@ class RecordChecker:
         if len(self._queue) >= _BATCH:
             self.flush()
 
+    def _add_recheck(self, subject: str) -> None:
+        """Validate ``subject`` again at the end, in the store: its values add up with those
+        it already has."""
+        self._recheck.write(subject + "\n")
+        self.rechecks += 1
+
+    def _settle_stored(self) -> None:
+        """Descriptions of resources the store held before the import: those that give a
+        triple the store does not have are validated again at the end."""
+        stored, self._stored = self._stored, []
+        wanted: dict[str, list[str]] = {}  # triple (as SPARQL) -> subjects it is written for
+        for subject, pairs, direct in stored:
+            s = f"<{subject}>"
+            for pred, value in pairs:
+                wanted.setdefault(f"({s} <{pred}> {_show(value)})", []).append(subject)
+            if direct is not None:
+                row = f"(<{direct[0]}> <{direct[1]}> <{direct[2]}>)"
+                wanted.setdefault(row, []).append(subject)
+        for chunk in _chunks(list(wanted)):
+            query = (
+                f"SELECT ?s ?p ?o WHERE {{ VALUES (?s ?p ?o) {{ {' '.join(chunk)} }} ?s ?p ?o }}"
+            )
+            for found in self.facts.store.query(query).rows():
+                wanted.pop(f"({_term(found['s'])} {_term(found['p'])} {_term(found['o'])})", None)
+        for subject in dict.fromkeys(s for subjects in wanted.values() for s in subjects):
+            self._add_recheck(subject)
+
     def flush(self) -> None:
         """Check every queued description."""
         queue, self._queue = self._queue, []
         if not queue:
+            self._settle_stored()
             return
         types, slugs, class_paths = self.types, self.slugs, self._class_paths
         fresh = [s for s, _, _ in queue if types.get(hash(s)) is None]
@@ -373,6 +402,7 @@ class RecordChecker:
                 self._store_types[iri] = frozenset(found.get(iri, ()))
         for subject, pairs, direct in queue:
             self._check(subject, pairs, direct, subject in in_store, owners)
+        self._settle_stored()
         if len(self._store_types) > 100_000:
             self._store_types.clear()
 
@@ -406,10 +436,15 @@ class RecordChecker:
             self.types.put(key, self._typeset(before | plan.types))
         for i in plan.slugs:
             self._check_slug(subject, key, pairs[i][1], owners)
-        if before is not None or stored or (direct is None and plan.outside):
-            # its values add up with those it already has: validated in the store at the end
-            self._recheck.write(subject + "\n")
-            self.rechecks += 1
+        if stored and before is None:
+            # in the store before the import: if it says nothing new, the store (valid) is
+            # unchanged for it; that is asked a batch at a time
+            self._stored.append((subject, pairs, direct))
+            if len(self._stored) >= _BATCH:
+                self._settle_stored()
+            return
+        if before is not None or (direct is None and plan.outside):
+            self._add_recheck(subject)
             return
         if not plan.simple:
             values: dict[str, list[Value]] = {}
