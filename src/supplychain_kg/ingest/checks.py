@@ -226,6 +226,8 @@ class StoreFacts:
             self._load()
 
     def _load(self) -> None:
+        if len(self.store) > self.preload:
+            return  # too large to hold: look keys up
         query = f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o FILTER(isIRI(?s)) }} LIMIT {self.preload + 1}"
         rows = list(self.store.query(query).rows())
         if len(rows) > self.preload:
@@ -353,24 +355,29 @@ class RecordChecker:
 
     def _settle_stored(self) -> None:
         """Descriptions of resources the store held before the import: those that give a
-        triple the store does not have are validated again at the end."""
+        triple the store does not have are validated again at the end. Each subject's triples
+        are read from the store (one scan each; a claim's direct triple is looked up) and
+        compared as N-Triples terms; a term the store writes differently (a literal in another
+        lexical form) only costs a check at the end."""
         stored, self._stored = self._stored, []
-        wanted: dict[str, list[str]] = {}  # triple (as SPARQL) -> subjects it is written for
-        for subject, pairs, direct in stored:
-            s = f"<{subject}>"
-            for pred, value in pairs:
-                wanted.setdefault(f"({s} <{pred}> {_show(value)})", []).append(subject)
-            if direct is not None:
-                row = f"(<{direct[0]}> <{direct[1]}> <{direct[2]}>)"
-                wanted.setdefault(row, []).append(subject)
-        for chunk in _chunks(list(wanted)):
-            query = (
-                f"SELECT ?s ?p ?o WHERE {{ VALUES (?s ?p ?o) {{ {' '.join(chunk)} }} ?s ?p ?o }}"
+        if not stored:
+            return
+        have: set[str] = set()
+        subjects = sorted({d[0] for d in stored})
+        for chunk in _chunks(subjects):
+            have |= _tsv_rows(
+                self.facts.store, f"{_values('s', (f'<{i}>' for i in chunk))} ?s ?p ?o"
             )
-            for found in self.facts.store.query(query).rows():
-                wanted.pop(f"({_term(found['s'])} {_term(found['p'])} {_term(found['o'])})", None)
-        for subject in dict.fromkeys(s for subjects in wanted.values() for s in subjects):
-            self._add_recheck(subject)
+        directs = sorted({"(<{}> <{}> <{}>)".format(*d[2]) for d in stored if d[2] is not None})
+        for chunk in _chunks(directs):
+            have |= _tsv_rows(
+                self.facts.store, f"VALUES (?s ?p ?o) {{ {' '.join(chunk)} }} ?s ?p ?o"
+            )
+        for subject, pairs, direct in stored:
+            s = f"<{subject}>\t<"
+            new = any(f"{s}{pred}>\t{_show(value)}" not in have for pred, value in pairs)
+            if new or (direct is not None and "<{}>\t<{}>\t<{}>".format(*direct) not in have):
+                self._add_recheck(subject)
 
     def flush(self) -> None:
         """Check every queued description."""
@@ -671,6 +678,14 @@ class RecordChecker:
     def close(self) -> None:
         """Remove the spool of subjects to validate again (``finish`` does it too)."""
         self._recheck.close()
+
+
+def _tsv_rows(store: Store, where: str) -> set[str]:
+    """The rows of ``SELECT ?s ?p ?o WHERE { <where> }`` as tab-separated N-Triples terms."""
+    answer = store.query(f"SELECT ?s ?p ?o WHERE {{ {where} }}").serialize(
+        "text/tab-separated-values"
+    )
+    return set((answer or b"").decode("utf-8").split("\n")[1:])
 
 
 def _types_in(store: Store, iris: list[str]) -> dict[str, set[str]]:

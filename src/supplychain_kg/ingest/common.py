@@ -409,9 +409,10 @@ class ImportContext:
                 if alias not in have:
                     pairs.append((_ALT, (alias, _STRING)))
                     have.add(alias)
-        known, written = self.known, self._written
+        known, written, stored = self.known, self._written, self._store_ids
         for ident in identifiers:
-            pairs.append((_IDENT, (ident, _STRING)))
+            if new or stored.get(ident) != iri:  # else the store gives it this one already
+                pairs.append((_IDENT, (ident, _STRING)))
             known.setdefault(ident, iri)
             written.put(hash(ident), 1)
         self.typed.add(iri)

@@ -210,7 +210,9 @@ class _FtmImport:
             )
             for _, ftm_id, schema, props, _ in batch
         ]
-        ctx.lookup_identifiers(i for row in rows for i in row[3])
+        stored = ctx.lookup_identifiers(i for row in rows for i in row[3])
+        if stored:  # entities the store has: their names are read at once, not one by one
+            ctx.prefetch_names(stored.values())
         names = {ftm_id: _names(schema, ftm_id, props) for ftm_id, schema, props, _ in rows}
         wanted = {i: slugify(n[0]) for i, n in names.items()}
         taken = ctx.existing_slugs(wanted.values())
