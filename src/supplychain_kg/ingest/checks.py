@@ -18,13 +18,18 @@ the store as it was before the import (read once into memory when it is small, e
 * an id (``skg:slug``) may not be used by another resource, of this import or of the store;
 * a subject described a second time, or already in the store, has values that add up with
   those it has already: it is validated again at the end, in the store, by the SPARQL
-  validator, as is a description that writes a claimed relation outside a claim.
+  validator (its subjects spooled to a file, so that a re-import of a large file does not
+  hold them in memory), as is a description that writes a claimed relation outside a claim.
+  A resource of the store whose description only repeats triples the store has is left
+  alone: the store was valid and is unchanged for it.
 
-Fingerprints are Python's 64-bit string hashes: a different resource with the same hash (about
-one chance in 10^7 for a million resources) could hide one missing type or duplicated id.
+Fingerprints are Python's 64-bit string hashes (in :class:`.ledger.FingerprintTable`): a
+different resource with the same hash (about one chance in 10^7 for a million resources) could
+hide one missing type or duplicated id.
 
-Imports whose data is also parsed into a staging store (every import that fits one chunk) are
-validated by :mod:`..validate` too; the tests check that both find the same problems.
+An import that fits one chunk is parsed into a staging store and validated by
+:mod:`..validate` (this checker's findings are not used); one written in several chunks relies
+on this checker. The tests check that both find the same problems.
 """
 
 from __future__ import annotations
@@ -276,13 +281,7 @@ class StoreFacts:
         if self.types is not None:
             known = self.types
             return {i: known[i] for i in iris if i in known}
-        found: dict[str, set[str]] = {}
-        for chunk in _chunks(sorted(set(iris))):
-            values = _values("x", (f"<{i}>" for i in chunk))
-            query = f"SELECT ?x ?t WHERE {{ {values} ?x a ?t }}"
-            for row in self.store.query(query).rows():
-                found.setdefault(str(row["x"].value), set()).add(str(row["t"].value))
-        return found
+        return _types_in(self.store, sorted(set(iris)))
 
 
 class RecordChecker:
