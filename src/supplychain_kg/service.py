@@ -562,7 +562,9 @@ class KnowledgeGraph:
     ) -> ImportReport:
         """Import CSV sheets, FtM entities or OCDS releases: read, validate, write, all or
         nothing. On a store that can roll back a group of writes (on disk), large imports are
-        validated and written in chunks under one checkpoint, so memory stays flat.
+        written in chunks under one checkpoint, so memory stays flat: each resource is checked
+        as it is staged (ingest/checks.py), and what that leaves for the end is checked before
+        the import is kept.
         ``dry_run`` reads and validates without writing. Raises ParseError (file, line or
         row, field) or ValidationError; in both cases the store is unchanged."""
         say = progress or _quiet
