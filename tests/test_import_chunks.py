@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from supplychain_kg.errors import StoreError, ValidationError
+from supplychain_kg.errors import ParseError, StoreError, ValidationError
 from supplychain_kg.ingest.chunks import ChunkPipeline
 from supplychain_kg.service import KnowledgeGraph
 from supplychain_kg.store.oxigraph import OxigraphStore
@@ -210,3 +210,30 @@ def test_fingerprint_table_answers_as_a_dict_does_through_growth() -> None:
     for n, key in enumerate(keys):
         small.put(key, n % 1000)
     assert [small.get(key) for key in keys[:50]] == list(range(50))
+
+
+def test_links_to_entities_of_an_earlier_import_and_of_earlier_chunks_in_a_second_import(
+    disk_kg: KnowledgeGraph, kg: KnowledgeGraph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the store holds ftm: ids (of the first file) when the second is imported: ends this
+    # import wrote are known from its ledger, the others are looked up in the store
+    first = _write(tmp_path / "first.ijson", [_company(f"old-{i}", f"Old {i}") for i in range(5)])
+    records = [_company(f"new-{i}", f"New {i}") for i in range(30)]
+    records += [_ownership(f"own-{i}", f"new-{i}", f"old-{i % 5}") for i in range(30)]
+    records.append(_ownership("own-x", "new-0", "nobody"))
+    second = _write(tmp_path / "second.ijson", records)
+    for graph in (kg, disk_kg):
+        graph.import_files("ftm", [first])
+    good = _write(tmp_path / "good.ijson", records[:-1])
+    kg.import_files("ftm", [good])
+    _small_chunks(monkeypatch)
+    before = _content(disk_kg)
+    with pytest.raises(ParseError, match=r"second\.ijson:61: .*'nobody' is neither"):
+        disk_kg.import_files("ftm", [second])
+    assert _content(disk_kg) == before
+    said: list[str] = []
+    disk_kg.import_files("ftm", [good], progress=said.append)
+    assert sum(m.startswith("writing") for m in said) > 2
+    assert _content(disk_kg) == _content(kg)
+    owners = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?c <{SKG}relation> <{SKG}ownerOf> }}"
+    assert int(str(next(iter(disk_kg.store.query(owners).rows()))["n"].value)) == 30

@@ -281,12 +281,11 @@ class _FtmImport:
         ctx = self.ctx
         base = ctx.base
         ends = {i: remap.get(i) or f"{base}ftm-{local(i)}" for i in wanted}
+        # an id this import wrote is on the entity it was minted for (or merged into: remap)
+        unknown = [i for i in unknown if not ctx.written_identifier(f"ftm:{i}")]
         if unknown and ctx.fresh_scheme("ftm"):
-            # the store had no FtM id before: one is there only if this import wrote it, where
-            # it was minted (or merged: ``remap``)
-            for i in unknown:
-                if not ctx.written_identifier(f"ftm:{i}"):
-                    ends.pop(i)
+            for i in unknown:  # the store had no FtM id before the import: these are nowhere
+                ends.pop(i)
             return ends
         if unknown and not ctx.confirm_identifiers({f"ftm:{i}": ends[i] for i in unknown}):
             stored = self.ctx.lookup_identifiers(f"ftm:{i}" for i in unknown)
