@@ -140,9 +140,9 @@ class Walker:
         if s is not None and o is not None:
             return [()] if self._holds(atom, s, o) else []
         if s is not None:
-            return [(x,) for x in self._forward(atom, s)]
+            return [(x,) for x in self._step(atom, s, forward=True)]
         if o is not None:
-            return [(x,) for x in self._backward(atom, o)]
+            return [(x,) for x in self._step(atom, o, forward=False)]
         if same:
             return [(x,) for x, y in self._all(atom) if x == y]
         return list(self._all(atom))
@@ -154,20 +154,14 @@ class Walker:
             return self._node(s)
         return o in self._reach(atom.relation, s, forward=True)
 
-    def _forward(self, atom: Atom, s: str) -> list[str]:
+    def _step(self, atom: Atom, start: str, *, forward: bool) -> list[str]:
+        """The other ends of ``atom`` from ``start`` (its subject when ``forward``)."""
         if atom.closure is None:
-            return self.projection.stated_objects(s, atom.relation)
-        reached = self._reach(atom.relation, s, forward=True)
-        if atom.closure == "*" and s not in reached and self._node(s):
-            return [s, *reached]
-        return list(reached)
-
-    def _backward(self, atom: Atom, o: str) -> list[str]:
-        if atom.closure is None:
-            return self.projection.stated_subjects(o, atom.relation)
-        reached = self._reach(atom.relation, o, forward=False)
-        if atom.closure == "*" and o not in reached and self._node(o):
-            return [o, *reached]
+            step = self.projection.stated_objects if forward else self.projection.stated_subjects
+            return step(start, atom.relation)
+        reached = self._reach(atom.relation, start, forward=forward)
+        if atom.closure == "*" and start not in reached and self._node(start):
+            return [start, *reached]
         return list(reached)
 
     def _all(self, atom: Atom) -> Iterator[tuple[str, str]]:

@@ -369,25 +369,11 @@ class Projection:
 
     def stated_objects(self, subject: str, relation: str) -> list[str]:
         """Every ``o`` with a direct triple ``subject relation o``."""
-        around = self.graph._succ.get(subject)
-        if not around:
-            return []
-        return [
-            o
-            for o, keyed in around.items()
-            if (data := keyed.get(relation)) is not None and data["stance"] != "denied"
-        ]
+        return _stated(self.graph._succ.get(subject), relation)
 
     def stated_subjects(self, obj: str, relation: str) -> list[str]:
         """Every ``s`` with a direct triple ``s relation obj``."""
-        around = self.graph._pred.get(obj)
-        if not around:
-            return []
-        return [
-            s
-            for s, keyed in around.items()
-            if (data := keyed.get(relation)) is not None and data["stance"] != "denied"
-        ]
+        return _stated(self.graph._pred.get(obj), relation)
 
     def is_stated(self, subject: str, relation: str, obj: str) -> bool:
         """Whether the direct triple ``subject relation obj`` exists."""
@@ -593,3 +579,14 @@ def build_projection(
     projection.impure = impure
     projection.built_seconds = time.perf_counter() - started
     return projection
+
+
+def _stated(around: dict[str, dict[str, Any]] | None, relation: str) -> list[str]:
+    """The neighbours in ``around`` (one node's adjacency) linked by a stated ``relation``."""
+    if not around:
+        return []
+    return [
+        node
+        for node, keyed in around.items()
+        if (data := keyed.get(relation)) is not None and data["stance"] != "denied"
+    ]

@@ -203,9 +203,6 @@ def short_name(iri: str) -> str:
     return f"<{iri}>"
 
 
-_short = short_name
-
-
 def _show(term: Term | None) -> str | None:
     if term is None:
         return None
@@ -372,7 +369,7 @@ class Validator:
         focus = row["focus"]
         return Violation(
             focus=str(focus.value),
-            path=_short(prop.path),
+            path=short_name(prop.path),
             rule=rule,
             message=prop.message,
             value=value if value is not None else _show(row.get("v")),
@@ -430,7 +427,7 @@ class Validator:
                 out.append(
                     Violation(
                         focus,
-                        _short(prop.path),
+                        short_name(prop.path),
                         "minCount",
                         prop.message,
                         f"{count} value(s), at least {n} needed",
@@ -483,7 +480,7 @@ class Validator:
                 out.append(
                     Violation(
                         focus,
-                        _short(prop.path),
+                        short_name(prop.path),
                         "maxCount",
                         prop.message,
                         f"{len(values)} values, at most {n}",
@@ -572,7 +569,7 @@ class Validator:
         out = [
             Violation(
                 str(r["s"].value),
-                _short(str(r["rel"].value)),
+                short_name(str(r["rel"].value)),
                 "claim-backed",
                 "a direct triple needs a claim with stance skg:Asserted that backs it",
                 _show(r["o"]),
@@ -593,7 +590,7 @@ class Validator:
                 "skg:object",
                 "direct-triple",
                 "an asserted claim needs its direct triple (subject relation object) in the data",
-                f"no <{r['s'].value}> {_short(str(r['rel'].value))} <{r['o'].value}>",
+                f"no <{r['s'].value}> {short_name(str(r['rel'].value))} <{r['o'].value}>",
             )
             for r in rows
         ]
@@ -644,10 +641,10 @@ class Validator:
                 )
                 out[focus] = Violation(focus, "skg:relation", "known-relation", message, f"<{rel}>")
             elif rel in onto.claimed_relations and not isinstance(obj, IRI):
-                message = f"{_short(rel)} links two entities: its object must be an IRI"
+                message = f"{short_name(rel)} links two entities: its object must be an IRI"
                 out[focus] = Violation(focus, "skg:object", "object-kind", message, _show(obj))
             elif rel in onto.literal_relations and not isinstance(obj, Literal):
-                message = f"{_short(rel)} has a value: its object must be a literal"
+                message = f"{short_name(rel)} has a value: its object must be a literal"
                 out[focus] = Violation(focus, "skg:object", "object-kind", message, _show(obj))
         return list(out.values())
 

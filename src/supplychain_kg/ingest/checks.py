@@ -36,11 +36,12 @@ from __future__ import annotations
 
 import re
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from itertools import compress, islice
 from operator import itemgetter
+from typing import TypeVar
 
 from ..errors import Violation
 from ..model import IRI, Literal, Term, term_to_sparql
@@ -49,7 +50,9 @@ from ..store import Store
 from ..validate import Validator, short_name
 from .ledger import FingerprintTable
 
-__all__ = ["PRELOAD_TRIPLES", "Lit", "RecordChecker", "StoreFacts", "Value"]
+__all__ = ["PRELOAD_TRIPLES", "Lit", "RecordChecker", "StoreFacts", "Value", "batches"]
+
+_T = TypeVar("_T")
 
 Lit = tuple[str, str]
 """A literal: (lexical form, datatype IRI)."""
@@ -88,14 +91,16 @@ def _values(var: str, items: Iterable[str]) -> str:
     return f"VALUES ?{var} {{ {' '.join(items)} }}"
 
 
-def _chunks(items: list[str], size: int = _LOOKUP) -> Iterable[list[str]]:
+def batches(items: list[_T], size: int = _LOOKUP) -> Iterator[list[_T]]:
+    """``items`` in lists of ``size`` (one store query each)."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Rule:
-    """One property constraint of a shape, ready to evaluate on a resource's values."""
+    """One property constraint of a shape, ready to evaluate on a resource's values (rules
+    are told apart by identity: two shapes may state the same constraint)."""
 
     path: str
     short: str
@@ -255,7 +260,7 @@ class StoreFacts:
         if self.subjects is not None:
             return self.subjects.intersection(iris)
         found: set[str] = set()
-        for chunk in _chunks(sorted(set(iris))):
+        for chunk in batches(sorted(set(iris))):
             values = _values("s", (f"<{i}>" for i in chunk))
             query = f"SELECT DISTINCT ?s WHERE {{ {values} ?s ?p [] }}"
             found.update(str(r["s"].value) for r in self.store.query(query).rows())
@@ -268,7 +273,7 @@ class StoreFacts:
             known = self.slugs
             return {s: known[s] for s in slugs if s in known}
         found: dict[str, str] = {}
-        for chunk in _chunks(sorted(set(slugs))):
+        for chunk in batches(sorted(set(slugs))):
             values = _values("slug", (_lit(s) for s in chunk))
             query = f"SELECT ?slug ?x WHERE {{ {values} ?x <{SLUG}> ?slug }}"
             for row in self.store.query(query).rows():
@@ -304,7 +309,6 @@ class RecordChecker:
         self._class_paths = {
             r.path for rules in self._by_class.values() for r in rules if r.classes
         } | {r.path for rules in self._by_subject_of.values() for r in rules if r.classes}
-        self._rules_for: dict[tuple[frozenset[str], tuple[str, ...]], list[_Rule]] = {}
         self._plans: dict[tuple[tuple[str, ...], tuple[Value, ...]], _Plan] = {}
         self._typeset_ids: dict[frozenset[str], int] = {}
         self._typesets: list[frozenset[str]] = []
@@ -363,12 +367,12 @@ class RecordChecker:
             return
         have: set[str] = set()
         subjects = sorted({d[0] for d in stored})
-        for chunk in _chunks(subjects):
+        for chunk in batches(subjects):
             have |= _tsv_rows(
                 self.facts.store, f"{_values('s', (f'<{i}>' for i in chunk))} ?s ?p ?o"
             )
         directs = sorted({"(<{}> <{}> <{}>)".format(*d[2]) for d in stored if d[2] is not None})
-        for chunk in _chunks(directs):
+        for chunk in batches(directs):
             have |= _tsv_rows(
                 self.facts.store, f"VALUES (?s ?p ?o) {{ {' '.join(chunk)} }} ?s ?p ?o"
             )
@@ -532,20 +536,14 @@ class RecordChecker:
             self._typesets.append(types)
         return number
 
-    def _rules(self, types: frozenset[str], values: set[str]) -> list[_Rule]:
-        subject_of = tuple(p for p in self._by_subject_of if p in values)
-        rules = self._rules_for.get((types, subject_of))
-        if rules is None:
-            rules = []
-            for cls in sorted(types):
-                for rule in self._by_class.get(cls, ()):
-                    if rule not in rules:
-                        rules.append(rule)
-            for pred in subject_of:
-                for rule in self._by_subject_of[pred]:
-                    if rule not in rules:
-                        rules.append(rule)
-            self._rules_for[(types, subject_of)] = rules
+    def _rules(self, types: frozenset[str], preds: set[str]) -> list[_Rule]:
+        """The rules of every shape that targets a resource of ``types`` with ``preds``."""
+        rules: list[_Rule] = []
+        for cls in sorted(types):
+            rules += [r for r in self._by_class.get(cls, ()) if r not in rules]
+        for pred, targeted in self._by_subject_of.items():
+            if pred in preds:
+                rules += [r for r in targeted if r not in rules]
         return rules
 
     def _check_rule(self, focus: str, rule: _Rule, given: Sequence[Value]) -> None:
@@ -689,7 +687,7 @@ def _tsv_rows(store: Store, where: str) -> set[str]:
 
 def _types_in(store: Store, iris: list[str]) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
-    for chunk in _chunks(iris):
+    for chunk in batches(iris):
         values = _values("x", (f"<{i}>" for i in chunk))
         for row in store.query(f"SELECT ?x ?t WHERE {{ {values} ?x a ?t }}").rows():
             found.setdefault(str(row["x"].value), set()).add(str(row["t"].value))
@@ -700,7 +698,7 @@ def _validate_in_store(validator: Validator, store: Store, subjects: list[str]) 
     """Validate ``subjects`` as the store now describes them (with the store as context)."""
     staging = store.staging()
     lines: list[str] = []
-    for chunk in _chunks(subjects):
+    for chunk in batches(subjects):
         values = _values("s", (f"<{i}>" for i in chunk))
         query = f"SELECT ?s ?p ?o WHERE {{ {values} ?s ?p ?o }}"
         for row in store.query(query).rows():

@@ -85,7 +85,7 @@ class ChunkPipeline:
     ``write`` is the :class:`Writer`'s sink; its batches go to two files in turn, which the
     store may bulk-load in parallel. ``hand_over`` closes the current chunk, waits for the
     previous one to land, and starts committing this one (at most one is in flight);
-    ``finish`` hands over the last chunk and waits for it. ``close`` (always call it, also
+    ``wait`` waits for it. ``close`` (always call it, also
     after an error) waits for the chunk in flight, so that nothing writes to the store once
     the caller goes on, and raises that chunk's error if it failed. Each landed chunk's size
     is passed to ``landed``.
@@ -132,10 +132,6 @@ class ChunkPipeline:
             _remove(paths)
             raise
         self._in_flight = self._pool.submit(self._commit, paths, staging, validated, lines)
-
-    def finish(self) -> None:
-        self.hand_over()
-        self.wait()
 
     def close(self) -> None:
         try:

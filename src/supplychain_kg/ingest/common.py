@@ -20,16 +20,16 @@ import json
 import re
 import time
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 from ..errors import ValidationError, Violation
 from ..model import XSD_STRING
 from ..namespaces import DCTERMS, RDF, RDFS, SCHEMA, SKG, SKOS, XSD
 from ..store import Store
 from ..validate import Validator
-from .checks import RecordChecker, StoreFacts, Value
+from .checks import RecordChecker, StoreFacts, Value, batches
 from .chunks import NQUADS, ChunkPipeline, Commit, Writer, lit
 from .ledger import FingerprintTable
 from .rdf import Progress
@@ -76,8 +76,6 @@ _ROLE = SKG + "role"
 _DATE = XSD + "date"
 _DECIMAL_TYPE = XSD + "decimal"
 CHUNK_TRIPLES = 400_000
-_T = TypeVar("_T")
-_LOOKUP_BATCH = 1000
 _DATE_TEXT = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ].*)?$")
 _PLAIN_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
@@ -170,11 +168,6 @@ class Claim:
     role: str | None = None
 
 
-def _chunks(items: list[_T], size: int = _LOOKUP_BATCH) -> Iterator[list[_T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 class ImportContext:
     """One import: the target store (for lookups), the writer, identity and slug registers."""
 
@@ -256,7 +249,7 @@ class ImportContext:
                 stored[ident] = ""  # cannot be in the store
             else:
                 wanted.add(ident)
-        for chunk in _chunks(sorted(wanted)):
+        for chunk in batches(sorted(wanted)):
             values = " ".join(lit(i) for i in chunk)
             query = (
                 f"SELECT ?id ?x WHERE {{ VALUES ?id {{ {values} }} ?x {IDENT} ?id . ?x {SLUG} [] }}"
@@ -272,7 +265,7 @@ class ImportContext:
         it maps to: one count, no names read back (entities referred to again after their
         chunk was written are usually where they were minted)."""
         pairs = list(expected.items())
-        for chunk in _chunks(pairs):
+        for chunk in batches(pairs):
             values = " ".join(f"({lit(i)} <{x}>)" for i, x in chunk)
             query = (
                 f"SELECT (COUNT(DISTINCT ?id) AS ?n) WHERE {{ VALUES (?id ?x) {{ {values} }} "
@@ -301,7 +294,7 @@ class ImportContext:
     def prefetch_names(self, iris: Iterable[str]) -> None:
         """Remember the labels and aliases the store has for ``iris`` (for :meth:`entity`)."""
         wanted = sorted({i for i in iris if self._names_of(i) is None})
-        for chunk in _chunks(wanted):
+        for chunk in batches(wanted):
             values = " ".join(f"<{i}>" for i in chunk)
             query = f"SELECT ?x ?name WHERE {{ VALUES ?x {{ {values} }} ?x {LABEL}|{ALT} ?name }}"
             for iri in chunk:
