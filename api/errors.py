@@ -17,8 +17,10 @@ from supplychain_kg.errors import (
     BadRequestError,
     GraphNotFoundError,
     InvalidParameterError,
+    LimitError,
     NotAcceptableError,
     ParseError,
+    PayloadTooLargeError,
     QueryError,
     QueryTimeoutError,
     RemoteAccessError,
@@ -43,9 +45,11 @@ _STATUS: list[tuple[type[SkgError], int]] = [
     (NotAcceptableError, 406),
     (QueryTimeoutError, 503),
     (ResultTooLargeError, 413),
+    (PayloadTooLargeError, 413),
     (StoreLockedError, 503),
     (ValidationError, 422),
     (InvalidParameterError, 422),
+    (LimitError, 400),
     (ParseError, 400),
     (QueryError, 400),
     (BadRequestError, 400),
@@ -67,6 +71,8 @@ def _body(exc: SkgError, status: int) -> dict[str, object]:
         body["candidates"] = exc.candidates
     elif isinstance(exc, InvalidParameterError):
         body["parameter"] = exc.parameter
+    elif isinstance(exc, LimitError) and exc.setting:
+        body["setting"] = exc.setting
     elif isinstance(exc, ValidationError):
         body["violations"] = [str(v) for v in exc.violations[:200]]
     elif status == 500:

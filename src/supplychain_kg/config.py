@@ -105,6 +105,22 @@ class Settings:
     query_workers: int = 2
     sparql_accel: bool = True
     seed: bool = True
+    allowed_hosts: tuple[str, ...] = ()
+    """Host names the server answers besides the loopback names (DNS rebinding guard)."""
+    max_query_bytes: int = 1 << 20
+    """The longest query text (GET or POST /sparql, /export?construct=) in bytes."""
+    max_update_bytes: int = 16 << 20
+    """The largest SPARQL update body (POST /update) in bytes."""
+    max_upload_bytes: int = 256 << 20
+    """The largest Graph Store body (PUT/POST /store) in bytes."""
+    max_query_depth: int = 64
+    """The deepest nesting of brackets in a query or update (the engine's parser recurses)."""
+    max_query_tokens: int = 5_000
+    """The most tokens in a query or update outside its ground data (INSERT DATA, VALUES)."""
+    max_literal_bytes: int = 1 << 20
+    """The longest literal a load, import or Graph Store write may hold, in bytes."""
+    max_nesting: int = 128
+    """The deepest nesting in a file being loaded or imported (JSON, JSON-LD, RDF/XML, ...)."""
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -134,6 +150,14 @@ class Settings:
             service_allowlist=_list(env, "SKG_SERVICE_ALLOWLIST"),
             query_workers=_int(env, "SKG_QUERY_WORKERS", 2),
             sparql_accel=_bool(env, "SKG_SPARQL_ACCEL", True),
+            allowed_hosts=_list(env, "SKG_ALLOWED_HOSTS"),
+            max_query_bytes=_int(env, "SKG_MAX_QUERY_BYTES", 1 << 20),
+            max_update_bytes=_int(env, "SKG_MAX_UPDATE_BYTES", 16 << 20),
+            max_upload_bytes=_int(env, "SKG_MAX_UPLOAD_BYTES", 256 << 20),
+            max_query_depth=_int(env, "SKG_MAX_QUERY_DEPTH", 64),
+            max_query_tokens=_int(env, "SKG_MAX_QUERY_TOKENS", 5_000),
+            max_literal_bytes=_int(env, "SKG_MAX_LITERAL_BYTES", 1 << 20),
+            max_nesting=_int(env, "SKG_MAX_NESTING", 128),
         )
         given = {key: value for key, value in overrides.items() if value is not None}
         if "store_dir" in given:

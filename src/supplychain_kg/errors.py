@@ -15,8 +15,10 @@ __all__ = [
     "ConfigError",
     "GraphNotFoundError",
     "InvalidParameterError",
+    "LimitError",
     "NotAcceptableError",
     "ParseError",
+    "PayloadTooLargeError",
     "QueryError",
     "QueryTimeoutError",
     "RemoteAccessError",
@@ -41,6 +43,21 @@ class ConfigError(SkgError):
 
 class BadRequestError(SkgError):
     """A request or argument is malformed (unknown format, bad parameter value, ...)."""
+
+
+class LimitError(BadRequestError):
+    """A request or input passes a configured bound (nesting depth, size, token count).
+
+    ``setting`` names the environment variable that sets the bound.
+    """
+
+    def __init__(self, message: str, *, setting: str | None = None) -> None:
+        self.setting = setting
+        super().__init__(message)
+
+
+class PayloadTooLargeError(LimitError):
+    """A request body or query text is larger than its configured maximum (HTTP 413)."""
 
 
 class StoreError(SkgError):
