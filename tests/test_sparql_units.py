@@ -1,4 +1,4 @@
-"""The SPARQL lexer, content negotiation and the editor page."""
+"""The SPARQL lexer and the guard's parser, content negotiation and the editor page."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ import pytest
 from api.editor import assets_available, examples
 from api.negotiation import choose
 from supplychain_kg.config import Settings
+from supplychain_kg.query_guard import remote_targets
 from supplychain_kg.results import CSV, JSON, TSV, XML
-from supplychain_kg.sparql_text import query_form, remote_targets, with_using
+from supplychain_kg.sparql_text import query_form, with_using
 from tests.live import serve
 
 RESULTS = [JSON, XML, CSV, TSV]
@@ -38,7 +39,7 @@ RESULTS = [JSON, XML, CSV, TSV]
 def test_remote_targets_finds_service_and_load_iris_and_nothing_else(
     text: str, expected: list[str | None]
 ) -> None:
-    assert remote_targets(text) == expected
+    assert remote_targets(text, update=text.startswith("LOAD")) == expected
 
 
 def test_query_form_skips_the_prologue() -> None:

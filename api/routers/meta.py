@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 
 from supplychain_kg import __version__
+from supplychain_kg.isolation import network_isolation
 
 from ..deps import KG
 from ..limits import in_worker
@@ -16,9 +17,18 @@ router = APIRouter(tags=["meta"])
 
 
 @router.get("/health")
-def health(kg: KG) -> dict[str, Any]:
-    """Liveness: answers at once, without touching the store."""
-    return {"status": "ok", "version": __version__}
+async def health(kg: KG) -> dict[str, Any]:
+    """Liveness: answers at once, on the event loop, without touching the store. Says how the
+    server and its query workers are cut off from the network ("" where they are not)."""
+    runner = kg.sparql_service().runner
+    return {
+        "status": "ok",
+        "version": __version__,
+        "network_isolation": {
+            "server": network_isolation(),
+            "query_workers": runner.isolation,
+        },
+    }
 
 
 @router.get("/stats")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import socket
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -453,15 +454,48 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host``:``port`` (made before the process leaves the
+    network: it keeps working afterwards)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        family, kind, proto, _, address = infos[0]
+        sock = socket.socket(family, kind, proto)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if family == socket.AF_INET6:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError as exc:
+        raise SkgError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock.set_inheritable(False)
+    return sock
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from api import create_app
 
+    from .isolation import isolate_network
+
+    sock = _listen(settings.host, settings.port)
+    # Leave the network before the store opens (its threads) and the query workers start
+    # (they inherit it). An allow-listed SERVICE endpoint must stay reachable.
+    isolation = "" if settings.service_allowlist else isolate_network()
     kg = _open(args, settings)
     app = create_app(settings, kg=kg)
-    print(f"serving on http://{settings.host}:{settings.port}/ (Ctrl-C to stop)", file=sys.stderr)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    print(
+        f"serving on http://{settings.host}:{sock.getsockname()[1]}/ (Ctrl-C to stop); "
+        + (
+            f"cut off from the network ({isolation})"
+            if isolation
+            else "NOT cut off from the network: SERVICE and LOAD are refused by the parser alone"
+        ),
+        file=sys.stderr,
+    )
+    config = uvicorn.Config(app, log_level="warning")
+    uvicorn.Server(config).run(sockets=[sock])
     return 0
 
 

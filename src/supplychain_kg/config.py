@@ -121,6 +121,8 @@ class Settings:
     """The longest literal a load, import or Graph Store write may hold, in bytes."""
     max_nesting: int = 128
     """The deepest nesting in a file being loaded or imported (JSON, JSON-LD, RDF/XML, ...)."""
+    query_memory: int = 1 << 30
+    """The heap each query worker process may use, in bytes (past it the query is stopped)."""
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -158,6 +160,7 @@ class Settings:
             max_query_tokens=_int(env, "SKG_MAX_QUERY_TOKENS", 5_000),
             max_literal_bytes=_int(env, "SKG_MAX_LITERAL_BYTES", 1 << 20),
             max_nesting=_int(env, "SKG_MAX_NESTING", 128),
+            query_memory=_int(env, "SKG_QUERY_MEMORY", 1 << 30),
         )
         given = {key: value for key, value in overrides.items() if value is not None}
         if "store_dir" in given:

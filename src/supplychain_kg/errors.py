@@ -19,6 +19,7 @@ __all__ = [
     "NotAcceptableError",
     "ParseError",
     "PayloadTooLargeError",
+    "QueryAbortedError",
     "QueryError",
     "QueryTimeoutError",
     "RemoteAccessError",
@@ -136,6 +137,11 @@ class QueryError(SkgError):
 
 class QueryTimeoutError(SkgError):
     """A query ran past its time limit and was stopped."""
+
+
+class QueryAbortedError(SkgError):
+    """A query was stopped before it finished: it used more memory than its worker process may
+    have, or the engine failed on it."""
 
 
 class ResultTooLargeError(SkgError):

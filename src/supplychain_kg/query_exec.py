@@ -59,6 +59,9 @@ class QueryJob:
     offered: dict[str, tuple[str, ...]] = field(default_factory=dict)
     local: bool = False
     """A streaming lookup (``sparql_text.streaming_lookup``): the server may run it itself."""
+    unread: bool = False
+    """The query guard could not read the text (it mentions SERVICE or LOAD): it may run only
+    where the network is unreachable, and an engine failure is reported as a refused fetch."""
 
 
 @dataclass(frozen=True)

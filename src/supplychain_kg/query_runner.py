@@ -28,6 +28,11 @@ be stopped from outside:
 
 All run :func:`execute` (``query_exec.py``), which writes the answer to bytes in the negotiated
 format, so a worker sends back one bytes object rather than rows.
+
+Worker processes cut themselves off from the network as they start (``isolation.py``), unless
+an allow-list of SERVICE endpoints is configured: whatever a query says, the engine in a worker
+cannot open a connection. ``runner.isolated`` says whether the processes that run queries are
+cut off, so the query guard may leave a text it cannot read to them.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ import marshal
 import multiprocessing
 import os
 import queue
+import resource
 import struct
 import sys
 import threading
@@ -51,7 +57,8 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Protocol
 
-from .errors import QueryTimeoutError, StoreError
+from .errors import QueryAbortedError, QueryTimeoutError, StoreError
+from .isolation import isolate_network, network_isolation
 from .query_exec import (
     TIMEOUT_MESSAGE,
     Answer,
@@ -76,6 +83,16 @@ def _resolve(future: asyncio.Future[None]) -> None:
 class Runner(Protocol):
     """Runs queries with their limits; writes to the store happen inside ``exclusive()``."""
 
+    @property
+    def isolation(self) -> str:
+        """How the processes that run queries are cut off from the network ("" if not)."""
+        ...
+
+    @property
+    def isolated(self) -> bool:
+        """Whether the processes that run queries are cut off from the network."""
+        ...
+
     def run(self, job: QueryJob) -> Answer: ...
 
     async def arun(self, job: QueryJob) -> Answer: ...
@@ -91,6 +108,15 @@ class ThreadRunner:
     def __init__(self, store: Store) -> None:
         self._store = store
         self._lock = threading.RLock()
+
+    @property
+    def isolation(self) -> str:
+        """Queries run in this process: isolated if it is."""
+        return network_isolation()
+
+    @property
+    def isolated(self) -> bool:
+        return bool(self.isolation)
 
     def run(self, job: QueryJob) -> Answer:
         deadline = time.monotonic() + job.timeout
@@ -120,6 +146,7 @@ class ThreadRunner:
 
 _STOP = b"S"
 _CLOSE = b"C"
+_HELLO = b"H"
 _JOB = b"J"
 _OK = b"O"
 _ERROR = b"E"
@@ -138,6 +165,7 @@ def _encode_job(job: QueryJob) -> bytes:
         job.base_iri,
         job.offered,
         job.local,
+        job.unread,
     )
     return _JOB + marshal.dumps(fields)
 
@@ -162,8 +190,29 @@ def _decode_reply(payload: bytes) -> Answer:
     raise StoreError("a query worker sent an answer this server cannot read")
 
 
-def _worker_main(conn: Connection, path: str) -> None:
-    """A query worker: answers jobs from ``conn`` on a read-only store until told to stop."""
+def _worker_main(  # noqa: PLR0917
+    conn: Connection,
+    path: str,
+    isolate: bool = True,
+    hello: bool = False,
+    require: bool = False,
+    memory: int = 0,
+) -> None:
+    """A query worker: answers jobs from ``conn`` on a read-only store until told to stop.
+
+    ``isolate``: first cut this process off from the network (``require``: or exit at once,
+    answering nothing); ``memory``: the most heap the process may take (bytes; 0: no bound);
+    ``hello``: then send the mechanism that cut it off (``H`` and its name; empty if none)
+    before the first job.
+    """
+    mode = isolate_network() if isolate else ""
+    if require and not mode:
+        conn.close()
+        return
+    if memory:  # the engine aborts past it: this process ends, the server answers 503
+        resource.setrlimit(resource.RLIMIT_DATA, (memory, memory))
+    if hello:
+        conn.send_bytes(_HELLO + mode.encode("ascii"))
     store: Store | None = None
     while True:
         try:
@@ -248,19 +297,60 @@ class _Worker:
 class ProcessRunner:
     """A pool of query worker processes over an on-disk store (see the module docstring)."""
 
-    def __init__(self, path: Path, size: int = 2, store: Store | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        size: int = 2,
+        store: Store | None = None,
+        *,
+        isolate: bool = True,
+        memory: int = 0,
+    ) -> None:
         self._store = store
+        self._memory = memory
         self._gate = _Gate()
         self._path = path
         self._size = max(1, size)
+        self._isolate = isolate
         self._context = multiprocessing.get_context("spawn")
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._closed = False
         self._lock = threading.Lock()
         self._waiters: collections.deque[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]]
         self._waiters = collections.deque()
-        for _ in range(self._size):
+        self._require = False
+        first = self._spawn(hello=True)
+        self._isolation = self._greeting(first)
+        self._require = bool(self._isolation)  # later workers: cut off the same way, or none
+        self._idle.put(first)
+        for _ in range(self._size - 1):
             self._idle.put(self._spawn())
+
+    @property
+    def isolation(self) -> str:
+        """How the workers are cut off from the network ("" if they are not); a worker
+        started later on the same machine is cut off the same way."""
+        return self._isolation
+
+    @property
+    def isolated(self) -> bool:
+        return bool(self._isolation)
+
+    def _greeting(self, worker: _Worker) -> str:
+        """The isolation a freshly started worker reports (its first frame)."""
+        try:
+            payload = read_frame(worker.fd, time.monotonic() + 120)
+        except (OSError, EOFError, TimeoutError) as exc:
+            raise StoreError(f"a query worker did not start: {exc!r}") from None
+        if payload[:1] != _HELLO:
+            raise StoreError("a query worker sent an unexpected first message")
+        mode = payload[1:].decode("ascii")
+        if self._isolate and not mode:
+            log.warning(
+                "query workers could not be cut off from the network; SERVICE and LOAD are "
+                "refused by the query parser alone"
+            )
+        return mode
 
     def _release(self, worker: _Worker) -> None:
         """Make ``worker`` idle and wake one coroutine waiting for a worker."""
@@ -298,10 +388,13 @@ class ProcessRunner:
                     raise QueryTimeoutError(TIMEOUT_MESSAGE.format(timeout)) from None
                 raise
 
-    def _spawn(self) -> _Worker:
+    def _spawn(self, *, hello: bool = False) -> _Worker:
         parent, child = self._context.Pipe()
         process = self._context.Process(
-            target=_worker_main, args=(child, str(self._path)), daemon=True, name="skg-query"
+            target=_worker_main,
+            args=(child, str(self._path), self._isolate, hello, self._require, self._memory),
+            daemon=True,
+            name="skg-query",
         )
         process.start()
         child.close()
@@ -470,6 +563,11 @@ def _failure(exc: BaseException, timeout: float) -> BaseException:
     """The error to raise for a worker call that failed with ``exc``."""
     if isinstance(exc, TimeoutError):
         return QueryTimeoutError(TIMEOUT_MESSAGE.format(timeout))
-    if isinstance(exc, OSError | EOFError):
+    if isinstance(exc, EOFError):  # the worker ended while it answered
+        return QueryAbortedError(
+            "the query was stopped: it needed more memory than a query may use "
+            "(SKG_QUERY_MEMORY), or the engine failed on it; narrow it down"
+        )
+    if isinstance(exc, OSError):
         return StoreError("a query worker stopped unexpectedly")
     return exc

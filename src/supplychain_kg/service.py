@@ -18,17 +18,19 @@ from .config import Settings, graph_dir
 from .errors import InvalidParameterError, SkgError, ValidationError
 from .evidence import aliases_and_identifiers, fetch_claims, fetch_entities, local_id
 from .export.files import atomic_output
-from .export.run import ExportRequest, run_export
+from .export.run import ExportRequest, not_a_graph_query, run_export
 from .ingest.common import ImportReport
 from .ingest.importer import ImportOptions, stage_import
 from .ingest.rdf import Progress, stage_files
+from .isolation import network_isolation
 from .model import IRI, term_to_python
 from .namespaces import DEFAULT_BASE, RDF, SKG, sparql_prefixes
 from .paths import Projection, build_projection, touched_entities
 from .projection_source import claim_ends, staged_impure, staged_subjects
+from .query_guard import Checked, GuardLimits, check
 from .relations import MAX_DEPTH, neighbourhood_answer, parse_options, path_answer
 from .search import Match, NameIndex
-from .sparql_text import data_blocks
+from .sparql_text import data_blocks, query_form
 from .store import QueryResult, Store, open_store
 from .validate import Ontology, Validator, load_ontology, load_validator
 
@@ -208,9 +210,16 @@ class KnowledgeGraph:
 
     # -- querying --------------------------------------------------------------------------
 
+    def guard(self, text: str, *, update: bool = False) -> Checked:
+        """The query guard (query_guard.check) for a text run in this process."""
+        limits = GuardLimits.from_settings(self.settings, update=update)
+        return check(text, limits, update=update, isolated=bool(network_isolation()))
+
     def query(self, sparql: str, *, with_prefixes: bool = False) -> QueryResult:
-        """Run a SPARQL query; ``with_prefixes`` declares the vocabulary prefixes first."""
+        """Run a user's SPARQL query (after the query guard); ``with_prefixes`` declares the
+        vocabulary prefixes first."""
         text = sparql_prefixes(self.settings.base_iri) + sparql if with_prefixes else sparql
+        self.guard(text)
         return self.store.query(text)
 
     def stats(self) -> dict[str, Any]:
@@ -518,7 +527,31 @@ class KnowledgeGraph:
         Returns (nodes, edges) for graph formats, None for RDF.
         """
         resolved = self.resolve_export(request, timeout=timeout)
+        if resolved.construct and resolved.answer is None:
+            resolved = replace(resolved, answer=self._construct(resolved, timeout))
         return run_export(self.store, self.ontology, resolved, output, timeout=timeout)
+
+    def _construct(self, request: ExportRequest, timeout: float | None) -> bytes:
+        """Run an export's CONSTRUCT query under the query guard: through the SPARQL endpoint's
+        runner when serving (a worker process, stopped at the time limit, capped), else in this
+        process. Returns N-Triples, or the export's own format if it is an RDF one."""
+        assert request.construct is not None
+        fmt = request.check()
+        media_type = fmt.media_type if fmt.rdf else "application/n-triples"
+        form = query_form(request.construct)
+        if form is not None and form != "graph":
+            raise not_a_graph_query("select" if form == "select" else form)
+        service: SparqlService | None = getattr(self, "_sparql", None)
+        if service is not None:
+            from .sparql import QueryRequest
+
+            answer = service.query(QueryRequest(request.construct, None, media_type))
+            return answer.body
+        self.guard(request.construct)
+        result = self.store.query(request.construct)
+        if result.kind != "graph":
+            raise not_a_graph_query(result.kind)
+        return result.serialize(media_type) or b""
 
     def export_to_file(
         self, request: ExportRequest, path: Path, *, timeout: float | None = None

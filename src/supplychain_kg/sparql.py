@@ -6,8 +6,9 @@ negotiates formats; everything else is here, with no web framework in sight:
 - every query runs through a :class:`~supplychain_kg.query_runner.Runner` (time limit, row cap);
 - every write checks the bearer token, runs as one atomic SPARQL update, and happens while no
   query worker holds the store open (``runner.exclusive()``);
-- ``SERVICE`` and ``LOAD`` of any IRI the allow-list does not name are refused before the text
-  reaches the engine (Oxigraph would otherwise fetch the URL).
+- every query and update passes the query guard first (``query_guard.py``: size, nesting and
+  length bounds; ``SERVICE`` and ``LOAD`` of any IRI the allow-list does not name refused, as a
+  real parser reads the text); checking a long text happens off the event loop.
 """
 
 from __future__ import annotations
@@ -27,18 +28,21 @@ from .errors import (
     NotAcceptableError,
     QueryTimeoutError,
     RemoteAccessError,
+    SkgError,
+    StoreError,
     WriteForbiddenError,
 )
 from .graph_index import GraphIndex
+from .isolation import network_isolation
 from .model import term_to_sparql
 from .query_exec import TIMEOUT_MESSAGE
+from .query_guard import Checked, GuardLimits, check
 from .query_runner import Answer, ProcessRunner, QueryJob, Runner, ThreadRunner
 from .results import RESULTS_MEDIA_TYPES
 from .sparql_accel import Plan, parse_plan
 from .sparql_text import (
     has_dataset_clause,
     query_form,
-    remote_targets,
     streaming_lookup,
     with_using,
 )
@@ -115,7 +119,10 @@ def make_runner(settings: Settings, store: Store) -> Runner:
     path = settings.resolved_store_dir()
     if path is None:
         return ThreadRunner(store)
-    return ProcessRunner(path, settings.query_workers, store)
+    isolate = not settings.service_allowlist  # an allow-listed SERVICE must reach its host
+    return ProcessRunner(
+        path, settings.query_workers, store, isolate=isolate, memory=settings.query_memory
+    )
 
 
 class SparqlService:
@@ -140,20 +147,15 @@ class SparqlService:
 
     # -- checks ------------------------------------------------------------------------------
 
-    def check_remote(self, text: str) -> None:
-        """Refuse SERVICE/LOAD of an IRI the allow-list does not name (RemoteAccessError)."""
-        allowed = set(self.settings.service_allowlist)
-        for target in remote_targets(text):
-            if target is None:
-                raise RemoteAccessError(
-                    "SERVICE or LOAD with a variable or an unresolvable IRI is refused; "
-                    "name an allow-listed endpoint (SKG_SERVICE_ALLOWLIST)"
-                )
-            if target not in allowed:
-                raise RemoteAccessError(
-                    f"SERVICE or LOAD of {target!r} is refused: this endpoint does not fetch "
-                    "remote URLs unless SKG_SERVICE_ALLOWLIST names them"
-                )
+    def check_query(self, text: str, base_iri: str | None = None) -> Checked:
+        """The query guard for a query the runner will answer (see query_guard.check)."""
+        limits = GuardLimits.from_settings(self.settings)
+        return check(text, limits, base_iri=base_iri, isolated=self.runner.isolated)
+
+    def check_update(self, text: str, base_iri: str | None = None) -> Checked:
+        """The query guard for an update (run in this process)."""
+        limits = GuardLimits.from_settings(self.settings, update=True)
+        return check(text, limits, update=True, base_iri=base_iri, isolated=_isolated())
 
     def authorize(self, token: str | None) -> None:
         """Raise WriteForbiddenError unless writes are enabled and ``token`` is the write token."""
@@ -179,7 +181,7 @@ class SparqlService:
                 f"no acceptable format for this query's answer; offered: {', '.join(offered)}",
                 offered=list(offered),
             )
-        self.check_remote(request.sparql)
+        checked = self.check_query(request.sparql, request.base_iri)
         return QueryJob(
             sparql=request.sparql,
             results_type=request.results_type,
@@ -196,23 +198,35 @@ class SparqlService:
             local=form == "select"
             and not request.default_graphs
             and not request.named_graphs
+            and not checked.isolated_only
             and streaming_lookup(request.sparql),
+            unread=checked.isolated_only,
         )
+
+    def prepare(self, request: QueryRequest) -> tuple[QueryJob, Plan | None]:
+        """The checked job and, if the graph index may answer it, the index's plan."""
+        job = self.job(request)
+        return job, self._plan(job)
 
     def query(self, request: QueryRequest) -> Answer:
         """Answer a query within the time limit and row cap (blocking: run it off the loop)."""
-        job = self.job(request)
-        plan = self._plan(job)
+        job, plan = self.prepare(request)
         if plan is not None:
             answer = self._indexed(plan, job, time.monotonic() + job.timeout)
             if answer is not None:
                 return answer
-        return self.runner.run(job)
+        try:
+            return self.runner.run(job)
+        except StoreError as exc:
+            raise _refused_fetch(job, exc) from None
 
     async def aquery(self, request: QueryRequest) -> Answer:
-        """:meth:`query` for an event loop: the loop is never blocked by the engine."""
-        job = self.job(request)
-        plan = self._plan(job)
+        """:meth:`query` for an event loop: the loop is never blocked by the engine (nor by
+        checking a long text)."""
+        if len(request.sparql) > _CHECK_ON_LOOP:
+            job, plan = await asyncio.to_thread(self.prepare, request)
+        else:
+            job, plan = self.prepare(request)
         if plan is not None:
             deadline = time.monotonic() + job.timeout
             try:
@@ -223,7 +237,10 @@ class SparqlService:
                 raise QueryTimeoutError(TIMEOUT_MESSAGE.format(job.timeout)) from None
             if answer is not None:
                 return answer
-        return await self.runner.arun(job)
+        try:
+            return await self.runner.arun(job)
+        except StoreError as exc:
+            raise _refused_fetch(job, exc) from None
 
     def _plan(self, job: QueryJob) -> Plan | None:
         """The graph index's plan for a job it may answer (and is ready to), else None."""
@@ -255,8 +272,17 @@ class SparqlService:
                     "using-graph-uri/using-named-graph-uri; give one or the other"
                 )
             text = with_using(text, list(request.using_graphs), list(request.using_named_graphs))
-        self.check_remote(text)
-        self._write(text, request.base_iri)
+        checked = self.check_update(text, request.base_iri)
+        try:
+            self._write(text, request.base_iri)
+        except StoreError:
+            if not checked.isolated_only:
+                raise
+            raise RemoteAccessError(
+                "the update failed in the engine; it mentions SERVICE or LOAD, which this server "
+                "cannot follow: it is cut off from the network (and SKG_SERVICE_ALLOWLIST names "
+                "no endpoint)"
+            ) from None
 
     def _write(self, text: str, base_iri: str | None = None) -> None:
         self.kg.run_update(text, base_iri=base_iri)
@@ -329,6 +355,25 @@ class SparqlService:
         staging = self.kg.store.staging()
         staging.parse_into(turtle.encode(), "text/turtle")
         return staging_dump(staging, rdf_type)
+
+
+def _refused_fetch(job: QueryJob, exc: StoreError) -> SkgError:
+    """A failure of a query the guard could not read (it mentions SERVICE or LOAD, and ran
+    where no network is reachable): say so rather than "internal error"."""
+    if not job.unread:
+        return exc
+    return RemoteAccessError(
+        "the query failed in the engine; it mentions SERVICE or LOAD, which this server cannot "
+        "follow: it is cut off from the network (and SKG_SERVICE_ALLOWLIST names no endpoint)"
+    )
+
+
+_CHECK_ON_LOOP = 2048
+"""Queries longer than this are checked (guard, graph-index plan) in a thread."""
+
+
+def _isolated() -> bool:
+    return bool(network_isolation())
 
 
 def staging_dump(store: Store, media_type: str) -> bytes:
