@@ -23,7 +23,7 @@ from .ingest.common import ImportReport
 from .ingest.importer import ImportOptions, stage_import
 from .ingest.rdf import Progress, stage_files
 from .isolation import network_isolation
-from .model import IRI, term_to_python
+from .model import IRI, BNode, Quad, term_to_python
 from .namespaces import DEFAULT_BASE, RDF, SKG, sparql_prefixes
 from .paths import Projection, build_projection, touched_entities
 from .projection_source import claim_ends, staged_impure, staged_subjects
@@ -33,6 +33,7 @@ from .search import Match, NameIndex
 from .sparql_text import data_blocks, query_form
 from .store import QueryResult, Store, open_store
 from .validate import Ontology, Validator, load_ontology, load_validator
+from .write_check import check_write
 
 if TYPE_CHECKING:
     from .sparql import SparqlService
@@ -84,6 +85,24 @@ class ValidationReport:
 
 def _quiet(_: str) -> None:
     return None
+
+
+def _in_graph(quads: Iterable[Quad], graph: str | None) -> Iterator[Quad]:
+    """The triples of ``quads`` placed in ``graph`` (None: the default graph)."""
+    name = IRI(graph) if graph is not None else None
+    for quad in quads:
+        yield Quad(quad.subject, quad.predicate, quad.object, name)
+
+
+def _batches(items: Iterable[Quad], size: int) -> Iterator[list[Quad]]:
+    batch: list[Quad] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _capped(relations: list[dict[str, Any]], limit: int | None) -> list[dict[str, Any]]:
@@ -449,9 +468,11 @@ class KnowledgeGraph:
                 self._projection = None
 
     def run_update(self, text: str, *, base_iri: str | None = None) -> None:
-        """Run a SPARQL update on the store (atomic). When it is made only of ``INSERT DATA``
-        and ``DELETE DATA`` (the usual small edit), its triples are staged first, so that the
-        name index and the path projection are patched instead of rebuilt."""
+        """Run a SPARQL update on the store (atomic), then validate what it touched
+        (write_check.py): a violation undoes it (ValidationError). When it is made only of
+        ``INSERT DATA`` and ``DELETE DATA`` (the usual small edit), its triples are staged
+        first: only the resources they name are validated, and the name index and the path
+        projection are patched instead of rebuilt."""
         staging: Store | None = None
         blocks = data_blocks(text)
         if blocks is not None:
@@ -466,8 +487,51 @@ class KnowledgeGraph:
             ends: set[str] = set()  # the claims' ends before the write (for the projection)
             if staging is not None and self._projection is not None:
                 ends = claim_ends(self.store, staged_subjects(staging))
-            self.store.update(text, base_iri=base_iri)
+            try:
+                with self.store.undoable():
+                    self.store.update(text, base_iri=base_iri)
+                    self._check_write(staging)
+            except BaseException:
+                self._patch_caches(before, None)
+                raise
             self._after_write(staging, before, ends)
+
+    def write_graph(self, graph: str | None, data: Store, *, replace: bool) -> None:
+        """Graph Store write: put the triples of ``data`` into ``graph`` (None: the default
+        graph), replacing what it held if ``replace``; validated as an update is, all or
+        nothing."""
+        named = self.store.staging()
+        if graph is not None or not replace:
+            named.add_quads(_in_graph(data.quads(), graph))
+        if replace and graph is not None:  # what the graph held is named too
+            named.add_quads(self._graph_quads(graph))
+        target = "DEFAULT" if graph is None else f"GRAPH <{graph}>"
+        with self.writing():
+            before = self.store.revision
+            try:
+                with self.store.undoable():
+                    if replace:
+                        self.store.update(f"DROP SILENT {target}")
+                    for batch in _batches(_in_graph(data.quads(), graph), 50_000):
+                        self.store.add_quads(batch)
+                    self._check_write(None if graph is None and replace else named)
+            except BaseException:
+                self._patch_caches(before, None)
+                raise
+            self._after_write(None if replace else named, before)
+
+    def _graph_quads(self, graph: str) -> Iterator[Quad]:
+        query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        for s, p, o in self.store.query(query).triples():
+            if isinstance(s, IRI | BNode) and isinstance(p, IRI):
+                yield Quad(s, p, o, IRI(graph))
+
+    def _check_write(self, named: Store | None) -> None:
+        """ValidationError if the write just made (its quads in ``named``; None: not known)
+        broke a shape or a rule of the model."""
+        violations = check_write(self.validator, self.store, named)
+        if violations:
+            raise ValidationError(violations)
 
     def paths(
         self, source: str, target: str, *, timeout: float | None = None, **options: Any

@@ -34,7 +34,6 @@ from .errors import (
 )
 from .graph_index import GraphIndex
 from .isolation import network_isolation
-from .model import term_to_sparql
 from .query_exec import TIMEOUT_MESSAGE
 from .query_guard import Checked, GuardLimits, check
 from .query_runner import Answer, ProcessRunner, QueryJob, Runner, ThreadRunner
@@ -306,19 +305,14 @@ class SparqlService:
     def graph_write(
         self, graph: str | None, body: bytes, media_type: str, token: str | None, *, replace: bool
     ) -> bool:
-        """PUT (``replace``) or POST RDF into a graph in one transaction; True if it is new."""
+        """PUT (``replace``) or POST RDF into a graph, validated, all or nothing; True if the
+        graph is new."""
         self.authorize(token)
         staging = self.kg.store.staging()
         staging.parse_into(body, media_type, base_iri=graph)
-        lines = " .\n".join(
-            " ".join(term_to_sparql(t) for t in quad.triple()) for quad in staging.quads()
-        )
-        target = "DEFAULT" if graph is None else f"GRAPH <{_iri(graph)}>"
-        data = lines if graph is None else f"GRAPH <{_iri(graph)}> {{ {lines} }}"
         existed = self.graph_exists(graph)
-        text = f"DROP SILENT {target} ;\n" if replace else ""
-        text += f"INSERT DATA {{ {data} }}"
-        self._write(text)
+        self.kg.write_graph(None if graph is None else _iri(graph), staging, replace=replace)
+        self.warm()
         return not existed
 
     def new_graph_iri(self) -> str:
