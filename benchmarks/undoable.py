@@ -53,8 +53,14 @@ def main() -> None:
     args = parser.parse_args()
     if not args.data.exists():
         subprocess.run(
-            [sys.executable, str(HERE / "generate.py"), "--triples", str(args.triples)]
-            + ["--out", str(args.data)],
+            [
+                sys.executable,
+                str(HERE / "generate.py"),
+                "--triples",
+                str(args.triples),
+                "--out",
+                str(args.data),
+            ],
             check=True,
         )
     import pyoxigraph as ox
@@ -95,11 +101,15 @@ def main() -> None:
         checkpoint.rmdir()
         for name, step in (("plain update", plain), ("undoable, kept", kept)):
             times = _time(args.rounds, step)
-            print(f"{name:<22} median {statistics.median(times):7.2f} ms, "
-                  f"p90 {statistics.quantiles(times, n=10)[-1]:7.2f} ms")
+            print(
+                f"{name:<22} median {statistics.median(times):7.2f} ms, "
+                f"p90 {statistics.quantiles(times, n=10)[-1]:7.2f} ms"
+            )
         times = _time(args.rounds, undone)
-        print(f"{'undoable, undone':<22} median {statistics.median(times):7.2f} ms, "
-              f"p90 {statistics.quantiles(times, n=10)[-1]:7.2f} ms")
+        print(
+            f"{'undoable, undone':<22} median {statistics.median(times):7.2f} ms, "
+            f"p90 {statistics.quantiles(times, n=10)[-1]:7.2f} ms"
+        )
         store.close()
 
 

@@ -55,7 +55,9 @@ def wait_for_line(process: subprocess.Popen[str], expected: str, timeout: float 
             return
         if not line and process.poll() is not None:
             _, err = process.communicate()
-            raise AssertionError(f"the process ended ({process.returncode}) before {expected!r}: {err}")
+            raise AssertionError(
+                f"the process ended ({process.returncode}) before {expected!r}: {err}"
+            )
     raise AssertionError(f"no {expected!r} from the process within {timeout} s")
 
 
