@@ -121,8 +121,10 @@ class Store(Protocol):
 
         The undo point is made at the first write (on disk: a checkpoint of hard links; in
         memory: a copy of the quads). Blocks nest flat, with ``transaction()`` too: the
-        outermost block is the group, and an exception leaving any block undoes every write
-        since the group began (``store/groups.py``).
+        outermost block is the group, and an exception leaving any block fails the group:
+        every write since it began is undone when the outermost block ends
+        (``store/groups.py``). Undoing reopens the database: on a server, use it inside
+        ``KnowledgeGraph.writing()`` (no reader on the handle meanwhile).
         """
         ...
 

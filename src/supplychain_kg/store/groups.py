@@ -6,11 +6,13 @@ to it or drop it.
 
 What nesting means: blocks nest *flat*, as transactions without savepoints do. The outermost
 block is the group; a block opened inside it joins it. The save point is made at the group's
-first write (a group that writes nothing costs nothing). When an exception leaves *any* block
-of the group, every write made since the group began is undone at once; if the caller catches
-that exception and goes on inside an outer block, any further write there raises StoreError,
-and so does leaving the outer block normally (its writes are gone: it must not look kept).
-When the outermost block ends normally, the group's writes are kept.
+first write (a group that writes nothing costs nothing). When the outermost block ends
+normally, the group's writes are kept. When an exception leaves *any* block of the group, the
+whole group has failed: every write made since it began is undone when the outermost block
+ends (not earlier: undoing reopens the database, which must not happen under a reader that
+the group's own code may still be running, e.g. an import's stager). If the caller catches the
+exception and goes on inside an outer block, any further write there raises StoreError, and so
+does leaving the outer block normally (its writes are undone: it must not look kept).
 """
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ from ..errors import StoreError
 __all__ = ["UNDONE_MESSAGE", "WriteGroups"]
 
 UNDONE_MESSAGE = (
-    "the writes of this block were undone when an error left a block inside it; "
-    "nothing written in it was kept"
+    "an error left a block inside this group of writes: every write made in the group is "
+    "undone when its outermost block ends, and nothing more can be written in it"
 )
 
 
@@ -47,13 +49,13 @@ class WriteGroups:
         self._save, self._restore, self._keep, self._end = save, restore, keep, end
         self.depth = 0
         self.saved = False
-        self.undone = False
+        self.failed = False
 
     def before_write(self) -> None:
         """Call before every write: inside a group, make its save point at the first one."""
         if not self.depth:
             return
-        if self.undone:
+        if self.failed:
             raise StoreError(UNDONE_MESSAGE)
         if not self.saved:
             self._save()
@@ -67,26 +69,24 @@ class WriteGroups:
         kept = False
         try:
             yield
-            if self.undone:
+            if self.failed:
                 raise StoreError(UNDONE_MESSAGE)
             kept = True
         except BaseException:
-            self._undo()
+            self.failed = True
             raise
         finally:
             self.depth -= 1
             if outer:
                 self._close(kept)
 
-    def _undo(self) -> None:
-        if self.saved and not self.undone:
-            self.undone = True
-            self._restore()
-
     def _close(self, kept: bool) -> None:
         try:
-            if kept and self.saved:
-                self._keep()
+            if self.saved:
+                if kept:
+                    self._keep()
+                else:
+                    self._restore()
         finally:
-            self.saved = self.undone = False
+            self.saved = self.failed = False
             self._end()

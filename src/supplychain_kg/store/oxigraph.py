@@ -20,6 +20,7 @@ import logging
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -328,7 +329,7 @@ class OxigraphStore:
                 "an in-memory store cannot be backed up; export it instead "
                 "(skg export --format nquads)"
             )
-        if self._groups.saved:
+        if self._groups.depth:
             raise StoreError("cannot back up the store in the middle of a group of writes")
         hold = self._gate.holding(what="back up") if self._gate else contextlib.nullcontext()
         with hold:
@@ -631,9 +632,20 @@ class OxigraphStore:
             return
         log.info("a write failed: restoring %s from its checkpoint", self.path)
         self._store = None  # type: ignore[assignment]
-        gc.collect()
-        recover(self.path, quiet=True)
-        self._store = self._open(self.path / DB)
+        deadline = time.monotonic() + 10
+        while True:  # a result still read in another thread keeps the database open a while
+            gc.collect()
+            try:
+                recover(self.path, quiet=True)
+                self._store = self._open(self.path / DB)
+                return
+            except StoreLockedError:
+                if time.monotonic() > deadline:
+                    raise StoreError(
+                        f"cannot reopen {self.path} to undo a failed write: a query result is "
+                        "still held in this process; the next open restores the checkpoint"
+                    ) from None
+                time.sleep(0.05)
 
     def _keep(self) -> None:
         self._snapshot = None
