@@ -7,7 +7,10 @@ The store is bulk-loaded once (raw pyoxigraph, untimed), then each round times, 
 skg store (``open_store``): a plain one-triple ``INSERT DATA``; the same inside
 ``undoable()`` (kept); the same inside ``undoable()`` undone by an exception (the
 checkpoint put back). Prints the median and 90th percentile of each, in milliseconds, and
-the store's size on disk and what a checkpoint adds to it.
+the store's size on disk and what a checkpoint adds to it; then the same kept block on an
+in-memory store of the same data (a copy of the quads is its undo point), the time to decide
+whether a store is empty (what opening now does) against counting it (what it did), and the
+time of `skg backup` and `skg restore` of that store.
 """
 
 from __future__ import annotations
@@ -110,7 +113,48 @@ def main() -> None:
             f"{'undoable, undone':<22} median {statistics.median(times):7.2f} ms, "
             f"p90 {statistics.quantiles(times, n=10)[-1]:7.2f} ms"
         )
+        started = time.perf_counter()
+        empty = store.is_empty()
+        decided = time.perf_counter() - started
+        started = time.perf_counter()
+        count = len(store)
+        print(
+            f"is_empty() {decided * 1000:.2f} ms ({empty}); counting {count:,} triples "
+            f"{(time.perf_counter() - started) * 1000:.0f} ms"
+        )
         store.close()
+        _backup_and_restore(root, Path(tmp))
+        _in_memory(args.data, args.rounds)
+
+
+def _backup_and_restore(root: Path, tmp: Path) -> None:
+    from supplychain_kg.store.backup import backup_store, restore_store
+
+    started = time.perf_counter()
+    backup_store(root, tmp / "backup")
+    print(f"skg backup  {time.perf_counter() - started:.2f} s (hard links; counts the copy)")
+    started = time.perf_counter()
+    restore_store(root, tmp / "backup")
+    print(f"skg restore {time.perf_counter() - started:.2f} s (checks the count, then swaps)")
+
+
+def _in_memory(data: Path, rounds: int) -> None:
+    from supplychain_kg.store import open_store
+
+    store = open_store(None)
+    staging = store.staging()
+    staging.parse_into(data, "application/n-triples")
+    store.absorb(staging)
+
+    def kept(i: int) -> None:
+        with store.undoable():
+            store.update(f'INSERT DATA {{ <http://e/mem{i}> <http://e/p> "x" }}')
+
+    times = _time(min(rounds, 5), kept)
+    print(
+        f"in memory, {len(store):,} triples: undoable, kept median "
+        f"{statistics.median(times):7.0f} ms (a copy of every quad)"
+    )
 
 
 if __name__ == "__main__":

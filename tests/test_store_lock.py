@@ -187,6 +187,15 @@ def test_undoable_undoes_update_add_quads_and_absorb_when_the_block_raises(
     assert store.revision > revision  # caches made inside the block are stale
 
 
+def test_undoable_puts_back_blank_nodes_as_they_were(store: Store) -> None:
+    store.update(f"INSERT DATA {{ _:x <{EX}p> [ <{EX}q> 1 ] . GRAPH <{EX}g> {{ _:x <{EX}p> 2 }} }}")
+    before = set(store.quads())
+    with pytest.raises(LookupError), store.undoable():
+        store.update("CLEAR ALL")
+        raise LookupError
+    assert set(store.quads()) == before
+
+
 def test_undoable_makes_no_checkpoint_until_the_first_write(tmp_path: Path) -> None:
     store = open_store(tmp_path / "s")
     try:
@@ -201,14 +210,13 @@ def test_undoable_makes_no_checkpoint_until_the_first_write(tmp_path: Path) -> N
 
 
 def test_an_error_leaving_an_inner_block_undoes_the_whole_group(store: Store) -> None:
-    with pytest.raises(StoreError, match="undone"):
-        with store.undoable():
-            _insert(store, "outer")
-            with pytest.raises(LookupError), store.undoable():
-                _insert(store, "inner")
-                raise LookupError
-            with pytest.raises(StoreError, match="nothing more can be written"):
-                _insert(store, "after")
+    with pytest.raises(StoreError, match="undone"), store.undoable():
+        _insert(store, "outer")
+        with pytest.raises(LookupError), store.undoable():
+            _insert(store, "inner")
+            raise LookupError
+        with pytest.raises(StoreError, match="nothing more can be written"):
+            _insert(store, "after")
     assert _subjects(store) == set()
 
 

@@ -491,8 +491,8 @@ def _add_backup_commands(sub: Any) -> None:
         help="copy the store into a new directory (consistent, also while `skg serve` runs)",
         description="Write the engine's online backup of the store into DIR, which must not "
         "exist: hard links when DIR is on the store's file system (fast, little space), copies "
-        "otherwise. DIR is itself a store directory (--store DIR reads it) with a manifest, "
-        "skg-backup.json. While another process holds the store, a write it is making is waited "
+        "otherwise. DIR holds the database, the store's notes and a manifest "
+        "(skg-backup.json: date, triple count, notes). While another process holds the store, a write it is making is waited "
         "for (--wait), and its next writes wait for the backup.",
     )
     p.add_argument("dir", metavar="DIR", help="the new backup directory")

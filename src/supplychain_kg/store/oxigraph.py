@@ -227,7 +227,7 @@ class OxigraphStore:
         self._lock: StoreLock | None = None
         self._gate: WriteGate | None = None
         self._gate_for_group = False
-        self._snapshot: Any = None  # in memory: the quads as they were before the group
+        self._snapshot: bytes | None = None  # in memory: the quads before the group (N-Quads)
         self._notes: dict[str, Any] = {}  # in memory: the store's notes
         self._groups = WriteGroups(
             save=self._save_point, restore=self._restore_point, keep=self._keep, end=self._end
@@ -604,10 +604,8 @@ class OxigraphStore:
             yield
 
     def _save_point(self) -> None:
-        if self.path is None:
-            snapshot = ox.Store()
-            snapshot.bulk_extend(self._store)
-            self._snapshot = snapshot
+        if self.path is None:  # N-Quads bytes: written by the engine, no Python per quad
+            self._snapshot = self._store.dump(format=ox.RdfFormat.N_QUADS)
             return
         assert self._gate is not None
         self._gate.acquire()  # held until the group ends: no backup sees it half-done
@@ -628,7 +626,9 @@ class OxigraphStore:
         self._length = None
         self.revision += 1  # caches made inside the group are stale
         if self.path is None:
-            self._store, self._snapshot = self._snapshot, None
+            restored = ox.Store()  # blank nodes keep their labels (parse does not rename them)
+            restored.bulk_extend(ox.parse(self._snapshot, ox.RdfFormat.N_QUADS))
+            self._store, self._snapshot = restored, None
             return
         log.info("a write failed: restoring %s from its checkpoint", self.path)
         self._store = None  # type: ignore[assignment]
