@@ -492,8 +492,9 @@ def _add_backup_commands(sub: Any) -> None:
         description="Write the engine's online backup of the store into DIR, which must not "
         "exist: hard links when DIR is on the store's file system (fast, little space), copies "
         "otherwise. DIR holds the database, the store's notes and a manifest "
-        "(skg-backup.json: date, triple count, notes). While another process holds the store, a write it is making is waited "
-        "for (--wait), and its next writes wait for the backup.",
+        "(skg-backup.json: date, triple count, notes). While another process holds the "
+        "store, a write it is making is waited for (--wait), and its next writes wait for the "
+        "backup.",
     )
     p.add_argument("dir", metavar="DIR", help="the new backup directory")
     p.add_argument(
