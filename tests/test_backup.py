@@ -97,6 +97,24 @@ def test_backup_beside_a_running_server_holds_its_last_write(
         backup.close()
 
 
+def test_backup_to_another_disk_beside_the_owner_is_staged_then_copied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _store(tmp_path / "s", "a")
+    owner = open_store(root)
+    try:
+        owner.update(f'INSERT DATA {{ <{EX}late> <{EX}p> "x" }}')
+        monkeypatch.setattr("supplychain_kg.store.backup.same_file_system", lambda a, b: False)
+        manifest = backup_store(root, tmp_path / "bk")
+        assert manifest["made_beside_owner"] is True and manifest["triples"] == 2
+        assert not list(root.glob("backup-staged-*"))
+        (root / "backup-staged-999").mkdir()  # as a killed backup leaves it
+    finally:
+        owner.close()
+    assert checksum(tmp_path / "bk") == checksum(root)
+    assert not list(root.glob("backup-staged-*"))  # removed by the next open
+
+
 def test_restore_swaps_the_backup_in_with_its_notes(tmp_path: Path) -> None:
     root = _store(tmp_path / "s", "old")
     backup_store(root, tmp_path / "bk")

@@ -44,6 +44,7 @@ from .layout import (
     REPLACED,
     RESTORE_META,
     RESTORING,
+    STAGED_BACKUP,
     read_json,
     read_metadata,
     recover,
@@ -166,30 +167,53 @@ def _copy_database(directory: Path, db: Path, wait: float) -> bool:
     raise StoreError(f"cannot back up {directory}: its owner kept changing; try again")
 
 
+def same_file_system(first: Path, second: Path) -> bool:
+    """Whether hard links can join the two directories."""
+    return os.stat(first).st_dev == os.stat(second).st_dev
+
+
 def _copy_beside_owner(directory: Path, db: Path, wait: float) -> bool:
     """Back up through a read-only handle with the owner's write gate held; False when the
-    store turns out to need recovery (its writer died) and should be opened instead."""
+    store turns out to need recovery (its writer died) and should be opened instead.
+
+    The gate is held only while the engine links the files: when ``db`` is on another file
+    system, the backup is made beside the store first and copied once the gate is released.
+    """
+    same_disk = same_file_system(directory, db.parent)
+    staged = db if same_disk else directory / f"{STAGED_BACKUP}{os.getpid()}"
     gate = WriteGate(directory, wait=wait)
     try:
         with gate.holding(wait=wait, what="back up"):
             if (directory / MARKER).exists():  # only a dead writer leaves it with the gate free
                 return False
-            error: StoreError | None = None
-            for _ in range(_ATTEMPTS):  # the owner's compactions may remove a file meanwhile
-                remove_tree(db)
-                try:
-                    reader = OxigraphStore(directory, read_only=True)
-                    try:
-                        reader.backup(db)
-                    finally:
-                        reader.close()
-                    return True
-                except StoreError as exc:
-                    error = exc
-            assert error is not None
-            raise error
+            _read_only_backup(directory, staged)
     finally:
         gate.close()
+    if not same_disk:
+        try:
+            shutil.copytree(staged, db)
+        except OSError as exc:
+            raise StoreError(f"cannot copy the backup to {db.parent}: {exc}") from exc
+        finally:
+            remove_tree(staged)
+    return True
+
+
+def _read_only_backup(directory: Path, target: Path) -> None:
+    error: StoreError | None = None
+    for _ in range(_ATTEMPTS):  # the owner's compactions may remove a file meanwhile
+        remove_tree(target)
+        try:
+            reader = OxigraphStore(directory, read_only=True)
+            try:
+                reader.backup(target)
+            finally:
+                reader.close()
+            return
+        except StoreError as exc:
+            error = exc
+    assert error is not None
+    raise error
 
 
 def read_manifest(source: Path) -> dict[str, Any]:

@@ -8,6 +8,7 @@ A store directory holds:
 - ``skg.lock`` and ``writes.lock``: lock files (see ``locks.py``);
 - while a guarded write runs: ``checkpoint/`` (a RocksDB backup of ``db/`` made of hard
   links) and the ``LOADING`` marker, written once the checkpoint is complete;
+- while a backup beside the owner is copied to another file system: ``backup-staged-PID/``;
 - while a restore runs: ``restoring/`` (the database being put in), ``restore.json`` (the
   notes that go with it) and, during the swap, ``db.replaced/`` (the database moved aside).
 
@@ -36,6 +37,7 @@ __all__ = [
     "REPLACED",
     "RESTORE_META",
     "RESTORING",
+    "STAGED_BACKUP",
     "read_json",
     "read_metadata",
     "recover",
@@ -52,6 +54,8 @@ META = "skg-store.json"
 RESTORING = "restoring"
 RESTORE_META = "restore.json"
 REPLACED = "db.replaced"
+STAGED_BACKUP = "backup-staged-"
+"""A backup made beside the store before it is copied to another file system (+ a pid)."""
 _TEMPORARY = ("checkpoint.tmp", "restoring.tmp")
 """Where RocksDB builds a backup before renaming it into place (left by a killed process)."""
 
@@ -102,6 +106,8 @@ def recover(directory: Path, *, quiet: bool = False) -> None:
     _undo_write(directory, quiet=quiet)
     for name in _TEMPORARY:
         remove_tree(directory / name)
+    for staged in directory.glob(STAGED_BACKUP + "*"):  # left by a backup that was killed
+        remove_tree(staged)
 
 
 def _undo_write(directory: Path, *, quiet: bool) -> None:
