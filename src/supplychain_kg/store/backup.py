@@ -180,13 +180,20 @@ def _copy_beside_owner(directory: Path, db: Path, wait: float) -> bool:
     system, the backup is made beside the store first and copied once the gate is released.
     """
     same_disk = same_file_system(directory, db.parent)
-    staged = db if same_disk else directory / f"{STAGED_BACKUP}{os.getpid()}"
+    staged = db if same_disk else directory / f"{STAGED_BACKUP}{os.getpid()}" / DB
     gate = WriteGate(directory, wait=wait)
     try:
         with gate.holding(wait=wait, what="back up"):
             if (directory / MARKER).exists():  # only a dead writer leaves it with the gate free
                 return False
+            if not same_disk:
+                remove_tree(staged.parent)
+                staged.parent.mkdir()
             _read_only_backup(directory, staged)
+    except BaseException:
+        if not same_disk:
+            remove_tree(staged.parent)
+        raise
     finally:
         gate.close()
     if not same_disk:
@@ -195,21 +202,32 @@ def _copy_beside_owner(directory: Path, db: Path, wait: float) -> bool:
         except OSError as exc:
             raise StoreError(f"cannot copy the backup to {db.parent}: {exc}") from exc
         finally:
-            remove_tree(staged)
+            remove_tree(staged.parent)
     return True
 
 
 def _read_only_backup(directory: Path, target: Path) -> None:
+    """The engine's backup of a read-only handle, its write-ahead log copied in, checked to
+    hold every triple the handle sees (retried: the owner's compactions may remove a file
+    meanwhile)."""
     error: StoreError | None = None
-    for _ in range(_ATTEMPTS):  # the owner's compactions may remove a file meanwhile
+    for _ in range(_ATTEMPTS):
         remove_tree(target)
         try:
             reader = OxigraphStore(directory, read_only=True)
             try:
+                expected = len(reader)
                 reader.backup(target)
+                reader.copy_write_ahead_log(target)
             finally:
                 reader.close()
-            return
+            found = _count(target.parent)
+            if found == expected:
+                return
+            error = StoreError(
+                f"the backup of {directory} holds {found:,} triples where the store has "
+                f"{expected:,}: the process holding the store changed it meanwhile; try again"
+            )
         except StoreError as exc:
             error = exc
     assert error is not None

@@ -18,6 +18,7 @@ import gc
 import hashlib
 import logging
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -206,6 +207,7 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+_READ_ONLY_ATTEMPTS = 5
 _GATE_WAIT = 120.0
 """How long a write waits, in seconds, for a backup that another process is making."""
 
@@ -263,12 +265,28 @@ class OxigraphStore:
 
     @staticmethod
     def _open_read_only(path: Path) -> ox.Store:
+        """Open read-only; retried, as the owner's background compaction may delete a table
+        file between the moment the engine reads the file list and the moment it opens it."""
         if not (path / DB).is_dir():
             raise StoreError(f"there is no store at {path} (no {DB}/ directory)")
-        try:
-            return ox.Store.read_only(str(path / DB))
-        except OSError as exc:
-            raise StoreError(f"cannot open the store at {path} to read: {exc}") from exc
+        for attempt in range(_READ_ONLY_ATTEMPTS):
+            try:
+                return ox.Store.read_only(str(path / DB))
+            except (OSError, RuntimeError) as exc:
+                if attempt == _READ_ONLY_ATTEMPTS - 1:
+                    raise StoreError(f"cannot open the store at {path} to read: {exc}") from exc
+                time.sleep(0.01 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    def copy_write_ahead_log(self, target: Path) -> None:
+        """Copy the write-ahead log of this read-only handle's database into the backup at
+        ``target``: the engine's backup of a read-only handle holds only the table files, and
+        the owner's latest small writes are still in the log (the engine replays it when the
+        backup is opened). The caller holds the write gate, so the log is not growing."""
+        assert self.path is not None and self.read_only
+        for wal in (self.path / DB).glob("*.log"):
+            if wal.stem.isdigit():
+                shutil.copy2(wal, target / wal.name)
 
     @staticmethod
     def _open(db: Path) -> ox.Store:
@@ -386,8 +404,10 @@ class OxigraphStore:
     @contextlib.contextmanager
     def _writing(self) -> Iterator[None]:
         """Around every write: inside a group, its save point first; on disk, the write gate
-        held, and the memtables flushed when it is released, so that a backup made from a
-        read-only handle by another process misses nothing."""
+        held (a backup made beside this process copies the database files only between
+        writes). Small writes are not flushed: each flush makes table files that background
+        compactions later merge and delete, which the read-only handles of query workers may
+        still be about to open."""
         if self.read_only:
             raise StoreError(f"the store at {self.path} is open read-only")
         self._groups.before_write()
@@ -395,22 +415,8 @@ class OxigraphStore:
         if self._gate is None:
             yield
             return
-        self._gate.acquire()
-        try:
+        with self._gate.holding():
             yield
-        finally:
-            self._release_gate()
-
-    def _release_gate(self) -> None:
-        gate = self._gate
-        if gate is None:
-            return
-        if gate.depth == 1 and getattr(self, "_store", None) is not None:
-            try:
-                self._store.flush()
-            except OSError as exc:  # the data is safe in the write-ahead log
-                log.warning("could not flush %s after a write: %s", self.path, exc)
-        gate.release()
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         with self._writing():
@@ -655,6 +661,6 @@ class OxigraphStore:
 
     def _end(self) -> None:
         self._snapshot = None
-        if self._gate_for_group:
+        if self._gate_for_group and self._gate is not None:
             self._gate_for_group = False
-            self._release_gate()
+            self._gate.release()
