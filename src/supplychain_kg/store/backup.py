@@ -12,10 +12,13 @@ The backup is made from whichever handle can make it:
 - nobody has the store open: this process opens it for writing (taking its lock) and backs it
   up;
 - another process holds it (``skg serve``, a load): this process takes the store's write gate
-  (``writes.lock``, see ``locks.py``), which the owner holds while it writes and releases only
-  after flushing its writes to the database files, so with the gate held the files are whole;
-  it then opens the database read-only and backs that up. A write in the owner waits for the
-  gate meanwhile (a fraction of a second for hard links);
+  (``writes.lock``, see ``locks.py``), which the owner holds while it writes, so with the gate
+  held the database files are whole; it opens the database read-only, backs up its table
+  files, copies in the write-ahead log (the owner's latest small writes are still there), and
+  checks that the copy holds as many triples as the read-only handle sees. A write in the owner
+  waits for the gate meanwhile (a fraction of a second for hard links; when the target is on
+  another file system the backup is made beside the store and copied after the gate is
+  released);
 - the owner itself (:func:`backup_open_store`, for a server-side endpoint).
 
 A restore refuses while anyone has the store open (it takes the store's lock), checks that the
