@@ -98,7 +98,7 @@ def test_skolemize_gives_the_same_iris_for_the_same_data(store: Store) -> None:
 def test_disk_store_is_locked_against_a_second_process_open(tmp_path: Path) -> None:
     first = open_store(tmp_path / "s")
     try:
-        with pytest.raises(StoreLockedError, match="another process"):
+        with pytest.raises(StoreLockedError, match="in use"):
             open_store(tmp_path / "s")
     finally:
         first.close()

@@ -11,11 +11,12 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from .config import Settings, graph_dir
-from .errors import InvalidParameterError, SkgError, ValidationError
+from .errors import InvalidParameterError, SkgError, StoreError, ValidationError
 from .evidence import aliases_and_identifiers, fetch_claims, fetch_entities, local_id
 from .export.files import atomic_output
 from .export.run import ExportRequest, not_a_graph_query, run_export
@@ -38,7 +39,14 @@ from .write_check import check_write
 if TYPE_CHECKING:
     from .sparql import SparqlService
 
-__all__ = ["KnowledgeGraph", "LoadReport", "ValidationReport", "seed_files"]
+__all__ = [
+    "KnowledgeGraph",
+    "LoadReport",
+    "ValidationReport",
+    "backup_store",
+    "restore_store",
+    "seed_files",
+]
 
 Touched = tuple[set[str], set[str], set[str]]
 """What a write touched: (subjects, entities, relations given a non-IRI end)."""
@@ -48,6 +56,31 @@ def seed_files() -> list[Path]:
     """The files of the embedded default graph: the vocabulary, then the seed data."""
     root = graph_dir()
     return [root / "ontology.ttl", *sorted((root / "data").glob("*.ttl"))]
+
+
+def _store_dir(settings: Settings, doing: str) -> Path:
+    directory = settings.resolved_store_dir()
+    if directory is None:
+        raise StoreError(f"an in-memory store (--memory) cannot be {doing}; use --store DIR")
+    return directory
+
+
+def backup_store(settings: Settings, target: Path, *, wait: float = 60.0) -> dict[str, Any]:
+    """Back up the configured on-disk store into the new directory ``target`` and return the
+    backup's manifest. Works while another process (``skg serve``) holds the store: a write
+    running there is waited for, up to ``wait`` seconds (see ``store/backup.py``)."""
+    from .store.backup import backup_store as backup
+
+    return backup(_store_dir(settings, "backed up"), target, wait=wait)
+
+
+def restore_store(settings: Settings, source: Path) -> dict[str, Any]:
+    """Replace the configured on-disk store by the backup at ``source`` (made by
+    :func:`backup_store`); return its manifest. Refused (StoreLockedError) while the store is
+    open anywhere; a process killed meanwhile leaves the old store or the restored one."""
+    from .store.backup import restore_store as restore
+
+    return restore(_store_dir(settings, "restored"), source)
 
 
 @dataclass(frozen=True)
@@ -105,6 +138,10 @@ def _batches(items: Iterable[Quad], size: int) -> Iterator[list[Quad]]:
         yield batch
 
 
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
 def _capped(relations: list[dict[str, Any]], limit: int | None) -> list[dict[str, Any]]:
     if limit is None or len(relations) <= limit:
         return relations
@@ -133,11 +170,28 @@ class KnowledgeGraph:
 
     @classmethod
     def open(cls, settings: Settings, *, progress: Progress | None = None) -> KnowledgeGraph:
-        """Open the configured store; seed it from ``graph/`` if it is new."""
+        """Open the configured store; seed it from ``graph/`` if it is new.
+
+        A store is new until its notes (``Store.read_metadata``) say whether it was seeded:
+        a store made with ``settings.seed`` off is noted as not seeded and never seeded
+        later, and a store emptied by its user is never seeded again. A store that has data
+        but no such note (made before the note existed) counts as seeded. Opening takes the
+        same time whatever the store's size (nothing is counted).
+        """
         store = open_store(settings.resolved_store_dir())
-        kg = cls(settings, store)
-        if settings.seed and len(store) == 0:
-            kg.seed(progress=progress)
+        try:
+            kg = cls(settings, store)
+            notes = store.read_metadata()
+            if "seeded" not in notes:
+                if not store.is_empty():
+                    store.write_metadata({**notes, "seeded": "unknown (made before this note)"})
+                elif settings.seed:
+                    kg.seed(progress=progress)
+                else:
+                    store.write_metadata({**notes, "seeded": False})
+        except BaseException:
+            store.close()
+            raise
         return kg
 
     def close(self) -> None:
@@ -146,8 +200,18 @@ class KnowledgeGraph:
             service.close()
         self.store.close()
 
+    def backup(self, target: Path) -> dict[str, Any]:
+        """Back up the store this graph holds open (for a server-side endpoint) into the new
+        directory ``target``, with every write held off meanwhile; return the manifest."""
+        from .store.backup import backup_open_store
+
+        directory = _store_dir(self.settings, "backed up")
+        with self.writing():
+            return backup_open_store(self.store, directory, target)
+
     def seed(self, *, progress: Progress | None = None) -> LoadReport:
-        """Load the embedded default graph (vocabulary and seed data) under the configured base."""
+        """Load the embedded default graph (vocabulary and seed data) under the configured
+        base, and note in the store that it was seeded (and when)."""
         base = self.settings.base_iri
         rewrite = None
         if base != DEFAULT_BASE:
@@ -158,7 +222,9 @@ class KnowledgeGraph:
 
         if progress:
             progress("seeding the store from the embedded graph/ (first use)")
-        return self._load(seed_files(), progress=progress, rewrite=rewrite)
+        report = self._load(seed_files(), progress=progress, rewrite=rewrite)
+        self.store.write_metadata({**self.store.read_metadata(), "seeded": _now()})
+        return report
 
     # -- loading ---------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import IO, Protocol, runtime_checkable
+from typing import IO, Any, Protocol, runtime_checkable
 
 from ..model import Quad, QueryKind, Row, Term
 
@@ -109,6 +109,25 @@ class Store(Protocol):
         """
         ...
 
+    def undoable(self) -> AbstractContextManager[None]:
+        """Every write made inside the block (``update``, ``add_quads``, ``absorb``) is undone
+        if an exception leaves it, and a process killed inside it leaves the store as it was
+        before the block. For checking a write after it is applied::
+
+            with store.undoable():
+                store.update(text)
+                if violations := check():
+                    raise ValidationError(violations)
+
+        The undo point is made at the first write (on disk: a checkpoint of hard links; in
+        memory: a copy of the quads). Blocks nest flat, with ``transaction()`` too: the
+        outermost block is the group, and an exception leaving any block fails the group:
+        every write since it began is undone when the outermost block ends
+        (``store/groups.py``). Undoing reopens the database: on a server, use it inside
+        ``KnowledgeGraph.writing()`` (no reader on the handle meanwhile).
+        """
+        ...
+
     def transaction(self) -> AbstractContextManager[bool]:
         """Group several ``absorb`` calls into one all-or-nothing write (large imports).
 
@@ -137,7 +156,26 @@ class Store(Protocol):
         """Iterate every quad (for small stores and tests)."""
         ...
 
-    def __len__(self) -> int: ...
+    def __len__(self) -> int:
+        """The number of quads (may scan the whole store: avoid on large stores)."""
+        ...
+
+    def is_empty(self) -> bool:
+        """Whether the store holds no quad at all (in constant time)."""
+        ...
+
+    def read_metadata(self) -> dict[str, Any]:
+        """The store's own notes (``skg-store.json`` on disk): ``created``, ``seeded``, ..."""
+        ...
+
+    def write_metadata(self, data: dict[str, Any]) -> None:
+        """Replace the store's notes (atomically on disk)."""
+        ...
+
+    def backup(self, target: Path) -> None:
+        """Write a consistent copy of the database into the new directory ``target`` while
+        the store stays open; StoreError where the backend cannot."""
+        ...
 
     def close(self) -> None: ...
 
@@ -145,9 +183,11 @@ class Store(Protocol):
 def open_store(path: Path | None, *, read_only: bool = False) -> Store:
     """Open the embedded Oxigraph store at ``path`` (created if missing), or in memory if None.
 
+    A writable on-disk open locks the store first (StoreLockedError if another process, or
+    another handle in this one, has it), then finishes any interrupted write or restore.
     ``read_only`` opens an existing on-disk store for reading from another process (query
-    workers); it sees the data as it was when opened, and must be closed before the owning
-    process writes again.
+    workers, backups); it takes no lock, changes nothing, sees the data as it was when
+    opened, and must be closed before the owning process writes again.
     """
     from .oxigraph import OxigraphStore
 

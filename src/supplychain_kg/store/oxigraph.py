@@ -1,10 +1,13 @@
 """The embedded Oxigraph store: the only module that imports pyoxigraph.
 
-On disk, a store directory holds ``db/`` (the Oxigraph database). Large writes use Oxigraph's
-bulk loader, which is fast but not transactional; atomicity comes from a checkpoint: before a
-bulk write the database is backed up into ``checkpoint/`` (hard links, so it costs little) and
-a ``LOADING`` marker is written. If the write fails, or the process dies before the marker is
-removed, the checkpoint replaces the database (at once, or the next time the store is opened).
+On disk, a store directory holds ``db/`` (the Oxigraph database) and the files described in
+``layout.py``. A writable open locks the directory first (``locks.py``), then finishes any
+interrupted write. Large writes use Oxigraph's bulk loader, which is fast but not
+transactional; atomicity comes from a checkpoint: before a bulk write (or the first write of an
+``undoable()`` block) the database is backed up into ``checkpoint/`` (hard links, so it costs
+little) and a ``LOADING`` marker is written. If the write fails, or the process dies before the
+marker is removed, the checkpoint replaces the database (at once, or the next time the store is
+opened).
 """
 
 from __future__ import annotations
@@ -13,13 +16,14 @@ import concurrent.futures
 import contextlib
 import gc
 import hashlib
-import json
 import logging
 import os
 import shutil
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -28,15 +32,15 @@ import pyoxigraph as ox
 from ..errors import BadRequestError, ParseError, QueryError, StoreError, StoreLockedError
 from ..model import IRI, BNode, Literal, Quad, QueryKind, Row, Term
 from ..results import capped
+from .groups import WriteGroups
+from .layout import CHECKPOINT, DB, MARKER, META, read_metadata, recover, remove_tree, write_json
+from .locks import StoreLock, WriteGate
 
 __all__ = ["OxigraphResult", "OxigraphStore", "rdf_media_types", "results_media_types"]
 
 log = logging.getLogger(__name__)
 
-_DB = "db"
-_CHECKPOINT = "checkpoint"
-_MARKER = "LOADING"
-_META = "skg-store.json"
+_ENGINE = f"oxigraph {ox.__version__}"
 
 
 def rdf_media_types() -> dict[str, str]:
@@ -199,30 +203,90 @@ def _is_lock_error(exc: OSError) -> bool:
     return "lock" in text or "resource temporarily unavailable" in text
 
 
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+_READ_ONLY_ATTEMPTS = 5
+_GATE_WAIT = 120.0
+"""How long a write waits, in seconds, for a backup that another process is making."""
+
+
 class OxigraphStore:
-    """An Oxigraph store, on disk at ``path`` or in memory when ``path`` is None."""
+    """An Oxigraph store, on disk at ``path`` or in memory when ``path`` is None.
+
+    A writable open of an on-disk store takes the store's lock (``skg.lock``) before anything
+    else, then finishes any interrupted write or restore (``layout.recover``), and holds the
+    lock until :meth:`close`. A ``read_only`` open takes no lock and changes nothing: it is
+    for the query workers of the process that holds the store, and for backups.
+    """
 
     def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
         self.revision = 0
         self._length: int | None = None  # the number of quads, until the next write
-        self._in_transaction = False
-        self._transaction_saved = False
         self.path = path
         self.read_only = read_only
+        self._lock: StoreLock | None = None
+        self._gate: WriteGate | None = None
+        self._gate_for_group = False
+        self._snapshot: bytes | None = None  # in memory: the quads before the group (N-Quads)
+        self._notes: dict[str, Any] = {}  # in memory: the store's notes
+        self._groups = WriteGroups(
+            save=self._save_point, restore=self._restore_point, keep=self._keep, end=self._end
+        )
         if path is None:
             self._store = ox.Store()
-            return
-        if read_only:
-            try:
-                self._store = ox.Store.read_only(str(path / _DB))
-            except OSError as exc:
-                raise StoreError(f"cannot open the store at {path} to read: {exc}") from exc
-            return
-        path.mkdir(parents=True, exist_ok=True)
-        self._recover()
-        self._store = self._open(path / _DB)
+        elif read_only:
+            self._store = self._open_read_only(path)
+        else:
+            self._store = self._open_owned(path)
 
     # -- lifecycle -------------------------------------------------------------------------
+
+    def _open_owned(self, path: Path) -> ox.Store:
+        """Lock, recover, open: in that order, so nobody else's write is ever undone."""
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the store directory {path}: {exc}") from exc
+        self._lock = StoreLock(path)
+        try:
+            self._gate = WriteGate(path, wait=_GATE_WAIT)
+            with self._gate.holding(what="open"):
+                recover(path)
+                created = not (path / DB).exists()
+                store = self._open(path / DB)
+                if created:
+                    write_json(path / META, {"created": _now(), "engine": _ENGINE})
+            return store
+        except BaseException:
+            self._release_locks()
+            raise
+
+    @staticmethod
+    def _open_read_only(path: Path) -> ox.Store:
+        """Open read-only; retried, as the owner's background compaction may delete a table
+        file between the moment the engine reads the file list and the moment it opens it."""
+        if not (path / DB).is_dir():
+            raise StoreError(f"there is no store at {path} (no {DB}/ directory)")
+        for attempt in range(_READ_ONLY_ATTEMPTS):
+            try:
+                return ox.Store.read_only(str(path / DB))
+            except (OSError, RuntimeError) as exc:
+                if attempt == _READ_ONLY_ATTEMPTS - 1:
+                    raise StoreError(f"cannot open the store at {path} to read: {exc}") from exc
+                time.sleep(0.01 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    def copy_write_ahead_log(self, target: Path) -> None:
+        """Copy the write-ahead log of this read-only handle's database into the backup at
+        ``target``: the engine's backup of a read-only handle holds only the table files, and
+        the owner's latest small writes are still in the log (the engine replays it when the
+        backup is opened). The caller holds the write gate, so the log is not growing."""
+        assert self.path is not None and self.read_only
+        for wal in (self.path / DB).glob("*.log"):
+            if wal.stem.isdigit():
+                shutil.copy2(wal, target / wal.name)
 
     @staticmethod
     def _open(db: Path) -> ox.Store:
@@ -231,37 +295,26 @@ class OxigraphStore:
         except OSError as exc:
             if _is_lock_error(exc):
                 raise StoreLockedError(
-                    f"the store at {db.parent} is open in another process (is `skg serve` "
-                    "running?); stop it, or use --store DIR / --memory for another store"
+                    f"the store at {db.parent} is in use by another process (its database "
+                    "is open); stop it, or use --store DIR / --memory for another store"
                 ) from exc
             raise StoreError(f"cannot open the store at {db.parent}: {exc}") from exc
 
-    def _recover(self, *, quiet: bool = False) -> None:
-        """Finish an interrupted bulk write by putting the checkpoint back."""
-        assert self.path is not None
-        marker = self.path / _MARKER
-        checkpoint = self.path / _CHECKPOINT
-        if marker.exists() and checkpoint.is_dir():
-            if not quiet:
-                log.warning(
-                    "restoring %s from its checkpoint after an interrupted write", self.path
-                )
-            shutil.rmtree(self.path / _DB, ignore_errors=True)
-            checkpoint.rename(self.path / _DB)
-        elif checkpoint.exists():
-            shutil.rmtree(checkpoint)
-        marker.unlink(missing_ok=True)
-
     def close(self) -> None:
-        if (
-            self.path is not None
-            and not self.read_only
-            and getattr(self, "_store", None) is not None
-        ):
+        if getattr(self, "_store", None) is not None and self._gate is not None:
             with contextlib.suppress(OSError):
                 self._store.flush()
         self._store = None  # type: ignore[assignment]
-        gc.collect()
+        gc.collect()  # the database is closed when its last handle goes
+        self._release_locks()
+
+    def _release_locks(self) -> None:
+        gate, self._gate = self._gate, None
+        if gate is not None:
+            gate.close()
+        lock, self._lock = self._lock, None
+        if lock is not None:
+            lock.release()
 
     def __len__(self) -> int:
         # counting scans the whole store on disk: the count is kept until the next write
@@ -269,27 +322,41 @@ class OxigraphStore:
             self._length = len(self._store)
         return self._length
 
-    @property
-    def metadata_path(self) -> Path | None:
-        return None if self.path is None else self.path / _META
+    def is_empty(self) -> bool:
+        return next(iter(self._store.quads_for_pattern(None, None, None)), None) is None
 
     def read_metadata(self) -> dict[str, Any]:
-        meta = self.metadata_path
-        if meta is None or not meta.exists():
-            return {}
-        data: dict[str, Any] = json.loads(meta.read_text("utf-8"))
-        return data
+        if self.path is None:
+            return dict(self._notes)
+        return read_metadata(self.path)
 
     def write_metadata(self, data: dict[str, Any]) -> None:
-        meta = self.metadata_path
-        if meta is None:
-            return
-        tmp = meta.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data, indent=2), "utf-8")
-        tmp.replace(meta)
+        if self.path is None:
+            self._notes = dict(data)
+        elif self.read_only:
+            raise StoreError(f"the store at {self.path} is open read-only")
+        else:
+            write_json(self.path / META, data)
+
+    def backup(self, target: Path) -> None:
+        """Write the engine's consistent online backup of the database into ``target`` (a new
+        directory: hard links when on the same file system, copies otherwise). The owner
+        holds its write gate meanwhile; a read-only handle's caller must hold it."""
+        if self.path is None:
+            raise StoreError(
+                "an in-memory store cannot be backed up; export it instead "
+                "(skg export --format nquads)"
+            )
+        if self._groups.depth:
+            raise StoreError("cannot back up the store in the middle of a group of writes")
+        hold = self._gate.holding(what="back up") if self._gate else contextlib.nullcontext()
+        with hold:
+            try:
+                self._store.backup(str(target))
+            except OSError as exc:
+                raise StoreError(f"cannot back up {self.path} into {target}: {exc}") from exc
 
     # -- reading ---------------------------------------------------------------------------
-
     def query(
         self,
         sparql: str,
@@ -334,26 +401,42 @@ class OxigraphStore:
 
     # -- writing ---------------------------------------------------------------------------
 
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Around every write: inside a group, its save point first; on disk, the write gate
+        held (a backup made beside this process copies the database files only between
+        writes). Small writes are not flushed: each flush makes table files that background
+        compactions later merge and delete, which the read-only handles of query workers may
+        still be about to open."""
+        if self.read_only:
+            raise StoreError(f"the store at {self.path} is open read-only")
+        self._groups.before_write()
+        self._length = None
+        if self._gate is None:
+            yield
+            return
+        with self._gate.holding():
+            yield
+
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
-        try:
-            self._store.update(sparql, base_iri=base_iri)
-        except SyntaxError as exc:
-            raise _query_error(exc) from exc
-        except ValueError as exc:
-            raise QueryError(f"invalid update: {exc}") from exc
-        except OSError as exc:
-            raise StoreError(f"the update failed and was rolled back: {exc}") from exc
-        finally:
-            self._length = None
+        with self._writing():
+            try:
+                self._store.update(sparql, base_iri=base_iri)
+            except SyntaxError as exc:
+                raise _query_error(exc) from exc
+            except ValueError as exc:
+                raise QueryError(f"invalid update: {exc}") from exc
+            except OSError as exc:
+                raise StoreError(f"the update failed and was rolled back: {exc}") from exc
         self.revision += 1
 
     def add_quads(self, quads: Iterable[Quad]) -> None:
-        self._length = None
         converted = [_to_ox_quad(q) for q in quads]
-        try:
-            self._store.extend(converted)
-        except OSError as exc:
-            raise StoreError(f"the write failed and was rolled back: {exc}") from exc
+        with self._writing():
+            try:
+                self._store.extend(converted)
+            except OSError as exc:
+                raise StoreError(f"the write failed and was rolled back: {exc}") from exc
         self.revision += 1
 
     def skolemize(self, prefix: str) -> int:
@@ -431,16 +514,17 @@ class OxigraphStore:
         if not isinstance(staging, OxigraphStore):
             raise TypeError("absorb() takes a staging store made by staging()")
         before = len(self)
-        self._length = None
         if self.path is None:
             if check is not None:
                 check()
-            try:
-                self._store.extend(staging._store)
-            except OSError as exc:
-                raise StoreError(f"the write failed and was rolled back: {exc}") from exc
+            with self._writing():
+                try:
+                    self._store.extend(staging._store)
+                except OSError as exc:
+                    raise StoreError(f"the write failed and was rolled back: {exc}") from exc
         else:
-            self._bulk_absorb(staging, files, check)
+            with self._groups.group():  # its own checkpoint, or the enclosing group's
+                self._bulk_absorb(staging, files, check)
         self.revision += 1
         self._length = len(self._store)
         return self._length - before
@@ -448,9 +532,7 @@ class OxigraphStore:
     def absorb_files(self, files: Sequence[tuple[Path, str]]) -> None:
         if self.path is None:
             raise TypeError("absorb_files() needs a store on disk")
-        self._length = None
-        guard = self._transaction_checkpoint() if self._in_transaction else self._checkpoint()
-        with guard:
+        with self._groups.group(), self._writing():
             try:
                 self._bulk_load_files(files)
             except (OSError, ValueError, SyntaxError) as exc:
@@ -471,10 +553,8 @@ class OxigraphStore:
             with os.fdopen(fd, "wb") as out:
                 staging._store.dump(out, ox.RdfFormat.N_QUADS)
             files = [(incoming, ox.RdfFormat.N_QUADS.media_type)]
-        # inside transaction() the outer checkpoint covers this write
-        guard = self._transaction_checkpoint() if self._in_transaction else self._checkpoint()
         try:
-            with guard:
+            with self._writing():
                 with concurrent.futures.ThreadPoolExecutor(1, "skg-bulk-write") as pool:
                     writing = pool.submit(self._bulk_load_files, files)
                     try:
@@ -507,70 +587,80 @@ class OxigraphStore:
             list(pool.map(load, files))
         self._store.flush()
 
+    # -- groups of writes (see groups.py) --------------------------------------------------
+
     @contextlib.contextmanager
     def transaction(self) -> Iterator[bool]:
         """Group several absorb() calls under one checkpoint: an exception inside the block
-        restores the store as it was before it. In memory (no checkpoint) this yields False."""
-        if self.path is None or self._in_transaction:
+        restores the store as it was before it. In memory this yields False (the caller
+        absorbs once, at the end); inside an ``undoable()`` block it joins that group."""
+        if self.path is None:
             yield False
             return
-        self._in_transaction = True
-        self._transaction_saved = False  # the checkpoint is made by the first absorb
-        try:
+        with self._groups.group():
             yield True
-        except BaseException:
-            if self._transaction_saved:
-                self._rollback()
-            raise
-        else:
-            if self._transaction_saved:
-                (self.path / _MARKER).unlink()
-                shutil.rmtree(self.path / _CHECKPOINT, ignore_errors=True)
-        finally:
-            self._in_transaction = False
         self.revision += 1
 
     @contextlib.contextmanager
-    def _transaction_checkpoint(self) -> Iterator[None]:
-        """Inside transaction(): checkpoint before the first write; later writes share it."""
-        if not self._transaction_saved:
-            self._save_checkpoint()
-            self._transaction_saved = True
-        yield
+    def undoable(self) -> Iterator[None]:
+        """Every write made inside the block (``update``, ``add_quads``, ``absorb``) is undone
+        if an exception leaves it; a process killed inside it leaves the store as it was
+        before (the next open restores the checkpoint). Nesting: see groups.py."""
+        with self._groups.group():
+            yield
 
-    def _save_checkpoint(self) -> None:
-        assert self.path is not None
-        checkpoint = self.path / _CHECKPOINT
-        if checkpoint.exists():
-            shutil.rmtree(checkpoint)
+    def _save_point(self) -> None:
+        if self.path is None:  # N-Quads bytes: written by the engine, no Python per quad
+            self._snapshot = self._store.dump(format=ox.RdfFormat.N_QUADS)
+            return
+        assert self._gate is not None
+        self._gate.acquire()  # held until the group ends: no backup sees it half-done
+        self._gate_for_group = True
+        checkpoint = self.path / CHECKPOINT
+        remove_tree(checkpoint)
+        remove_tree(self.path / (CHECKPOINT + ".tmp"))
         try:
-            self._store.flush()
-            self._store.backup(str(checkpoint))
+            self._store.backup(str(checkpoint))  # flushes the memtables first
         except OSError as exc:
+            remove_tree(checkpoint)
             raise StoreError(f"cannot checkpoint the store before writing: {exc}") from exc
-        (self.path / _MARKER).write_text(
-            "a bulk write is in progress; checkpoint/ restores the store\n"
+        (self.path / MARKER).write_text(
+            "a write is in progress; checkpoint/ restores the store if it does not finish\n"
         )
 
-    @contextlib.contextmanager
-    def _checkpoint(self) -> Iterator[None]:
-        assert self.path is not None
-        checkpoint = self.path / _CHECKPOINT
-        marker = self.path / _MARKER
-        self._save_checkpoint()
-        try:
-            yield
-        except BaseException:
-            self._rollback()
-            raise
-        marker.unlink()
-        shutil.rmtree(checkpoint, ignore_errors=True)
-
-    def _rollback(self) -> None:
-        assert self.path is not None
-        log.info("bulk write failed: restoring %s from its checkpoint", self.path)
-        self._store = None  # type: ignore[assignment]
+    def _restore_point(self) -> None:
         self._length = None
-        gc.collect()
-        self._recover(quiet=True)
-        self._store = self._open(self.path / _DB)
+        self.revision += 1  # caches made inside the group are stale
+        if self.path is None:
+            restored = ox.Store()  # blank nodes keep their labels (parse does not rename them)
+            restored.bulk_extend(ox.parse(self._snapshot, ox.RdfFormat.N_QUADS))
+            self._store, self._snapshot = restored, None
+            return
+        log.info("a write failed: restoring %s from its checkpoint", self.path)
+        self._store = None  # type: ignore[assignment]
+        deadline = time.monotonic() + 10
+        while True:  # a result still read in another thread keeps the database open a while
+            gc.collect()
+            try:
+                recover(self.path, quiet=True)
+                self._store = self._open(self.path / DB)
+                return
+            except StoreLockedError:
+                if time.monotonic() > deadline:
+                    raise StoreError(
+                        f"cannot reopen {self.path} to undo a failed write: a query result is "
+                        "still held in this process; the next open restores the checkpoint"
+                    ) from None
+                time.sleep(0.05)
+
+    def _keep(self) -> None:
+        self._snapshot = None
+        if self.path is not None:
+            (self.path / MARKER).unlink()  # the commit point: from here on the write stays
+            remove_tree(self.path / CHECKPOINT)
+
+    def _end(self) -> None:
+        self._snapshot = None
+        if self._gate_for_group and self._gate is not None:
+            self._gate_for_group = False
+            self._gate.release()
