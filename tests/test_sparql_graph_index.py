@@ -26,24 +26,39 @@ E = "http://example.org/id/"
 RELATIONS = ["sourcesFrom", "suppliesTo", "wonTender", "forProject"]
 PREFIXES = f"PREFIX skg: <{SKG}>\nPREFIX e: <{E}>\n"
 TOKEN = "index-token"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+
+
+def _claim(name: str, s: int, r: str, o: int, stance: str = "Asserted") -> str:
+    return (
+        f'e:{name} a skg:Claim ; skg:slug "{name}" ; skg:subject e:e{s} ; skg:relation skg:{r} ; '
+        f'skg:object e:e{o} ; skg:stance skg:{stance} ; skg:source e:src ; skg:quote "q" ; '
+        'skg:attribution "a" .'
+    )
+
+
+SOURCE = (
+    'e:src a skg:SourceDocument ; skg:slug "src" ; <http://purl.org/dc/terms/title> "S" ; '
+    "<http://purl.org/dc/terms/publisher> e:e0 ."
+)
 
 
 def _graph_data(seed: int = 7) -> str:
-    """Thirty entities, four claimed relations (with cycles and self-loops), denied-only and
-    disputed claims, labels, types, and a named graph of triples that must never be seen."""
+    """Thirty entities, four claimed relations (with cycles and self-loops), each direct
+    triple backed by an asserting claim, denied-only and disputed claims, labels, types, and
+    a named graph of triples that must never be seen."""
     rng = random.Random(seed)
     direct = {(rng.randrange(30), rng.choice(RELATIONS), rng.randrange(30)) for _ in range(90)}
     direct |= {(3, "sourcesFrom", 3), (4, "suppliesTo", 5), (5, "suppliesTo", 4)}
     lines = [f"e:e{s} skg:{r} e:e{o} ." for s, r, o in sorted(direct)]
+    lines += [_claim(f"a{n}", *edge) for n, edge in enumerate(sorted(direct))]
     lines += [f'e:e{i} <http://www.w3.org/2000/01/rdf-schema#label> "E {i}" .' for i in range(30)]
-    lines += [f"e:e{i} a skg:Company ." for i in range(30)]
+    lines += [f'e:e{i} a skg:Company ; skg:slug "e{i}" .' for i in range(30)]
+    lines.append(SOURCE)
     denied = [(s, r, o) for s, r, o in ((i, RELATIONS[i % 4], (i * 7) % 30) for i in range(12))]
     denied += sorted(direct)[:3]  # disputed: a triple and a denial
     for n, (s, r, o) in enumerate(denied):
-        lines.append(
-            f"e:c{n} skg:subject e:e{s} ; skg:relation skg:{r} ; skg:object e:e{o} ; "
-            "skg:stance skg:Denied ."
-        )
+        lines.append(_claim(f"c{n}", s, r, o, "Denied"))
     named = " ".join(f"e:e{i} skg:sourcesFrom e:e{(i + 1) % 30} ." for i in range(30))
     return f"{PREFIXES}INSERT DATA {{ {' '.join(lines)} GRAPH e:g {{ {named} }} }}"
 
@@ -252,10 +267,17 @@ def test_a_stale_index_falls_back_and_matches_oxigraph_after_updates() -> None:
         service = kg.sparql_service()
         assert service.index is not None and service.index.build_now()
         text = f"{PREFIXES}SELECT ?x WHERE {{ e:e0 skg:forProject+ ?x }}"
+        new = f'e:e40 a skg:Company ; skg:slug "e40" ; <{RDFS}label> "E 40" . ' + (
+            f'e:e41 a skg:Company ; skg:slug "e41" ; <{RDFS}label> "E 41" . '
+        )
         for update in [
-            f"{PREFIXES}INSERT DATA {{ e:e0 skg:forProject e:e40 . e:e40 skg:forProject e:e41 }}",
-            f"{PREFIXES}DELETE DATA {{ e:e40 skg:forProject e:e41 }}",
-            f"{PREFIXES}DELETE WHERE {{ e:e0 skg:forProject ?o }}",
+            f"{PREFIXES}INSERT DATA {{ {new} e:e0 skg:forProject e:e40 . "
+            f"e:e40 skg:forProject e:e41 . {_claim('n1', 0, 'forProject', 40)} "
+            f"{_claim('n2', 40, 'forProject', 41)} }}",
+            f"{PREFIXES}DELETE WHERE {{ e:e40 skg:forProject e:e41 . e:n2 ?p ?o }}",
+            f"{PREFIXES}DELETE {{ e:e0 skg:forProject ?o . ?c ?p ?v }} WHERE {{ "
+            "{ e:e0 skg:forProject ?o } UNION "
+            "{ ?c skg:subject e:e0 ; skg:relation skg:forProject ; ?p ?v } }",
         ]:
             service.update(UpdateRequest(update, TOKEN))
             assert service.index.current() is None or service.index.build_now()

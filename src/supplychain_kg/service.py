@@ -558,7 +558,8 @@ class KnowledgeGraph:
                     self.store.update(text, base_iri=base_iri)
                     self._check_write(staging)
             except BaseException:
-                self._patch_caches(before, None)
+                if self.store.revision != before:  # written, then undone
+                    self._patch_caches(before, None)
                 raise
             self._after_write(staging, before, ends)
 
@@ -582,7 +583,8 @@ class KnowledgeGraph:
                         self.store.add_quads(batch)
                     self._check_write(None if graph is None and replace else named)
             except BaseException:
-                self._patch_caches(before, None)
+                if self.store.revision != before:  # written, then undone
+                    self._patch_caches(before, None)
                 raise
             self._after_write(None if replace else named, before)
 

@@ -6,7 +6,9 @@ to it or drop it.
 
 What nesting means: blocks nest *flat*, as transactions without savepoints do. The outermost
 block is the group; a block opened inside it joins it. The save point is made at the group's
-first write (a group that writes nothing costs nothing). When the outermost block ends
+first write (a group that writes nothing costs nothing; one whose every write failed, as an
+update with a syntax error does, is not undone: there is nothing to undo). When the outermost
+block ends
 normally, the group's writes are kept. When an exception leaves *any* block of the group, the
 whole group has failed: every write made since it began is undone when the outermost block
 ends (not earlier: undoing reopens the database, which must not happen under a reader that
@@ -50,6 +52,7 @@ class WriteGroups:
         self.depth = 0
         self.saved = False
         self.failed = False
+        self.wrote = False
 
     def before_write(self) -> None:
         """Call before every write: inside a group, make its save point at the first one."""
@@ -60,6 +63,11 @@ class WriteGroups:
         if not self.saved:
             self._save()
             self.saved = True
+
+    def after_write(self) -> None:
+        """Call after every write that succeeded."""
+        if self.depth:
+            self.wrote = True
 
     @contextlib.contextmanager
     def group(self) -> Iterator[None]:
@@ -83,10 +91,10 @@ class WriteGroups:
     def _close(self, kept: bool) -> None:
         try:
             if self.saved:
-                if kept:
+                if kept or not self.wrote:
                     self._keep()
                 else:
                     self._restore()
         finally:
-            self.saved = self.failed = False
+            self.saved = self.failed = self.wrote = False
             self._end()

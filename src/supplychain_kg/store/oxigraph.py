@@ -402,7 +402,7 @@ class OxigraphStore:
     # -- writing ---------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def _writing(self) -> Iterator[None]:
+    def _writing(self, *, atomic: bool = True) -> Iterator[None]:
         """Around every write: inside a group, its save point first; on disk, the write gate
         held (a backup made beside this process copies the database files only between
         writes). Small writes are not flushed: each flush makes table files that background
@@ -412,11 +412,14 @@ class OxigraphStore:
             raise StoreError(f"the store at {self.path} is open read-only")
         self._groups.before_write()
         self._length = None
+        if not atomic:  # a bulk load may have written part of its data when it fails
+            self._groups.after_write()
         if self._gate is None:
             yield
-            return
-        with self._gate.holding():
-            yield
+        else:
+            with self._gate.holding():
+                yield
+        self._groups.after_write()
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         with self._writing():
@@ -532,7 +535,7 @@ class OxigraphStore:
     def absorb_files(self, files: Sequence[tuple[Path, str]]) -> None:
         if self.path is None:
             raise TypeError("absorb_files() needs a store on disk")
-        with self._groups.group(), self._writing():
+        with self._groups.group(), self._writing(atomic=False):
             try:
                 self._bulk_load_files(files)
             except (OSError, ValueError, SyntaxError) as exc:
@@ -554,7 +557,7 @@ class OxigraphStore:
                 staging._store.dump(out, ox.RdfFormat.N_QUADS)
             files = [(incoming, ox.RdfFormat.N_QUADS.media_type)]
         try:
-            with self._writing():
+            with self._writing(atomic=False):
                 with concurrent.futures.ThreadPoolExecutor(1, "skg-bulk-write") as pool:
                     writing = pool.submit(self._bulk_load_files, files)
                     try:
