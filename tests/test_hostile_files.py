@@ -101,6 +101,7 @@ def _expect_refusal(
         ("big.rdf", hostile.big_rdf_xml, "SKG_MAX_LITERAL_BYTES", "3:"),
         ("big.jsonld", hostile.big_json_ld, "a string is longer than the 1,048,576 bytes", "1:57"),
     ],
+    ids=lambda case: case[0],
 )
 def test_hostile_rdf_file_is_refused_naming_file_and_position(
     store_dir: Path, tmp_path: Path, case: tuple[str, Callable[[], bytes], str, str]
@@ -125,6 +126,7 @@ def test_hostile_rdf_file_is_refused_naming_file_and_position(
         ("ftm", "latin1.ijson", hostile.latin1_ftm, "not UTF-8", "2:"),
         ("ocds", "latin1.json", hostile.latin1_ocds, "not UTF-8", "1:"),
     ],
+    ids=lambda case: f"{case[0]}-{case[1]}",
 )
 def test_hostile_import_file_is_refused_naming_file_and_position(
     store_dir: Path, tmp_path: Path, case: tuple[str, str, Callable[[], bytes], str, str]
