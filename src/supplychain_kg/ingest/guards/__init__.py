@@ -65,6 +65,7 @@ def check_rdf_input(
             scanner = JsonScanner(name, limits)
             for text in _chunks(stream, limits):
                 scanner.feed(text)
+            scanner.finish()
         else:
             turtle = TurtleScanner(name, limits, nesting=kind not in _LINE_SYNTAXES)
             for _, text in _blocks(stream, limits):
@@ -98,17 +99,9 @@ def _blocks(stream: IO[bytes], limits: Limits) -> Iterator[tuple[int, str]]:
 
 
 def _chunks(stream: IO[bytes], limits: Limits) -> Iterator[str]:
-    """The text in chunks of about an eighth of the literal limit, none ending inside an
-    escape sequence (a run of backslashes near the end waits for the next chunk)."""
+    """The text in chunks of about an eighth of the literal limit."""
     size = max(1 << 14, limits.max_literal_bytes // 8)
     decoder = codecs.getincrementaldecoder("utf-8")("replace")
-    held = ""
     while data := stream.read(size):
-        text = held + decoder.decode(data)
-        cut = text.rfind("\\", max(0, len(text) - 6))
-        while cut > 0 and text[cut - 1] == "\\":
-            cut -= 1
-        held = text[cut:] if cut > 0 else ""
-        yield text[:cut] if cut > 0 else text
-    if rest := held + decoder.decode(b"", final=True):
-        yield rest
+        yield decoder.decode(data)
+    yield decoder.decode(b"", final=True)

@@ -59,6 +59,8 @@ class JsonScanner:
         """Whether the last chunk ended inside a string (``size`` bytes so far, from ``start``)."""
         self.size = 0
         self.start = (0, 0)
+        self.held = ""
+        """The end of the last chunk, held back: it may be a cut escape sequence."""
 
     def block(self, text: str, line: int) -> None:
         """Check whole lines of text, the first of them line ``line`` of the file."""
@@ -66,9 +68,27 @@ class JsonScanner:
         if not self.carry:
             self.depth, self.open = 0, False
         self.feed(text)
+        self.finish()
 
     def feed(self, text: str) -> None:
-        """Check the next chunk of the text."""
+        """Check the next chunk of the text (cut anywhere: an escape sequence cut at its end
+        waits for the rest)."""
+        text = self.held + text
+        cut = text.rfind("\\", max(0, len(text) - 6))
+        while cut > 0 and text[cut - 1] == "\\":
+            cut -= 1
+        if cut < 0:
+            self.held = ""
+        else:
+            text, self.held = text[:cut], text[cut:]
+        self._check(text)
+
+    def finish(self) -> None:
+        """At the end of the text: check what :meth:`feed` held back."""
+        held, self.held = self.held, ""
+        self._check(held)
+
+    def _check(self, text: str) -> None:
         position = self._go_on(text) if self.open else 0
         if position < len(text):
             self._chunk(text, position)

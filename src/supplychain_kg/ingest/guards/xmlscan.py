@@ -41,7 +41,7 @@ class _XmlGuard:
         self.depth = 0
         self.run = 0  # UTF-8 bytes of the text since the last tag
         self.run_start = (0, 0)
-        self.literals: list[tuple[int, int]] = []  # (depth, start byte) of parseType="Literal"
+        self.literals: list[list[int]] = []  # [depth, first byte] of parseType="Literal"s
         self.parser = parser = expat.ParserCreate(namespace_separator=" ")
         parser.buffer_text = True
         parser.buffer_size = _CHUNK
@@ -80,7 +80,13 @@ class _XmlGuard:
     def skipped(self, name: str, parameter: bool) -> None:
         raise self.refuse(f"a reference to the undeclared entity {name!r}; refused")
 
+    def mark(self, index: int) -> None:
+        """Where the content of the innermost XML literal starts, if it starts here."""
+        if self.literals and self.literals[-1][1] < 0:
+            self.literals[-1][1] = index
+
     def start(self, tag: str, attributes: dict[str, str]) -> None:
+        self.mark(self.parser.CurrentByteIndex)
         self.depth += 1
         self.run = 0
         self.run_start = self.where()
@@ -91,12 +97,14 @@ class _XmlGuard:
             if len(value) * 4 > limit and (size := utf8_size(value)) > limit:
                 raise self.long("an attribute value", size, self.where())
         if attributes.get(_PARSE_TYPE) == "Literal":
-            self.literals.append((self.depth, self.parser.CurrentByteIndex))
+            self.literals.append([self.depth, -1])
 
     def end(self, tag: str) -> None:
+        index = self.parser.CurrentByteIndex
+        self.mark(index)
         if self.literals and self.literals[-1][0] == self.depth:
             _, start = self.literals.pop()
-            size = self.parser.CurrentByteIndex - start
+            size = index - start
             if size > self.limits.max_literal_bytes:
                 raise self.long("an XML literal", size, self.where())
         self.depth -= 1
@@ -104,7 +112,9 @@ class _XmlGuard:
         self.run_start = self.where()
 
     def text(self, data: str) -> None:
-        self.run += utf8_size(data)
+        size = utf8_size(data)
+        self.mark(self.parser.CurrentByteIndex - size)  # buffered text: reported at its end
+        self.run += size
         if self.run > self.limits.max_literal_bytes:
             raise self.long("the text after the tag here", None, self.run_start)
 
