@@ -101,7 +101,7 @@ def full_date(value: str | None) -> str | None:
     >>> full_date("2010-05-10T09:30:00Z")
     '2010-05-10'
     """
-    if not value:
+    if not value or not isinstance(value, str):
         return None
     match = _DATE_TEXT.match(value.strip())
     return match.group(1) if match else None

@@ -31,6 +31,7 @@ from ..namespaces import SKG
 from .common import Claim, ImportContext, full_date, quote_json, slugify
 from .guards import JsonScanner, Limits
 from .inputs import display_name, loads, open_text, scan_json_text
+from .ocds_fields import check_release
 
 __all__ = ["import_ocds"]
 
@@ -116,7 +117,8 @@ class _OcdsImport:
     def publisher(self, package: dict[str, Any], name: str, line: int) -> tuple[str, str]:
         """(publisher IRI, publisher name) of a package, created on first use."""
         info = package.get("publisher") if isinstance(package.get("publisher"), dict) else None
-        label = (info or {}).get("name") or self.default_publisher
+        given = (info or {}).get("name")
+        label = given if isinstance(given, str) and given else self.default_publisher
         if not label:
             raise ParseError(
                 "field 'publisher.name': these releases name no publisher; import a package "
@@ -192,6 +194,7 @@ class _OcdsImport:
             if not isinstance(value, str) or not value:
                 raise ParseError(f"field '{field}{key}': expected a string", path=name, line=line)
         assert isinstance(ocid, str) and isinstance(rid, str)
+        check_release(release, field, (name, line))
         pub_iri, pub_name = self.publisher(package, name, line)
         src_slug = _s(rid if rid.startswith(ocid) else f"{ocid}-{rid}")
         src_slug = src_slug if src_slug.startswith("ocds") else f"ocds-{src_slug}"
