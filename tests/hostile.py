@@ -57,6 +57,13 @@ def undeclared_entity() -> bytes:
     return _rdf_xml(doctype, body)
 
 
+def attribute_defaults() -> bytes:
+    """A 100 KB attribute default copied into 10,000 elements: 1 GB from 250 KB."""
+    doctype = f'<!DOCTYPE rdf:RDF [<!ATTLIST ex:p ex:q CDATA "{"A" * 100_000}">]>'
+    body = '<rdf:Description rdf:about="http://example.org/a">' + "<ex:p>1</ex:p>" * 10_000
+    return _rdf_xml(doctype, body + "</rdf:Description>\n")
+
+
 def deep_rdf_xml() -> bytes:
     body = "<rdf:Description><ex:p>" * DEEP + "x" + "</ex:p></rdf:Description>" * DEEP
     return _rdf_xml("", body + "\n")
@@ -146,6 +153,12 @@ def deep_ftm_array() -> bytes:
 
 def deep_ocds() -> bytes:
     return ('{"releases": [' + '{"a": ' * DEEP + "1" + "}" * DEEP + "]}\n").encode()
+
+
+def huge_number_ftm() -> bytes:
+    """A number of 5,000 digits (Python refuses to convert it: ValueError, not a JSON error)."""
+    entity = '{"id": "a", "schema": "Company", "properties": {"name": ["x"]}, "n": '
+    return (entity + "1" * 5_000 + "}\n").encode()
 
 
 def big_ftm() -> bytes:

@@ -192,6 +192,7 @@ _RDF = '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:e
         ('<!DOCTYPE rdf:RDF [<!ENTITY e SYSTEM "http://127.0.0.1:9/">]>', "the entity 'e'"),
         ('<!DOCTYPE rdf:RDF [<!ENTITY % e "x">]>', "the parameter entity 'e'"),
         ('<!DOCTYPE rdf:RDF [<!ENTITY e SYSTEM "x" NDATA gif>]>', "unparsed entity 'e'"),
+        ('<!DOCTYPE rdf:RDF [<!ATTLIST ex:p ex:q CDATA "x">]>', "a default value"),
     ],
 )
 def test_every_xml_entity_declaration_is_refused_where_it_stands(doctype: str, words: str) -> None:
@@ -204,7 +205,8 @@ def test_every_xml_entity_declaration_is_refused_where_it_stands(doctype: str, w
 
 def test_xml_without_entities_passes_and_depth_and_text_are_bounded() -> None:
     description = '<rdf:Description rdf:about="http://e/a"><ex:p>é23456789012</ex:p>'
-    ok = f"<!DOCTYPE rdf:RDF>{_RDF}{description}</rdf:Description></rdf:RDF>".encode()
+    doctype = "<!DOCTYPE rdf:RDF [<!ELEMENT ex:p ANY><!ATTLIST ex:p ex:q CDATA #IMPLIED>]>"
+    ok = f"{doctype}{_RDF}{description}</rdf:Description></rdf:RDF>".encode()
     check_rdf_input(ok, "application/rdf+xml", name="x", max_nesting=3, max_literal_bytes=13)
     with pytest.raises(ParseError, match="nested deeper than 2 levels"):
         check_rdf_input(ok, "application/rdf+xml", name="x", max_nesting=2)

@@ -154,6 +154,8 @@ def loads(text: str, name: str, line: int) -> Any:
         raise ParseError(
             f"not valid JSON: {exc.msg}", path=name, line=line + exc.lineno - 1, column=exc.colno
         ) from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise ParseError(f"not valid JSON: {exc}", path=name, line=line) from None
     except RecursionError:  # SKG_MAX_NESTING set above what Python's parser can take
         raise ParseError(
             "nested too deeply for the JSON parser; lower SKG_MAX_NESTING", path=name, line=line
@@ -198,6 +200,8 @@ def _iter_array(name: str, lines: Iterable[str], limits: Limits) -> Iterator[tup
                         line=line + exc.lineno - 1,
                         column=exc.colno,
                     ) from None
+            except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+                raise ParseError(f"not valid JSON: {exc}", path=name, line=line) from None
             else:
                 if end < len(buffer) or exhausted:
                     yield line, value

@@ -7,7 +7,8 @@ file first, streaming (constant memory), with the handlers defusedxml installs
 (defusedxml/expatreader.py, common.py): any entity declaration, internal or external, general
 or parameter, parsed or unparsed, and any reference to an external entity stops the parse
 with an error. A DOCTYPE without entities is allowed; external DTDs are never read (expat
-parses no parameter entities here). The same pass bounds the element depth and the length of
+parses no parameter entities here), and neither are attribute defaults (an ATTLIST default is
+copied into every element it names: another way to amplify). The same pass bounds the element depth and the length of
 every text run and attribute value (the literals of RDF/XML), and of ``rdf:parseType="Literal"``
 content.
 """
@@ -53,6 +54,7 @@ class _XmlGuard:
         parser.UnparsedEntityDeclHandler = self.unparsed
         parser.ExternalEntityRefHandler = self.external
         parser.SkippedEntityHandler = self.skipped
+        parser.AttlistDeclHandler = self.attributes
 
     def where(self) -> tuple[int, int]:
         return self.parser.CurrentLineNumber, self.parser.CurrentColumnNumber + 1
@@ -76,6 +78,15 @@ class _XmlGuard:
         self, context: str | None, base: str | None, system: str | None, *_: object
     ) -> int:
         raise self.refuse(f"a reference to the external entity {system!r}; refused")
+
+    def attributes(
+        self, element: str, name: str, kind: str, default: str | None, required: bool
+    ) -> None:
+        if default is not None:
+            raise self.refuse(
+                f"the DOCTYPE gives the attribute {name!r} of {element!r} a default value; "
+                "refused (it would be copied into every such element)"
+            )
 
     def skipped(self, name: str, parameter: bool) -> None:
         raise self.refuse(f"a reference to the undeclared entity {name!r}; refused")
