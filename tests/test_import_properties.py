@@ -322,3 +322,20 @@ def test_a_refused_load_on_disk_leaves_the_store_as_it_was(tmp_path: Path) -> No
         assert _checksum(kg) == before
     finally:
         kg.close()
+
+
+def test_two_source_titles_with_one_slug_become_two_sources(graph: KnowledgeGraph) -> None:
+    """Found by the CSV property: "Annual report!" and "Annual report?" both slugify to
+    annual-report, and were one source with two titles (refused by the shapes)."""
+    rows = "acme,ownerOf,hikvision,q1,a,Annual report!,Companies House\n"
+    rows += "acme,suppliesTo,hikvision,q2,a,Annual report?,Companies House\n"
+    header = "subject,relation,object,quote,attributed_to,source_title,source_publisher\n"
+    with tempfile.TemporaryDirectory() as directory:
+        entities = _write(directory, "e.csv", b"id,name,type\nacme,Acme,Company\n")
+        relations = _write(directory, "r.csv", (header + rows).encode())
+        graph.import_files("csv", [entities, relations])
+    titles = graph.store.query(
+        "SELECT ?s ?t WHERE { ?s <http://purl.org/dc/terms/title> ?t "
+        'FILTER(STRSTARTS(?t, "Annual report")) }'
+    )
+    assert len({str(row["s"].value) for row in titles.rows()}) == 2

@@ -187,7 +187,7 @@ class _CsvImport:
         self.literal = {r.removeprefix(SKG).lower(): r for r in onto.literal_relations}
         self.ids: dict[str, str] = {}  # id in a sheet (or the store) -> IRI
         self.rows_of: dict[str, int] = {}
-        self.sources: dict[tuple[str, str | None, str], tuple[str, bool]] = {}
+        self.sources: dict[tuple[str, str, str], tuple[str, bool]] = {}
 
     # -- references ------------------------------------------------------------------------
 
@@ -310,7 +310,7 @@ class _CsvImport:
         ctx = self.ctx
         title = cells["source_title"]
         url = cells.get("source_url", "")
-        key = (title, date, url)
+        key = (title, date or "", url)
         if key in self.sources:
             return self.sources[key]
         narrow = ""
@@ -341,8 +341,9 @@ class _CsvImport:
             ctx.entity(pub, slugify(publisher), [SKG + "Organization"], [publisher], new=True)
             self.ids[slugify(publisher)] = pub
         wanted = slugify(title)
-        first = f"{ctx.base}source/{wanted}"
-        slug = ctx.unique_slug(wanted, first, ctx.existing_slugs([wanted]))
+        # told apart by title, date and URL: two titles with one slug are two sources
+        this = f"{ctx.base}source/{wanted}#" + hashlib.sha1("\x1f".join(key).encode()).hexdigest()
+        slug = ctx.unique_slug(wanted, this, ctx.existing_slugs([wanted]))
         iri = f"{ctx.base}source/{slug}"
         ctx.slugs[slug] = iri
         ctx.source(iri, slug, title, pub, date=date, url=url or None)
