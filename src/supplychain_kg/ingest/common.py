@@ -31,6 +31,7 @@ from ..store import Store
 from ..validate import Validator
 from .checks import RecordChecker, StoreFacts, Value, batches
 from .chunks import NQUADS, ChunkPipeline, Commit, Writer, lit
+from .guards import Limits
 from .ledger import FingerprintTable
 from .rdf import Progress
 
@@ -100,7 +101,7 @@ def full_date(value: str | None) -> str | None:
     >>> full_date("2010-05-10T09:30:00Z")
     '2010-05-10'
     """
-    if not value:
+    if not value or not isinstance(value, str):
         return None
     match = _DATE_TEXT.match(value.strip())
     return match.group(1) if match else None
@@ -180,8 +181,11 @@ class ImportContext:
         commit: Commit | None = None,
         *,
         validator: Validator | None = None,
+        limits: Limits | None = None,
     ) -> None:
         self.store = store
+        self.limits = limits or Limits()
+        """How deep the input may nest, how long a value may be (ingest/guards)."""
         self.on_commit: list[Callable[[], None]] = []
         self.base = base
         self.staging = store.staging()

@@ -14,7 +14,8 @@ Two kinds of sheet, told apart by their header (templates in ``graph/templates/`
 
 Entity sheets are read before relationship sheets. Files may come from a spreadsheet program:
 UTF-8 with or without a byte order mark, comma, semicolon or tab separated (sniffed from the
-header). Column names are matched without regard to case, spaces or underscores.
+header). Column names are matched without regard to case, spaces or underscores. A byte that
+is not UTF-8, or a cell longer than ``SKG_MAX_LITERAL_BYTES``, is refused naming its line.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -33,7 +34,9 @@ from ..namespaces import DCTERMS, RDF, SCHEMA, SKG
 from ..validate import load_ontology
 from .common import Claim, ImportContext, is_decimal, slugify
 from .countries import Countries
-from .inputs import display_name, open_text
+from .guards import Limits
+from .guards.limits import refuse_long, utf8_size
+from .inputs import check_utf8, display_name, open_text
 
 __all__ = ["ENTITY_COLUMNS", "RELATIONSHIP_COLUMNS", "import_csv"]
 
@@ -70,19 +73,18 @@ def _column(name: str) -> str:
 class _Sheet:
     """A CSV file: its header, and rows as (row number, column -> value)."""
 
-    def __init__(self, source: Path | str) -> None:
+    def __init__(self, source: Path | str, limits: Limits) -> None:
         self.source = source
         self.name = display_name(source)
+        self.limits = limits
         self.stdin: io.StringIO | None = None
         with open_text(source) as handle:
-            try:
-                if str(source) == "-":
-                    self.stdin = io.StringIO(handle.read())
-                    first = self.stdin.readline()
-                else:
-                    first = handle.readline()
-            except UnicodeDecodeError as exc:
-                raise ParseError(f"not UTF-8 text ({exc.reason})", path=self.name) from None
+            if str(source) == "-":
+                self.stdin = io.StringIO(handle.read())
+                first = self.stdin.readline()
+            else:
+                first = handle.readline()
+        check_utf8(first, self.name, 1)
         counts = {d: first.count(d) for d in (",", ";", "\t")}
         self.delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
         self.header = [_column(c) for c in next(csv.reader([first], delimiter=self.delimiter), [])]
@@ -111,20 +113,30 @@ class _Sheet:
             yield from self._rows(self.stdin)
             return
         with open_text(self.source) as handle:
-            try:
-                handle.readline()
-            except UnicodeDecodeError:  # reported by __init__
-                return
+            handle.readline()
             yield from self._rows(handle)
 
+    def _lines(self, handle: IO[str]) -> Iterable[str]:
+        """The lines after the header, each checked to be UTF-8."""
+        name = self.name
+        for number, line in enumerate(handle, start=2):
+            check_utf8(line, name, number)
+            yield line
+
     def _rows(self, handle: IO[str]) -> Iterator[Row]:
-        reader = csv.reader(handle, delimiter=self.delimiter)
+        # the csv module's own bound on a cell (in characters; process-wide, 128 Ki by
+        # default) is set to the literal limit; the bytes are checked below
+        limit = self.limits.max_literal_bytes
+        csv.field_size_limit(limit)
+        reader = csv.reader(self._lines(handle), delimiter=self.delimiter)
         row_number = 1
         try:
             for cells in reader:
                 row_number += 1
                 if not any(c.strip() for c in cells):
                     continue
+                if sum(map(len, cells)) * 4 > limit:
+                    self._long_cells(cells, row_number)
                 if len(cells) > len(self.header):
                     raise ParseError(
                         f"row {row_number} has {len(cells)} cells, the header {len(self.header)}",
@@ -138,12 +150,23 @@ class _Sheet:
                         for i, h in enumerate(self.header)
                     },
                 )
-        except UnicodeDecodeError as exc:
-            raise ParseError(
-                f"not UTF-8 text ({exc.reason})", path=self.name, line=row_number + 1
-            ) from None
         except csv.Error as exc:
+            if "field larger than field limit" in str(exc):  # reader.line_num: where it ends
+                at = (reader.line_num + 1, 1)
+                raise refuse_long(self.name, at, "a cell", None, limit) from None
             raise ParseError(str(exc), path=self.name, line=row_number) from None
+
+    def _long_cells(self, cells: list[str], row: int) -> None:
+        limit = self.limits.max_literal_bytes
+        for i, cell in enumerate(cells):
+            if len(cell) * 4 > limit and (size := utf8_size(cell)) > limit:
+                column = self.header[i] if i < len(self.header) else str(i + 1)
+                raise self.error(
+                    row,
+                    column,
+                    f"a value of {size:,} bytes is longer than the {limit:,} "
+                    "bytes allowed; the limit is set by SKG_MAX_LITERAL_BYTES",
+                )
 
     def error(self, row: int, column: str, message: str) -> ParseError:
         return ParseError(f"row {row}, column '{column}': {message}", path=self.name, line=row)
@@ -164,7 +187,7 @@ class _CsvImport:
         self.literal = {r.removeprefix(SKG).lower(): r for r in onto.literal_relations}
         self.ids: dict[str, str] = {}  # id in a sheet (or the store) -> IRI
         self.rows_of: dict[str, int] = {}
-        self.sources: dict[tuple[str, str | None, str], tuple[str, bool]] = {}
+        self.sources: dict[tuple[str, str, str], tuple[str, bool]] = {}
 
     # -- references ------------------------------------------------------------------------
 
@@ -287,7 +310,7 @@ class _CsvImport:
         ctx = self.ctx
         title = cells["source_title"]
         url = cells.get("source_url", "")
-        key = (title, date, url)
+        key = (title, date or "", url)
         if key in self.sources:
             return self.sources[key]
         narrow = ""
@@ -318,8 +341,9 @@ class _CsvImport:
             ctx.entity(pub, slugify(publisher), [SKG + "Organization"], [publisher], new=True)
             self.ids[slugify(publisher)] = pub
         wanted = slugify(title)
-        first = f"{ctx.base}source/{wanted}"
-        slug = ctx.unique_slug(wanted, first, ctx.existing_slugs([wanted]))
+        # told apart by title, date and URL: two titles with one slug are two sources
+        this = f"{ctx.base}source/{wanted}#" + hashlib.sha1("\x1f".join(key).encode()).hexdigest()
+        slug = ctx.unique_slug(wanted, this, ctx.existing_slugs([wanted]))
         iri = f"{ctx.base}source/{slug}"
         ctx.slugs[slug] = iri
         ctx.source(iri, slug, title, pub, date=date, url=url or None)
@@ -343,7 +367,7 @@ class _CsvImport:
 
 def import_csv(ctx: ImportContext, sources: list[Path | str]) -> None:
     """Stage every CSV sheet of ``sources`` into ``ctx``: entity sheets first."""
-    sheets = [_Sheet(s) for s in sources]
+    sheets = [_Sheet(s, ctx.limits) for s in sources]
     job = _CsvImport(ctx)
     for kind in ("entities", "relationships"):
         for sheet in sheets:

@@ -161,7 +161,7 @@ class _FtmImport:
         by_schema, unmapped = report.by_schema, report.unmapped
         batch: list[tuple[int, str, str, dict[str, list[str]], dict[str, Any]]] = []
         links: list[list[Any]] = []
-        for line, record in iter_json_records(source):
+        for line, record in iter_json_records(source, self.ctx.limits):
             ftm_id, schema, props = _check(name, line, record)
             by_schema[schema] = by_schema.get(schema, 0) + 1
             if schema in NODE_SCHEMATA:

@@ -7,17 +7,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..config import Settings
 from ..errors import BadRequestError
 from ..store import Store
 from ..validate import Validator
 from .chunks import Commit
 from .common import ImportContext, ImportReport
+from .guards import Limits
 from .inputs import expand_inputs
 from .rdf import Progress
 
 __all__ = ["IMPORT_KINDS", "ImportOptions", "stage_import"]
 
 IMPORT_KINDS = ("csv", "ftm", "ocds")
+_DEFAULTS = Settings()
 _SUFFIXES = {
     "csv": (".csv", ".tsv", ".txt"),
     "ftm": (".json", ".jsonl", ".ijson", ".ndjson", ".ftm"),
@@ -44,6 +47,8 @@ def stage_import(
     progress: Progress | None = None,
     commit: Commit | None = None,
     validator: Validator | None = None,
+    max_nesting: int = _DEFAULTS.max_nesting,
+    max_literal_bytes: int = _DEFAULTS.max_literal_bytes,
 ) -> tuple[Store, ImportReport]:
     """Read every input into a new staging store (nothing is written to ``store``).
 
@@ -52,9 +57,12 @@ def stage_import(
     the last one before this returns: the store returned is then empty. A failed commit is
     raised here (after the chunk in flight, if any, has finished). Each resource staged is
     checked against ``validator``'s shapes as it is staged (the packaged ones by default).
+    Input may nest ``max_nesting`` deep (JSON) and hold values of ``max_literal_bytes`` (UTF-8)
+    at most (ingest/guards).
 
     Raises BadRequestError for an unknown kind or missing file, ParseError for bad input
-    (naming the file, the line or row, and the field or column).
+    (naming the file, the line or row, and the field or column; also for bytes that are not
+    UTF-8 and input past the limits).
     """
     if kind not in IMPORT_KINDS:
         raise BadRequestError(
@@ -62,7 +70,8 @@ def stage_import(
         )
     sources = expand_inputs(paths, _SUFFIXES[kind])
     options = options or ImportOptions()
-    ctx = ImportContext(store, base, kind, progress, commit, validator=validator)
+    limits = Limits(max_nesting, max_literal_bytes)
+    ctx = ImportContext(store, base, kind, progress, commit, validator=validator, limits=limits)
     # The collector's full passes, dozens in a large import, would each walk every object
     # alive before it (the vocabulary's rdflib graphs, the server's caches): 10% of a million
     # FtM entities' import. Frozen, those are left out until the import ends.

@@ -20,7 +20,6 @@ files) has the same id, source, entities and claims: importing both adds nobody 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from decimal import Decimal, InvalidOperation
@@ -30,7 +29,9 @@ from typing import Any
 from ..errors import ParseError
 from ..namespaces import SKG
 from .common import Claim, ImportContext, full_date, quote_json, slugify
-from .inputs import display_name, open_text
+from .guards import JsonScanner, Limits
+from .inputs import display_name, loads, open_text, scan_json_text
+from .ocds_fields import check_release
 
 __all__ = ["import_ocds"]
 
@@ -47,28 +48,20 @@ def _s(text: str) -> str:
     return slugify(text, limit=120)
 
 
-def _documents(source: Path | str) -> list[tuple[int, Any]]:
+def _documents(source: Path | str, limits: Limits) -> list[tuple[int, Any]]:
     """The JSON documents of a file: one (a package or a release), or one per line."""
     name = display_name(source)
     with open_text(source) as handle:
         text = handle.read()
+    scan_json_text(text, JsonScanner(name, limits))
     try:
-        return [(1, json.loads(text))]
-    except json.JSONDecodeError as exc:
-        if exc.msg != "Extra data":
-            raise ParseError(
-                f"not valid JSON: {exc.msg}", path=name, line=exc.lineno, column=exc.colno
-            ) from None
-    docs = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip():
-            try:
-                docs.append((number, json.loads(line)))
-            except json.JSONDecodeError as exc:
-                raise ParseError(
-                    f"not valid JSON: {exc.msg}", path=name, line=number, column=exc.colno
-                ) from None
-    return docs
+        return [(1, loads(text, name, 1))]
+    except ParseError as exc:
+        if exc.detail != "not valid JSON: Extra data":
+            raise
+    return [
+        (n, loads(line, name, n)) for n, line in enumerate(text.splitlines(), 1) if line.strip()
+    ]
 
 
 def _releases(doc: Any, name: str, line: int) -> list[tuple[str, dict[str, Any]]]:
@@ -124,7 +117,8 @@ class _OcdsImport:
     def publisher(self, package: dict[str, Any], name: str, line: int) -> tuple[str, str]:
         """(publisher IRI, publisher name) of a package, created on first use."""
         info = package.get("publisher") if isinstance(package.get("publisher"), dict) else None
-        label = (info or {}).get("name") or self.default_publisher
+        given = (info or {}).get("name")
+        label = given if isinstance(given, str) and given else self.default_publisher
         if not label:
             raise ParseError(
                 "field 'publisher.name': these releases name no publisher; import a package "
@@ -200,6 +194,7 @@ class _OcdsImport:
             if not isinstance(value, str) or not value:
                 raise ParseError(f"field '{field}{key}': expected a string", path=name, line=line)
         assert isinstance(ocid, str) and isinstance(rid, str)
+        check_release(release, field, (name, line))
         pub_iri, pub_name = self.publisher(package, name, line)
         src_slug = _s(rid if rid.startswith(ocid) else f"{ocid}-{rid}")
         src_slug = src_slug if src_slug.startswith("ocds") else f"ocds-{src_slug}"
@@ -332,7 +327,7 @@ def import_ocds(
     job = _OcdsImport(ctx, publisher)
     for source in sources:
         name = display_name(source)
-        for line, doc in _documents(source):
+        for line, doc in _documents(source, ctx.limits):
             package = doc if isinstance(doc, dict) and "ocid" not in doc else {}
             for where, release in _releases(doc, name, line):
                 if not isinstance(release, dict):

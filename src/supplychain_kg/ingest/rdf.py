@@ -1,4 +1,4 @@
-"""Staging RDF files: format by extension, parse with Oxigraph, deterministic blank nodes."""
+"""Staging RDF files: format by extension, checked (ingest/guards), parsed with Oxigraph."""
 
 from __future__ import annotations
 
@@ -6,12 +6,15 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from ..errors import BadRequestError
+from ..config import Settings
+from ..errors import BadRequestError, ParseError
 from ..store import Store
+from .guards import check_rdf_input
 
 __all__ = ["RDF_EXTENSIONS", "Progress", "expand_paths", "media_type_for", "stage_files"]
 
 Progress = Callable[[str], None]
+_DEFAULTS = Settings()
 
 RDF_EXTENSIONS: dict[str, str] = {
     ".ttl": "text/turtle",
@@ -62,11 +65,16 @@ def stage_files(
     *,
     progress: Progress | None = None,
     rewrite: Callable[[bytes], bytes] | None = None,
+    max_nesting: int = _DEFAULTS.max_nesting,
+    max_literal_bytes: int = _DEFAULTS.max_literal_bytes,
 ) -> tuple[Store, list[tuple[Path, str]]]:
-    """Parse every file into a new staging store; return it and the (path, media type) list.
+    """Check and parse every file into a new staging store; return it and the (path, media
+    type) list.
 
     ``rewrite`` may transform a file's bytes first (used to put the seed under another base
-    IRI). Raises ParseError naming the file, line and column of the first syntax error.
+    IRI). Each file is checked before it is parsed (:func:`.guards.check_rdf_input`: nesting
+    up to ``max_nesting``, literals up to ``max_literal_bytes``, no XML entities). Raises
+    ParseError naming the file, line and column of the first refusal or syntax error.
     """
     staging = store.staging()
     files: list[tuple[Path, str]] = []
@@ -74,12 +82,15 @@ def stage_files(
         media_type = media_type_for(path)
         started = time.perf_counter()
         before = len(staging)
-        if rewrite is None:
-            staging.parse_into(path, media_type, base_iri=path.resolve().as_uri())
-        else:
-            staging.parse_into(
-                rewrite(path.read_bytes()), media_type, base_iri=path.resolve().as_uri()
-            )
+        source: Path | bytes = path if rewrite is None else rewrite(path.read_bytes())
+        check_rdf_input(
+            source,
+            media_type,
+            name=str(path),
+            max_nesting=max_nesting,
+            max_literal_bytes=max_literal_bytes,
+        )
+        _parse(staging, source, media_type, path)
         files.append((path, media_type))
         if progress:
             added = len(staging) - before
@@ -89,3 +100,19 @@ def stage_files(
     if not files:
         raise BadRequestError("no RDF files found in the paths given")
     return staging, files
+
+
+def _parse(staging: Store, source: Path | bytes, media_type: str, path: Path) -> None:
+    try:
+        staging.parse_into(source, media_type, base_iri=path.resolve().as_uri())
+    except MemoryError as exc:  # the engine's lexer refuses a token past its 16 MiB buffer
+        raise ParseError(f"too large for the parser: {exc}", path=str(path)) from exc
+    except ParseError as exc:
+        if "LoadDocumentCallback" not in exc.detail:
+            raise
+        raise ParseError(
+            "a remote JSON-LD @context is never fetched; put the context in the document",
+            path=exc.path,
+            line=exc.line,
+            column=exc.column,
+        ) from exc
