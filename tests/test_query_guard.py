@@ -26,7 +26,7 @@ from tests.live import serve
 
 TOKEN = "guard-token"
 _URL_ROOM = 60_000
-LIMITS = GuardLimits(max_bytes=1 << 20, max_depth=64, max_tokens=5000)
+LIMITS = GuardLimits(max_bytes=2 << 20, max_depth=64, max_tokens=5000)
 
 
 @pytest.fixture
@@ -79,7 +79,7 @@ def test_a_text_the_parser_cannot_read_runs_only_where_the_network_is_unreachabl
 
 def test_size_depth_and_length_bounds_name_their_setting() -> None:
     with pytest.raises(PayloadTooLargeError) as big:
-        check("SELECT * {}" + " " * (1 << 20), LIMITS)
+        check("SELECT * {}" + " " * (2 << 20), LIMITS)
     assert big.value.setting == "SKG_MAX_QUERY_BYTES"
     with pytest.raises(LimitError, match="nested more than 64 deep") as deep:
         check("SELECT * WHERE " + "{ " * 10_000 + "} " * 10_000, LIMITS)
@@ -87,6 +87,14 @@ def test_size_depth_and_length_bounds_name_their_setting() -> None:
     with pytest.raises(LimitError) as long:
         check("SELECT * WHERE { " + " UNION ".join(["{ ?s ?p ?o }"] * 20_000) + " }", LIMITS)
     assert long.value.setting == "SKG_MAX_QUERY_TOKENS"
+
+
+def test_a_long_literal_is_refused_before_the_engine_parses_it() -> None:
+    big = "x" * (1 << 20)
+    with pytest.raises(LimitError, match="SKG_MAX_LITERAL_BYTES") as long:
+        check(f'INSERT DATA {{ <http://e/a> <http://e/p> "{big}x" }}', LIMITS, update=True)
+    assert long.value.setting == "SKG_MAX_LITERAL_BYTES"
+    assert check(f'SELECT * {{ ?s ?p "{big[:1000]}" }}', LIMITS).tokens == 7
 
 
 def test_ground_data_and_values_do_not_count_towards_the_token_bound() -> None:

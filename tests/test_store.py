@@ -83,16 +83,27 @@ def test_absorb_adds_staged_quads_once(store: Store) -> None:
     assert len(store) == 1
 
 
-def test_skolemize_gives_the_same_iris_for_the_same_data(store: Store) -> None:
-    data = b'[] <http://e/p> [ <http://e/q> "x" ] .'
-    first, second = store.staging(), store.staging()
-    first.parse_into(data, "text/turtle")
-    second.parse_into(data, "text/turtle")
-    assert first.has_blank_nodes()
-    first.skolemize("http://e/genid/")
-    second.skolemize("http://e/genid/")
-    assert not first.has_blank_nodes()
+def test_named_blank_nodes_are_the_same_for_the_same_bytes_only(store: Store) -> None:
+    data = b'[] <http://e/p> [ <http://e/q> "x" ] . _:a <http://e/p> _:a .'
+    first, second, other = store.staging(), store.staging(), store.staging()
+    first.parse_into(data, "text/turtle", blank_prefix="http://e/genid/")
+    second.parse_into(data, "text/turtle", blank_prefix="http://e/genid/")
+    other.parse_into(data + b" ", "text/turtle", blank_prefix="http://e/genid/")
+    assert not first.has_blank_nodes() and len(first) == 3
     assert set(first.quads()) == set(second.quads())
+    assert not set(first.quads()) & set(other.quads())  # another file's nodes never merge
+
+
+def test_naming_blank_nodes_is_linear_even_for_a_long_chain(store: Store) -> None:
+    """Canonical labelling (RDFC-1.0) took 103 s for a 1,000-node chain."""
+    import time
+
+    chain = b"".join(b"_:n%d <http://e/next> _:n%d .\n" % (i, i + 1) for i in range(20_000))
+    staging = store.staging()
+    started = time.perf_counter()
+    staging.parse_into(chain, "application/n-triples", blank_prefix="http://e/genid/")
+    assert time.perf_counter() - started < 10
+    assert len(staging) == 20_000 and not staging.has_blank_nodes()
 
 
 def test_disk_store_is_locked_against_a_second_process_open(tmp_path: Path) -> None:

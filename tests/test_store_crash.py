@@ -30,7 +30,7 @@ from supplychain_kg.service import KnowledgeGraph
 
 from .conftest import ROOT
 from .live import free_port
-from .store_support import checksum, kill9, skg
+from .store_support import checksum, kill9, python, skg
 
 MOMENTS = 3
 SEED = 12
@@ -154,18 +154,32 @@ def test_kill_9_during_a_cli_write_leaves_the_store_before_or_after(work: Path, 
         assert checksum(store) in (before, after), f"{kind} killed at {moment:.2f} s"
 
 
+_OPEN_DURING_WRITE = """
+import sys, time
+from pathlib import Path
+from supplychain_kg.cli import main
+marker = Path(sys.argv[1]) / "LOADING"
+deadline = time.monotonic() + 60
+while not marker.exists():
+    if time.monotonic() > deadline:
+        sys.exit("the write never began")
+    time.sleep(0.002)
+sys.exit(main(["-q", "--store", sys.argv[1], "stats"]))
+"""
+
+
 def test_a_second_process_is_refused_during_a_load_which_completes_unharmed(
     work: Path,
 ) -> None:
+    """The second process is started first and waits, ready, for the load's marker: it
+    then opens the store while the load surely holds it."""
     args = CLI_WRITES["load"](work)
-    after, writing, ended = _full_cli_run(work, args)
+    after, _, _ = _full_cli_run(work, args)
     store = _fresh(work, "shared")
-    started = time.monotonic()
+    other = python(_OPEN_DURING_WRITE, str(store))
     loader = skg("-q", "--store", str(store), *args)
-    time.sleep(max(0.0, started + (writing + ended) / 2 - time.monotonic()))
-    other = skg("-q", "--store", str(store), "stats")
     _, err = other.communicate(timeout=60)
-    assert other.returncode == 1 and "in use by another process" in err
+    assert other.returncode == 1 and "in use by another process" in err, err
     loader.communicate(timeout=60)
     assert loader.returncode == 0
     assert checksum(store) == after

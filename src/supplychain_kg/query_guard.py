@@ -6,8 +6,10 @@ Every entry point that runs text a user gave (``/sparql``, ``/update``, ``/expor
 
 - **text too large** (``PayloadTooLargeError``, 413): more bytes than the setting allows;
 - **text too deep or too long** (``LimitError``, 400): brackets nested deeper than
-  ``max_depth``, or more than ``max_tokens`` tokens outside ground data (``INSERT DATA`` /
-  ``DELETE DATA`` blocks and ``VALUES`` rows, which the engine reads flat). The engine's
+  ``max_depth``, more than ``max_tokens`` tokens outside ground data (``INSERT DATA`` /
+  ``DELETE DATA`` blocks and ``VALUES`` rows, which the engine reads flat), or a string or
+  IRI longer than ``max_literal`` bytes (the engine's parser takes about 200 bytes of memory
+  per byte of a long literal). The engine's
   parser and planner recurse: 3,000 nested groups or 8,000 ``UNION`` branches crash it with a
   stack overflow, and a few hundred joined patterns take it seconds to plan;
 - **a fetch** (``RemoteAccessError``, 403): a ``SERVICE`` or ``LOAD`` of any IRI the allow-list
@@ -59,6 +61,9 @@ class GuardLimits:
     max_tokens: int
     allowlist: frozenset[str] = frozenset()
     bytes_setting: str = "SKG_MAX_QUERY_BYTES"
+    max_literal: int = 1 << 20
+    """The longest string or IRI, in bytes (the engine's parser takes about 200 bytes of
+    memory per byte of a long literal)."""
 
     @classmethod
     def from_settings(cls, settings: Any, *, update: bool = False) -> GuardLimits:
@@ -69,6 +74,7 @@ class GuardLimits:
             max_tokens=settings.max_query_tokens,
             allowlist=frozenset(settings.service_allowlist),
             bytes_setting="SKG_MAX_UPDATE_BYTES" if update else "SKG_MAX_QUERY_BYTES",
+            max_literal=settings.max_literal_bytes,
         )
 
 
@@ -150,6 +156,8 @@ def measure(text: str, limits: GuardLimits) -> tuple[int, int]:
     exempt_at: int | None = None  # the depth of the ground-data block being read
     recent: list[str] = ["", ""]  # the last two keywords, for DATA and VALUES blocks
     for token in iter_tokens(text):
+        if token.kind in ("string", "iri") and len(token.text) > limits.max_literal // 4:
+            _check_length(token.text, token.start, text, limits)
         symbol = token.text if token.kind == "other" else ""
         if symbol in _OPEN:
             if symbol == "{" and exempt_at is None and _opens_data(recent):
@@ -179,6 +187,17 @@ def measure(text: str, limits: GuardLimits) -> tuple[int, int]:
         elif symbol not in ("(", ")") or recent[1] != "VALUES":
             recent = [recent[1], ""]
     return deepest, counted
+
+
+def _check_length(token: str, offset: int, text: str, limits: GuardLimits) -> None:
+    size = len(token.encode("utf-8", "surrogatepass"))
+    if size > limits.max_literal:
+        line = text.count("\n", 0, offset) + 1
+        raise LimitError(
+            f"a string or IRI at line {line} is {size:,} bytes long; this server takes at most "
+            f"{limits.max_literal:,} (SKG_MAX_LITERAL_BYTES)",
+            setting="SKG_MAX_LITERAL_BYTES",
+        )
 
 
 def _opens_data(recent: list[str]) -> bool:

@@ -13,7 +13,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, TypedDict
 
 from .config import Settings, graph_dir
 from .errors import InvalidParameterError, SkgError, StoreError, ValidationError
@@ -21,6 +21,7 @@ from .evidence import aliases_and_identifiers, fetch_claims, fetch_entities, loc
 from .export.files import atomic_output
 from .export.run import ExportRequest, not_a_graph_query, run_export
 from .ingest.common import ImportReport
+from .ingest.guards import check_rdf_input
 from .ingest.importer import ImportOptions, stage_import
 from .ingest.rdf import Progress, stage_files
 from .isolation import network_isolation
@@ -114,6 +115,13 @@ class ValidationReport:
     @property
     def ok(self) -> bool:
         return not self.violations
+
+
+class InputLimits(TypedDict):
+    """The bounds every file and body read is checked against (ingest/guards)."""
+
+    max_nesting: int
+    max_literal_bytes: int
 
 
 def _quiet(_: str) -> None:
@@ -241,13 +249,15 @@ class KnowledgeGraph:
     ) -> LoadReport:
         say = progress or _quiet
         started = time.perf_counter()
-        staging, files = stage_files(self.store, paths, progress=progress, rewrite=rewrite)
-        parsed = len(staging)
+        staging, files = stage_files(
+            self.store, paths, progress=progress, rewrite=rewrite, **self._input_limits()
+        )
         reparse: list[tuple[Path, str]] | None = files if rewrite is None else None
-        if staging.has_blank_nodes():
-            changed = staging.skolemize(self.settings.base_iri + ".well-known/genid/")
-            say(f"named {changed:,} blank-node triples with stable IRIs")
+        if staging.has_blank_nodes():  # parsed again, naming them (the same file, the same IRIs)
+            staging, files = self._stage_named(paths, rewrite)
+            say("named the blank nodes with stable IRIs")
             reparse = None
+        parsed = len(staging)
         say(f"validating and writing {parsed:,} triples")
         with self.writing():
             before = self.store.revision
@@ -278,11 +288,36 @@ class KnowledgeGraph:
         self, paths: Iterable[Path], *, progress: Progress | None = None
     ) -> ValidationReport:
         """Parse and validate without writing anything (in the light of the store's content)."""
-        staging, files = stage_files(self.store, list(paths), progress=progress)
+        given = list(paths)
+        staging, files = stage_files(self.store, given, progress=progress, **self._input_limits())
         if staging.has_blank_nodes():
-            staging.skolemize(self.settings.base_iri + ".well-known/genid/")
+            staging, files = self._stage_named(given, None)
         violations = self.validator.validate(staging, self.store)
         return ValidationReport(len(files), len(staging), violations)
+
+    def _stage_named(
+        self, paths: list[Path], rewrite: Callable[[bytes], bytes] | None
+    ) -> tuple[Store, list[tuple[Path, str]]]:
+        """The files staged again with their blank nodes named (genid IRIs)."""
+        return stage_files(
+            self.store,
+            paths,
+            rewrite=rewrite,
+            blank_prefix=self.settings.base_iri + ".well-known/genid/",
+            **self._input_limits(),
+        )
+
+    def _input_limits(self) -> InputLimits:
+        """The bounds every file and body read is checked against (ingest/guards)."""
+        return {
+            "max_nesting": self.settings.max_nesting,
+            "max_literal_bytes": self.settings.max_literal_bytes,
+        }
+
+    def check_input(self, data: bytes, media_type: str, *, name: str) -> None:
+        """Check an RDF document before it is parsed (nesting, literal sizes, no XML
+        entities): ParseError naming ``name``, the line and the column."""
+        check_rdf_input(data, media_type, name=name, **self._input_limits())
 
     def write_staged(self, staging: Store, *, progress: Progress | None = None) -> int:
         """Validate then write a staging store built by an importer (all or nothing)."""
@@ -775,6 +810,7 @@ class KnowledgeGraph:
                         progress=progress,
                         commit=commit if use_chunks else None,
                         validator=self.validator,
+                        **self._input_limits(),
                     )
                     if dry_run:
                         self._checker(staging, say)()

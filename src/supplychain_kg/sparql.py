@@ -308,6 +308,7 @@ class SparqlService:
         """PUT (``replace``) or POST RDF into a graph, validated, all or nothing; True if the
         graph is new."""
         self.authorize(token)
+        self.kg.check_input(body, media_type, name="the request body")
         staging = self.kg.store.staging()
         staging.parse_into(body, media_type, base_iri=graph)
         existed = self.graph_exists(graph)

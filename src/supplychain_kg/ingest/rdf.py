@@ -67,9 +67,10 @@ def stage_files(
     rewrite: Callable[[bytes], bytes] | None = None,
     max_nesting: int = _DEFAULTS.max_nesting,
     max_literal_bytes: int = _DEFAULTS.max_literal_bytes,
+    blank_prefix: str | None = None,
 ) -> tuple[Store, list[tuple[Path, str]]]:
     """Check and parse every file into a new staging store; return it and the (path, media
-    type) list.
+    type) list. ``blank_prefix``: name blank nodes under it (Store.parse_into).
 
     ``rewrite`` may transform a file's bytes first (used to put the seed under another base
     IRI). Each file is checked before it is parsed (:func:`.guards.check_rdf_input`: nesting
@@ -90,7 +91,7 @@ def stage_files(
             max_nesting=max_nesting,
             max_literal_bytes=max_literal_bytes,
         )
-        _parse(staging, source, media_type, path)
+        _parse(staging, source, media_type, path, blank_prefix)
         files.append((path, media_type))
         if progress:
             added = len(staging) - before
@@ -102,9 +103,13 @@ def stage_files(
     return staging, files
 
 
-def _parse(staging: Store, source: Path | bytes, media_type: str, path: Path) -> None:
+def _parse(
+    staging: Store, source: Path | bytes, media_type: str, path: Path, blank_prefix: str | None
+) -> None:
     try:
-        staging.parse_into(source, media_type, base_iri=path.resolve().as_uri())
+        staging.parse_into(
+            source, media_type, base_iri=path.resolve().as_uri(), blank_prefix=blank_prefix
+        )
     except MemoryError as exc:  # the engine's lexer refuses a token past its 16 MiB buffer
         raise ParseError(f"too large for the parser: {exc}", path=str(path)) from exc
     except ParseError as exc:

@@ -83,9 +83,18 @@ class Store(Protocol):
         ...
 
     def parse_into(
-        self, source: Path | bytes, media_type: str, *, base_iri: str | None = None
+        self,
+        source: Path | bytes,
+        media_type: str,
+        *,
+        base_iri: str | None = None,
+        blank_prefix: str | None = None,
     ) -> None:
-        """Parse RDF into this (staging) store. Raises ParseError with file, line and column."""
+        """Parse RDF into this (staging) store. Raises ParseError with file, line and column.
+
+        ``blank_prefix``: name every blank node with an IRI under it that depends only on the
+        document's bytes and the node's place in it (loading the same file twice then adds
+        nothing, and blank nodes of two files never merge)."""
         ...
 
     def absorb_files(self, files: Sequence[tuple[Path, str]]) -> None:
@@ -135,10 +144,6 @@ class Store(Protocol):
         rolls back every absorb made in it. Yields False when it cannot (the caller should then
         absorb once, at the end).
         """
-        ...
-
-    def skolemize(self, prefix: str) -> int:
-        """Replace blank nodes by IRIs under ``prefix`` derived from the data (idempotent)."""
         ...
 
     def has_blank_nodes(self) -> bool:
