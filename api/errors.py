@@ -95,7 +95,8 @@ async def _handle_skg(request: Request, exc: Exception) -> Response:
     if status == 500:
         log.exception("unexpected store error", exc_info=exc)
     body = _body(exc, status)
-    if request.url.path in _PLAIN_PATHS:
+    path = request.url.path
+    if path in _PLAIN_PATHS or path.startswith("/store/"):
         text = f"{body['error']}: {body['detail']}\n"
         if isinstance(exc, NotAcceptableError):
             text += "".join(f"  {media_type}\n" for media_type in exc.offered)

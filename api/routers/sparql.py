@@ -17,6 +17,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
+from supplychain_kg.config import Settings
 from supplychain_kg.errors import BadRequestError, NotAcceptableError, QueryTimeoutError
 from supplychain_kg.results import JSON, XML
 from supplychain_kg.sparql import (
@@ -27,11 +28,20 @@ from supplychain_kg.sparql import (
     UpdateRequest,
 )
 
-from ..deps import KG, get_kg
+from ..body_guard import decoded_too_large
+from ..deps import KG, get_kg, get_settings
 from ..editor import editor_headers, editor_page
 from ..negotiation import choose
 
-__all__ = ["bearer_token", "negotiated", "off_loop", "parse_params", "query_request", "router"]
+__all__ = [
+    "bearer_token",
+    "check_query_size",
+    "negotiated",
+    "off_loop",
+    "parse_params",
+    "query_request",
+    "router",
+]
 
 router = APIRouter(tags=["sparql"])
 
@@ -93,6 +103,15 @@ def parse_params(text: str) -> dict[str, list[str]]:
 _form = parse_params
 
 
+def check_query_size(text: str, settings: Settings) -> str:
+    """``text`` if it is within SKG_MAX_QUERY_BYTES (in UTF-8), else PayloadTooLargeError.
+
+    The body guard bounds the encoded request (a form or URL may take 3 bytes for one); this
+    holds the decoded query itself to the limit."""
+    decoded_too_large(text, settings.max_query_bytes, "a SPARQL query", "SKG_MAX_QUERY_BYTES")
+    return text
+
+
 def _one(values: list[str], name: str) -> str:
     if not values:
         raise BadRequestError(f"the request has no {name!r} parameter; give exactly one")
@@ -134,6 +153,7 @@ async def _answer(
     request: Request, service: SparqlService, text: str, params: dict[str, list[str]]
 ) -> Response:
     accept = request.headers.get("accept")
+    check_query_size(text, get_settings(request))
     query = query_request(text, params, accept, _endpoint(request, "/sparql"))
     answer = await service.aquery(query)
     headers = {"Vary": "Accept", "X-SKG-Engine": answer.engine}
@@ -229,6 +249,8 @@ async def update_post(request: Request, kg: KG) -> Response:
             f"an update POST has media type {media_type or 'none'!r}; expected "
             f"{FORM!r} or 'application/sparql-update'"
         )
+    limit = get_settings(request).max_update_bytes
+    decoded_too_large(text, limit, "a SPARQL update", "SKG_MAX_UPDATE_BYTES")
     update = UpdateRequest(
         sparql=text,
         token=bearer_token(request),
