@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp
@@ -14,6 +16,7 @@ from . import editor
 from .body_guard import BodyGuard
 from .errors import install_error_handlers
 from .fastpath import SparqlGetFastPath
+from .openapi_docs import sparql_path_item
 from .routers import entities, explorer, export, graph_store, meta, paths, sparql
 from .security import secure
 
@@ -26,6 +29,12 @@ class _SecuredApp(FastAPI):
 
     def build_middleware_stack(self) -> ASGIApp:
         return secure(super().build_middleware_stack(), self.state.settings)
+
+    def openapi(self) -> dict[str, Any]:
+        """FastAPI's description, plus ``/sparql`` (a plain route, described by hand)."""
+        schema = super().openapi()
+        schema["paths"].setdefault("/sparql", sparql_path_item())
+        return schema
 
 
 def create_app(settings: Settings | None = None, *, kg: KnowledgeGraph | None = None) -> FastAPI:

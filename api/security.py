@@ -20,6 +20,7 @@ import base64
 import hashlib
 import ipaddress
 import re
+from collections.abc import Mapping
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -53,13 +54,21 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
 )
 """Added to every answer that does not set them itself."""
 
-DOCS_CDN = {
-    "/docs": ("https://cdn.jsdelivr.net", "https://fastapi.tiangolo.com"),
-    "/redoc": ("https://cdn.jsdelivr.net", "https://fastapi.tiangolo.com"),
+_JSDELIVR = "https://cdn.jsdelivr.net"
+_FAVICON = "https://fastapi.tiangolo.com"
+DOCS_CDN: dict[str, dict[str, tuple[str, ...]]] = {
+    "/docs": {"script-src": (_JSDELIVR,), "style-src": (_JSDELIVR,), "img-src": (_FAVICON,)},
+    "/redoc": {
+        "script-src": (_JSDELIVR,),
+        "style-src": ("https://fonts.googleapis.com",),
+        "font-src": ("https://fonts.gstatic.com",),
+        "img-src": (_FAVICON,),
+        "worker-src": ("blob:",),
+    },
 }
-"""The origins FastAPI's /docs (Swagger UI) and /redoc pages load their scripts, styles and
-icon from. Until those files are served by the app itself (a separate issue) these two pages,
-and no other, may load from them; drop the entries then."""
+"""What FastAPI's /docs (Swagger UI) and /redoc pages load from other origins, by directive.
+Until those files are served by the app itself (a separate issue) these two pages, and no
+other, may load from there; drop the entries then."""
 
 _HTML_BUFFER = 1 << 20
 """An HTML page larger than this is sent without inline-script hashes (no inline script runs)."""
@@ -139,29 +148,30 @@ class HostGuard:
 _INLINE_SCRIPT = re.compile(rb"<script(?:\s[^>]*)?>(.*?)</script>", re.S | re.I)
 
 
-def html_policy(page: bytes, extra: tuple[str, ...] = ()) -> str:
-    """A Content-Security-Policy for an HTML page: this origin only (and ``extra``), inline
-    scripts of ``page`` by hash, inline styles allowed (UI libraries set element styles)."""
-    hashes = [
+def html_policy(page: bytes, extra: Mapping[str, tuple[str, ...]] | None = None) -> str:
+    """A Content-Security-Policy for an HTML page: this origin only (plus ``extra`` sources by
+    directive), inline scripts of ``page`` by hash, inline styles allowed (UI libraries set
+    element styles)."""
+    hashes = tuple(
         "'sha256-" + base64.b64encode(hashlib.sha256(body).digest()).decode() + "'"
         for body in _INLINE_SCRIPT.findall(page)
         if body.strip()
-    ]
-    others = " ".join(extra)
-    return "; ".join(
-        (
-            "default-src 'self'",
-            " ".join(("script-src 'self'", *extra, *hashes)),
-            f"style-src 'self' 'unsafe-inline' {others}".rstrip(),
-            f"img-src 'self' data: {others}".rstrip(),
-            "font-src 'self' data:",
-            "connect-src 'self'",
-            "object-src 'none'",
-            "base-uri 'none'",
-            "form-action 'self'",
-            "frame-ancestors 'none'",
-        )
     )
+    directives = {
+        "default-src": ("'self'",),
+        "script-src": ("'self'", *hashes),
+        "style-src": ("'self'", "'unsafe-inline'"),
+        "img-src": ("'self'", "data:"),
+        "font-src": ("'self'", "data:"),
+        "connect-src": ("'self'",),
+        "object-src": ("'none'",),
+        "base-uri": ("'none'",),
+        "form-action": ("'self'",),
+        "frame-ancestors": ("'none'",),
+    }
+    for name, sources in (extra or {}).items():
+        directives[name] = (*directives.get(name, ()), *sources)
+    return "; ".join(" ".join((name, *sources)) for name, sources in directives.items())
 
 
 class SecurityHeaders:
@@ -189,7 +199,7 @@ class SecurityHeaders:
                 size += len(message.get("body", b""))
                 if message.get("more_body", False) and size <= _HTML_BUFFER:
                     return
-                for part in _with_policy(held, size, DOCS_CDN.get(scope["path"], ())):
+                for part in _with_policy(held, size, DOCS_CDN.get(scope["path"])):
                     await send(part)
                 held.clear()
                 return
@@ -210,7 +220,9 @@ def _needs_policy(headers: list[tuple[bytes, bytes]]) -> bool:
     return html and not any(k.lower() == b"content-security-policy" for k, _ in headers)
 
 
-def _with_policy(held: list[Message], size: int, extra: tuple[str, ...]) -> list[Message]:
+def _with_policy(
+    held: list[Message], size: int, extra: Mapping[str, tuple[str, ...]] | None
+) -> list[Message]:
     """The held start message with a CSP, and the page's body in one message."""
     start, parts = held[0], held[1:]
     body = b"".join(p.get("body", b"") for p in parts)

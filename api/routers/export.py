@@ -20,6 +20,7 @@ from supplychain_kg.service import KnowledgeGraph
 
 from ..deps import KG, AppSettings
 from ..limits import drop_frames
+from ..openapi_docs import errors
 
 __all__ = ["router"]
 
@@ -44,7 +45,7 @@ def _export_to_temp(kg: KnowledgeGraph, request: ExportRequest, timeout: float) 
     return path, resolved.filename()
 
 
-@router.get("/export", response_class=FileResponse)
+@router.get("/export", response_class=FileResponse, responses=errors(403, 404, 409, 422, 503))
 async def export(
     *,
     kg: KG,
@@ -82,7 +83,7 @@ async def export(
     return await _download(kg, request, settings.query_timeout)
 
 
-@router.post("/export", response_class=FileResponse)
+@router.post("/export", response_class=FileResponse, responses=errors(422, 503))
 async def export_paths(
     *,
     kg: KG,

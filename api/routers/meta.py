@@ -11,17 +11,18 @@ from supplychain_kg import __version__
 
 from ..deps import KG
 from ..limits import in_worker
+from ..openapi_docs import errors
 
 router = APIRouter(tags=["meta"])
 
 
-@router.get("/health")
+@router.get("/health", responses=errors())
 def health(kg: KG) -> dict[str, Any]:
     """Liveness: answers at once, without touching the store."""
     return {"status": "ok", "version": __version__}
 
 
-@router.get("/stats")
+@router.get("/stats", responses=errors(503))
 async def stats(kg: KG) -> dict[str, Any]:
     """Entities by type, claims by stance, sources."""
     return await run_in_threadpool(in_worker, kg.stats)

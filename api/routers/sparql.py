@@ -31,7 +31,9 @@ from supplychain_kg.sparql import (
 from ..body_guard import decoded_too_large
 from ..deps import KG, get_kg, get_settings
 from ..editor import editor_headers, editor_page
+from ..iri import is_absolute_iri
 from ..negotiation import choose
+from ..openapi_docs import errors, update_body
 
 __all__ = [
     "bearer_token",
@@ -139,6 +141,10 @@ def query_request(
 ) -> QueryRequest:
     """A protocol query: its text, dataset and the negotiated answer formats."""
     results_type, rdf_type = negotiated(accept)
+    for name in ("default-graph-uri", "named-graph-uri"):
+        for value in params.get(name, ()):
+            if not is_absolute_iri(value):
+                raise BadRequestError(f"{name} {value!r} is not an absolute IRI")
     return QueryRequest(
         sparql=text,
         results_type=results_type,
@@ -233,7 +239,14 @@ async def update_get() -> Response:
     raise BadRequestError("an update cannot be sent with GET; POST it to /update")
 
 
-@router.post("/update", summary="SPARQL 1.1 Update (needs the write token)", status_code=204)
+@router.post(
+    "/update",
+    summary="SPARQL 1.1 Update (needs the write token)",
+    status_code=204,
+    response_class=Response,
+    responses=errors(403, 503, plain=True),
+    openapi_extra=update_body(),
+)
 async def update_post(request: Request, kg: KG) -> Response:
     media_type, charset = _media_type(request)
     params = _form(request.url.query)
