@@ -121,6 +121,13 @@ def _headers(scope: Scope) -> tuple[int | None, bytes, str | None]:
     return length, media_type, token
 
 
+def _route_path(scope: Scope) -> str:
+    """The path the router matches (without the root path of an app mounted under one)."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    return path[len(root) :] or "/" if root and path.startswith(root) else path
+
+
 class BodyGuard:
     """ASGI middleware: the write token, then the size limits, before the body is read."""
 
@@ -145,7 +152,7 @@ class BodyGuard:
 
     def _check(self, scope: Scope) -> Limit:
         """The body's limit, after the checks that need no body (raises SkgError)."""
-        method, path = scope["method"], scope["path"]
+        method, path = scope["method"], _route_path(scope)
         length, media_type, token = _headers(scope)
         if is_write(method, path):
             self.kg.sparql_service().authorize(token)
