@@ -107,18 +107,21 @@ def decoded_too_large(text: str, limit: int, what: str, setting: str) -> None:
         raise too_large(Limit(limit, what, setting), len(text.encode("utf-8")))
 
 
-def _headers(scope: Scope) -> tuple[int | None, bytes, str | None]:
-    """Content-Length (None if absent or not a number), bare media type, bearer token."""
-    length, media_type, token = None, b"", None
+def _headers(scope: Scope) -> tuple[int | None, bytes, str | None, bool]:
+    """Content-Length (None if absent or not a number), bare media type, bearer token, and
+    whether the body comes in chunks (Transfer-Encoding)."""
+    length, media_type, token, chunked = None, b"", None, False
     for name, value in scope["headers"]:
         if name == b"content-length":
             length = int(value) if value.strip().isdigit() else None
+        elif name == b"transfer-encoding":
+            chunked = True
         elif name == b"content-type":
             media_type = value.split(b";", 1)[0].strip().lower()
         elif name == b"authorization":
             scheme, _, rest = value.decode("latin-1").partition(" ")
             token = rest.strip() if scheme.lower() == "bearer" and rest.strip() else None
-    return length, media_type, token
+    return length, media_type, token, chunked
 
 
 def _route_path(scope: Scope) -> str:
@@ -148,12 +151,16 @@ class BodyGuard:
         except SkgError as exc:
             await _refuse(scope, receive, send, exc)
             return
+        if limit is None:  # no body, or one the server holds to its Content-Length
+            await self.app(scope, receive, send)
+            return
         await _Counted(self.app, limit)(scope, receive, send)
 
-    def _check(self, scope: Scope) -> Limit:
-        """The body's limit, after the checks that need no body (raises SkgError)."""
+    def _check(self, scope: Scope) -> Limit | None:
+        """The limit to count a chunked body against (None: nothing to count), after the
+        checks that need no body (raises SkgError)."""
         method, path = scope["method"], _route_path(scope)
-        length, media_type, token = _headers(scope)
+        length, media_type, token, chunked = _headers(scope)
         if is_write(method, path):
             self.kg.sparql_service().authorize(token)
         query_string = scope.get("query_string", b"")
@@ -162,7 +169,7 @@ class BodyGuard:
         limit = body_limit(self.settings, method, path, media_type)
         if length is not None and length > limit.size:
             raise too_large(limit, length)
-        return limit
+        return limit if chunked else None  # with no length and no chunks there is no body
 
 
 async def _refuse(scope: Scope, receive: Receive, send: Send, exc: SkgError) -> None:

@@ -111,6 +111,8 @@ async def _endless_body() -> None:
     async def endless() -> dict[str, Any]:
         nonlocal pulled
         pulled += 64 << 10
+        if pulled > 100 << 20:
+            raise AssertionError("the guard let the app read 100 MB")
         return {"type": "http.request", "body": b"x" * (64 << 10), "more_body": True}
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
@@ -126,7 +128,8 @@ async def _endless_body() -> None:
     kg = KnowledgeGraph.open(SMALL)
     guard = BodyGuard(app, kg, SMALL)
     scope = {"type": "http", "method": "POST", "path": "/sparql", "query_string": b"",
-             "headers": [(b"content-type", b"application/sparql-query")]}  # fmt: skip
+             "headers": [(b"content-type", b"application/sparql-query"),
+                         (b"transfer-encoding", b"chunked")]}  # fmt: skip
     await guard(scope, endless, send)
     kg.close()
     assert reached_app
