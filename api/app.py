@@ -2,19 +2,39 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp
 
 from supplychain_kg import __version__
 from supplychain_kg.config import Settings
 from supplychain_kg.service import KnowledgeGraph
 
 from . import editor
+from .body_guard import BodyGuard
 from .errors import install_error_handlers
 from .fastpath import SparqlGetFastPath
+from .openapi_docs import sparql_path_item
 from .routers import entities, explorer, export, graph_store, meta, paths, sparql
+from .security import secure
 
 __all__ = ["create_app"]
+
+
+class _SecuredApp(FastAPI):
+    """The app behind the Host check and the security headers, outside even the handler of
+    unexpected errors, so that every answer (a 500 too) carries the headers."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return secure(super().build_middleware_stack(), self.state.settings)
+
+    def openapi(self) -> dict[str, Any]:
+        """FastAPI's description, plus ``/sparql`` (a plain route, described by hand)."""
+        schema = super().openapi()
+        schema["paths"].setdefault("/sparql", sparql_path_item())
+        return schema
 
 
 def create_app(settings: Settings | None = None, *, kg: KnowledgeGraph | None = None) -> FastAPI:
@@ -24,13 +44,18 @@ def create_app(settings: Settings | None = None, *, kg: KnowledgeGraph | None = 
     """
     settings = settings or Settings.from_env()
     kg = kg or KnowledgeGraph.open(settings)
-    app = FastAPI(
+    app = _SecuredApp(
         title="supplychain-kg",
         version=__version__,
         description="Vendors, contractors and governments, with the evidence behind every link.",
     )
     app.state.settings = settings
     app.state.kg = kg
+    install_error_handlers(app)
+    # Outermost first: (Host check, security headers), CORS, the write token and body limits,
+    # then the GET /sparql fast path, all before routing.
+    app.add_middleware(SparqlGetFastPath, kg=kg)
+    app.add_middleware(BodyGuard, kg=kg, settings=settings)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -38,8 +63,6 @@ def create_app(settings: Settings | None = None, *, kg: KnowledgeGraph | None = 
             allow_methods=["GET", "HEAD", "OPTIONS", "POST"],
             allow_headers=["Accept", "Content-Type"],
         )
-    install_error_handlers(app)
-    app.add_middleware(SparqlGetFastPath, kg=kg, settings=settings)
     kg.sparql_service().warm()  # the SPARQL graph index builds in the background
     app.include_router(meta.router)
     app.include_router(paths.router)

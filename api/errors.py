@@ -11,6 +11,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from starlette.exceptions import HTTPException
 
 from supplychain_kg.errors import (
     AmbiguousEntityError,
@@ -86,6 +87,10 @@ _PLAIN_PATHS = ("/sparql", "/update", "/store")
 """SPARQL protocol paths: clients there (Jena, SPARQLWrapper, YASGUI) show a plain-text body."""
 
 
+def _plain(path: str) -> bool:
+    return path in _PLAIN_PATHS or path.startswith("/store/")
+
+
 async def error_response(request: Request, exc: Exception) -> Response:
     """The answer to one of our errors (also for ASGI code outside the router)."""
     return await _handle_skg(request, exc)
@@ -97,7 +102,7 @@ async def _handle_skg(request: Request, exc: Exception) -> Response:
     if status == 500:
         log.exception("unexpected store error", exc_info=exc)
     body = _body(exc, status)
-    if request.url.path in _PLAIN_PATHS:
+    if _plain(request.url.path):
         text = f"{body['error']}: {body['detail']}\n"
         if isinstance(exc, NotAcceptableError):
             text += "".join(f"  {media_type}\n" for media_type in exc.offered)
@@ -126,6 +131,27 @@ async def _handle_invalid(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=422)
 
 
+_HTTP_ERRORS = {
+    404: ("NotFoundError", "no such path: {path}"),
+    405: ("MethodNotAllowedError", "{path} does not take {method}"),
+}
+
+
+async def _handle_http(request: Request, exc: Exception) -> Response:
+    """Routing errors (no such path, method not allowed, an asset not found) in the same shape
+    as every other error."""
+    assert isinstance(exc, HTTPException)
+    name, template = _HTTP_ERRORS.get(exc.status_code, ("HTTPError", ""))
+    detail = exc.detail
+    if template and detail in ("Not Found", "Method Not Allowed"):
+        detail = template.format(path=request.url.path, method=request.method)
+    headers = dict(exc.headers or {})
+    if _plain(request.url.path):
+        return PlainTextResponse(f"{name}: {detail}\n", exc.status_code, headers=headers)
+    body = {"error": name, "detail": str(detail)}
+    return JSONResponse(body, status_code=exc.status_code, headers=headers)
+
+
 async def _handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s", request.url.path, exc_info=exc)
     return JSONResponse({"error": "InternalError", "detail": "internal error"}, status_code=500)
@@ -135,4 +161,5 @@ def install_error_handlers(app: FastAPI) -> None:
     """Register the exception handlers on ``app``."""
     app.add_exception_handler(SkgError, _handle_skg)
     app.add_exception_handler(RequestValidationError, _handle_invalid)
+    app.add_exception_handler(HTTPException, _handle_http)
     app.add_exception_handler(Exception, _handle_unexpected)

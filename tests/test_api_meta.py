@@ -11,7 +11,7 @@ from supplychain_kg.service import KnowledgeGraph
 
 def test_health_answers_ok() -> None:
     app = create_app(Settings(memory=True), kg=KnowledgeGraph.open(Settings(memory=True)))
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://localhost") as client:
         reply = client.get("/health")
     assert reply.status_code == 200
     assert reply.json()["status"] == "ok"
@@ -19,7 +19,9 @@ def test_health_answers_ok() -> None:
 
 def test_stats_counts_the_seed_graph() -> None:
     kg = KnowledgeGraph.open(Settings(memory=True))
-    with TestClient(create_app(Settings(memory=True), kg=kg)) as client:
+    with TestClient(
+        create_app(Settings(memory=True), kg=kg), base_url="http://localhost"
+    ) as client:
         stats = client.get("/stats").json()
     assert stats["claims_by_stance"]["denied"] >= 2
     assert stats["entities"] == kg.stats()["entities"]
@@ -32,7 +34,9 @@ def test_settings_bind_loopback_by_default() -> None:
 
 def test_entity_answer_caps_relations_and_keeps_denials_first() -> None:
     kg = KnowledgeGraph.open(Settings(memory=True))
-    with TestClient(create_app(Settings(memory=True), kg=kg)) as client:
+    with TestClient(
+        create_app(Settings(memory=True), kg=kg), base_url="http://localhost"
+    ) as client:
         full = client.get("/entities/hikvision").json()
         capped = client.get("/entities/hikvision", params={"limit": 2}).json()
         bad = client.get("/entities/hikvision", params={"limit": 0})

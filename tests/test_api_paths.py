@@ -11,7 +11,9 @@ from supplychain_kg.service import KnowledgeGraph
 
 
 def _client(kg: KnowledgeGraph, **settings: object) -> TestClient:
-    return TestClient(create_app(replace(kg.settings, **settings), kg=kg))
+    return TestClient(
+        create_app(replace(kg.settings, **settings), kg=kg), base_url="http://localhost"
+    )
 
 
 def test_paths_answer_follows_the_design_shape(seeded_template: KnowledgeGraph) -> None:

@@ -15,7 +15,7 @@ from supplychain_kg.service import KnowledgeGraph
 
 
 def _client(kg: KnowledgeGraph) -> TestClient:
-    return TestClient(create_app(kg.settings, kg=kg))
+    return TestClient(create_app(kg.settings, kg=kg), base_url="http://localhost")
 
 
 class _Links(HTMLParser):

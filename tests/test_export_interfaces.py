@@ -140,7 +140,9 @@ def test_cli_export_error_names_the_bad_relation(capsys: pytest.CaptureFixture[s
 
 @pytest.fixture
 def client(tricky: KnowledgeGraph) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(memory=True), kg=tricky)) as test_client:
+    with TestClient(
+        create_app(Settings(memory=True), kg=tricky), base_url="http://localhost"
+    ) as test_client:
         yield test_client
 
 
@@ -181,7 +183,7 @@ def test_http_export_past_its_time_limit_answers_503_and_leaves_no_temporary_fil
 ) -> None:
     before = set(Path(tempfile.gettempdir()).glob("skg-export-*"))
     settings = Settings(memory=True, query_timeout=1e-9)
-    with TestClient(create_app(settings, kg=tricky)) as client:
+    with TestClient(create_app(settings, kg=tricky), base_url="http://localhost") as client:
         response = client.get("/export", params={"format": "gexf"})
     assert response.status_code == 503
     assert "longer than" in response.json()["detail"]
@@ -225,7 +227,9 @@ def test_http_export_of_a_posted_path_answer_has_exactly_its_nodes_and_edges(
 
 
 def test_http_export_of_a_path_query_names_both_ends(kg: KnowledgeGraph) -> None:
-    with TestClient(create_app(Settings(memory=True), kg=kg)) as client:
+    with TestClient(
+        create_app(Settings(memory=True), kg=kg), base_url="http://localhost"
+    ) as client:
         params = {"format": "gexf", "source": "hikvision", "target": "naypyitaw-council"}
         response = client.get("/export", params=params)
         assert response.status_code == 200

@@ -104,7 +104,7 @@ def test_ftm_payment_path_from_payer_to_beneficiary_is_found_by_paths_with_the_d
     kg: KnowledgeGraph, donations: Path
 ) -> None:
     payment, payer, beneficiary = _import_first_payment(kg, donations)
-    client = TestClient(create_app(kg.settings, kg=kg))
+    client = TestClient(create_app(kg.settings, kg=kg), base_url="http://localhost")
     response = client.get("/paths", params={"source": payer, "target": beneficiary, "max_hops": 1})
     assert response.status_code == 200
     path = response.json()["paths"][0]

@@ -10,11 +10,12 @@ from supplychain_kg.relations import MAX_DEPTH
 
 from ..deps import KG, AppSettings
 from ..limits import run_limited
+from ..openapi_docs import errors
 
 router = APIRouter(tags=["entities"])
 
 
-@router.get("/entities")
+@router.get("/entities", responses=errors(422, 503))
 async def search_entities(
     kg: KG,
     settings: AppSettings,
@@ -27,7 +28,7 @@ async def search_entities(
     return {"query": q, "results": [hit.to_json() for hit in hits]}
 
 
-@router.get("/entities/{ref:path}/neighbors")
+@router.get("/entities/{ref:path}/neighbors", responses=errors(404, 409, 422, 503))
 async def neighbors(
     *,
     kg: KG,
@@ -55,7 +56,7 @@ async def neighbors(
     )
 
 
-@router.get("/entities/{ref:path}")
+@router.get("/entities/{ref:path}", responses=errors(404, 409, 422, 503))
 async def show_entity(
     kg: KG,
     settings: AppSettings,

@@ -18,8 +18,10 @@ from supplychain_kg.export.run import ExportRequest
 from supplychain_kg.relations import MAX_HOPS, MAX_K
 from supplychain_kg.service import KnowledgeGraph
 
+from ..body_guard import decoded_too_large
 from ..deps import KG, AppSettings
 from ..limits import drop_frames
+from ..openapi_docs import errors
 
 __all__ = ["router"]
 
@@ -44,7 +46,7 @@ def _export_to_temp(kg: KnowledgeGraph, request: ExportRequest, timeout: float) 
     return path, resolved.filename()
 
 
-@router.get("/export", response_class=FileResponse)
+@router.get("/export", response_class=FileResponse, responses=errors(403, 404, 409, 422, 503))
 async def export(
     *,
     kg: KG,
@@ -64,6 +66,10 @@ async def export(
     """Download the whole graph, the neighbourhood of `around`, the result of a path query
     (`source`, `target` and the /paths parameters) or of a CONSTRUCT query as GraphML, GEXF,
     Cytoscape JSON, CSV (zip) or RDF (Turtle, N-Quads, JSON-LD)."""
+    if construct is not None:
+        decoded_too_large(
+            construct, settings.max_query_bytes, "a CONSTRUCT query", "SKG_MAX_QUERY_BYTES"
+        )
     path_query = None
     if source or target:
         if not (source and target):
@@ -82,7 +88,7 @@ async def export(
     return await _download(kg, request, settings.query_timeout)
 
 
-@router.post("/export", response_class=FileResponse)
+@router.post("/export", response_class=FileResponse, responses=errors(422, 503))
 async def export_paths(
     *,
     kg: KG,

@@ -18,11 +18,17 @@ from supplychain_kg.sparql import RDF_MEDIA_TYPES
 
 from ..deps import KG
 from ..negotiation import choose
+from ..openapi_docs import errors, rdf_body, store_parameters
 from .sparql import RDF_ALIASES, bearer_token, off_loop
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["graph store"])
+_RDF_ANSWER = {
+    "description": "The graph in the negotiated RDF syntax",
+    "content": {media_type: {"schema": {"type": "string"}} for media_type in RDF_MEDIA_TYPES},
+}
+_WRITE_ERRORS = errors(403, 503, plain=True)
 
 
 def _graph(request: Request) -> str | None:
@@ -58,7 +64,13 @@ async def _read(request: Request, kg: KG) -> Response:
     return Response(answer.body, media_type=answer.media_type, headers={"Vary": "Accept"})
 
 
-@router.get("/store", summary="Read the default graph or ?graph=IRI")
+@router.get(
+    "/store",
+    summary="Read the default graph or ?graph=IRI",
+    response_class=Response,
+    responses={200: _RDF_ANSWER, **errors(404, 406, 503, plain=True)},
+    openapi_extra={"parameters": store_parameters()},
+)
 @router.get("/store/{path:path}", include_in_schema=False)
 async def store_get(request: Request, kg: KG) -> Response:
     return await _read(request, kg)
@@ -113,13 +125,27 @@ async def _write(request: Request, kg: KG, *, replace: bool, graph: str | None) 
     return Response(status_code=201 if created else 204)
 
 
-@router.put("/store", summary="Replace a graph (needs the write token)")
+@router.put(
+    "/store",
+    summary="Replace a graph (needs the write token)",
+    status_code=204,
+    response_class=Response,
+    responses={201: {"description": "The graph is new"}, **_WRITE_ERRORS},
+    openapi_extra=rdf_body(),
+)
 @router.put("/store/{path:path}", include_in_schema=False)
 async def store_put(request: Request, kg: KG) -> Response:
     return await _write(request, kg, replace=True, graph=_graph(request))
 
 
-@router.post("/store", summary="Add to a graph; with no ?graph/?default, a new graph")
+@router.post(
+    "/store",
+    summary="Add to a graph; with no ?graph/?default, a new graph",
+    status_code=204,
+    response_class=Response,
+    responses={201: {"description": "A new graph (named in Location)"}, **_WRITE_ERRORS},
+    openapi_extra=rdf_body(),
+)
 @router.post("/store/{path:path}", include_in_schema=False)
 async def store_post(request: Request, kg: KG) -> Response:
     params = request.query_params
@@ -130,7 +156,14 @@ async def store_post(request: Request, kg: KG) -> Response:
     return await _write(request, kg, replace=False, graph=_graph(request))
 
 
-@router.delete("/store", summary="Drop a graph (needs the write token)", status_code=204)
+@router.delete(
+    "/store",
+    summary="Drop a graph (needs the write token)",
+    status_code=204,
+    response_class=Response,
+    responses=errors(403, 404, plain=True),
+    openapi_extra={"parameters": store_parameters()},
+)
 @router.delete("/store/{path:path}", include_in_schema=False, status_code=204)
 async def store_delete(request: Request, kg: KG) -> Response:
     call = partial(kg.sparql_service().graph_delete, _graph(request), bearer_token(request))

@@ -10,11 +10,12 @@ from supplychain_kg.relations import MAX_HOPS, MAX_K
 
 from ..deps import KG, AppSettings
 from ..limits import run_limited
+from ..openapi_docs import errors
 
 router = APIRouter(tags=["paths"])
 
 
-@router.get("/paths")
+@router.get("/paths", responses=errors(404, 409, 422, 503))
 async def paths(
     *,
     kg: KG,

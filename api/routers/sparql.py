@@ -17,6 +17,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
+from supplychain_kg.config import Settings
 from supplychain_kg.errors import BadRequestError, NotAcceptableError, QueryTimeoutError
 from supplychain_kg.results import JSON, XML
 from supplychain_kg.sparql import (
@@ -27,11 +28,22 @@ from supplychain_kg.sparql import (
     UpdateRequest,
 )
 
-from ..deps import KG, get_kg
+from ..body_guard import decoded_too_large
+from ..deps import KG, get_kg, get_settings
 from ..editor import editor_headers, editor_page
+from ..iri import is_absolute_iri
 from ..negotiation import choose
+from ..openapi_docs import errors, update_body
 
-__all__ = ["bearer_token", "negotiated", "off_loop", "parse_params", "query_request", "router"]
+__all__ = [
+    "bearer_token",
+    "check_query_size",
+    "negotiated",
+    "off_loop",
+    "parse_params",
+    "query_request",
+    "router",
+]
 
 router = APIRouter(tags=["sparql"])
 
@@ -93,6 +105,15 @@ def parse_params(text: str) -> dict[str, list[str]]:
 _form = parse_params
 
 
+def check_query_size(text: str, settings: Settings) -> str:
+    """``text`` if it is within SKG_MAX_QUERY_BYTES (in UTF-8), else PayloadTooLargeError.
+
+    The body guard bounds the encoded request (a form or URL may take 3 bytes for one); this
+    holds the decoded query itself to the limit."""
+    decoded_too_large(text, settings.max_query_bytes, "a SPARQL query", "SKG_MAX_QUERY_BYTES")
+    return text
+
+
 def _one(values: list[str], name: str) -> str:
     if not values:
         raise BadRequestError(f"the request has no {name!r} parameter; give exactly one")
@@ -120,6 +141,10 @@ def query_request(
 ) -> QueryRequest:
     """A protocol query: its text, dataset and the negotiated answer formats."""
     results_type, rdf_type = negotiated(accept)
+    for name in ("default-graph-uri", "named-graph-uri"):
+        for value in params.get(name, ()):
+            if not is_absolute_iri(value):
+                raise BadRequestError(f"{name} {value!r} is not an absolute IRI")
     return QueryRequest(
         sparql=text,
         results_type=results_type,
@@ -134,6 +159,7 @@ async def _answer(
     request: Request, service: SparqlService, text: str, params: dict[str, list[str]]
 ) -> Response:
     accept = request.headers.get("accept")
+    check_query_size(text, get_settings(request))
     query = query_request(text, params, accept, _endpoint(request, "/sparql"))
     answer = await service.aquery(query)
     headers = {"Vary": "Accept", "X-SKG-Engine": answer.engine}
@@ -213,7 +239,14 @@ async def update_get() -> Response:
     raise BadRequestError("an update cannot be sent with GET; POST it to /update")
 
 
-@router.post("/update", summary="SPARQL 1.1 Update (needs the write token)", status_code=204)
+@router.post(
+    "/update",
+    summary="SPARQL 1.1 Update (needs the write token)",
+    status_code=204,
+    response_class=Response,
+    responses=errors(403, 503, plain=True),
+    openapi_extra=update_body(),
+)
 async def update_post(request: Request, kg: KG) -> Response:
     media_type, charset = _media_type(request)
     params = _form(request.url.query)
@@ -229,6 +262,8 @@ async def update_post(request: Request, kg: KG) -> Response:
             f"an update POST has media type {media_type or 'none'!r}; expected "
             f"{FORM!r} or 'application/sparql-update'"
         )
+    limit = get_settings(request).max_update_bytes
+    decoded_too_large(text, limit, "a SPARQL update", "SKG_MAX_UPDATE_BYTES")
     update = UpdateRequest(
         sparql=text,
         token=bearer_token(request),

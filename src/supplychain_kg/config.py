@@ -100,7 +100,8 @@ class Settings:
     query_timeout: float = 30.0
     result_cap: int = 100_000
     write_token: str | None = None
-    cors_origins: tuple[str, ...] = ("*",)
+    cors_origins: tuple[str, ...] = ()
+    """Origins whose web pages may read answers (CORS); none by default, ``*`` for any."""
     service_allowlist: tuple[str, ...] = ()
     query_workers: int = 2
     sparql_accel: bool = True
@@ -139,7 +140,6 @@ class Settings:
             raise ConfigError(
                 f"Config 'SKG_BASE_IRI' has value {base!r}. Expected / or # at the end."
             )
-        cors = _list(env, "SKG_CORS_ORIGINS") if "SKG_CORS_ORIGINS" in env else ("*",)
         settings = cls(
             store_dir=Path(store).expanduser() if store else None,
             base_iri=base,
@@ -148,7 +148,7 @@ class Settings:
             query_timeout=_float(env, "SKG_QUERY_TIMEOUT", 30.0),
             result_cap=_int(env, "SKG_RESULT_CAP", 100_000),
             write_token=env.get("SKG_WRITE_TOKEN") or None,
-            cors_origins=cors,
+            cors_origins=_list(env, "SKG_CORS_ORIGINS"),
             service_allowlist=_list(env, "SKG_SERVICE_ALLOWLIST"),
             query_workers=_int(env, "SKG_QUERY_WORKERS", 2),
             sparql_accel=_bool(env, "SKG_SPARQL_ACCEL", True),

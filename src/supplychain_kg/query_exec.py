@@ -14,8 +14,10 @@ import traceback
 from dataclasses import dataclass, field
 
 from . import errors
+from .csvsafe import safe_csv_document
 from .errors import NotAcceptableError, SkgError, StoreError
 from .results import (
+    CSV,
     BoundedBuffer,
     BufferFullError,
     capped,
@@ -122,7 +124,7 @@ def _native_rows(
     body = buffer.getvalue()
     if len(body) > limit and count_rows(body, media_type) > limit:
         raise too_large(limit, "result")
-    return body
+    return safe_csv_document(body) if media_type == CSV else body
 
 
 def _run_query(store: Store, job: QueryJob) -> QueryResult:

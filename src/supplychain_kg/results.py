@@ -14,10 +14,12 @@ from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
 from xml.sax.saxutils import escape, quoteattr
 
+from .csvsafe import spreadsheet_safe
 from .errors import QueryTimeoutError, ResultTooLargeError
 from .model import IRI, XSD_STRING, BNode, Row, Term, term_to_sparql
 
 __all__ = [
+    "CSV",
     "JSON",
     "RESULTS_MEDIA_TYPES",
     "TSV",
@@ -84,9 +86,10 @@ def _xml_term(term: Term) -> str:
 
 
 def _csv_field(term: Term | None) -> str:
+    """A CSV results cell: the term's value, safe to open in a spreadsheet (csvsafe.py)."""
     if term is None:
         return ""
-    text = f"_:{term.value}" if isinstance(term, BNode) else term.value
+    text = f"_:{term.value}" if isinstance(term, BNode) else spreadsheet_safe(term.value)
     if any(c in text for c in '",\r\n'):
         return '"' + text.replace('"', '""') + '"'
     return text

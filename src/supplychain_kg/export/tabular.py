@@ -9,6 +9,7 @@ import time
 import zipfile
 from typing import IO, Any
 
+from ..csvsafe import spreadsheet_safe
 from .model import EDGE_ATTRIBUTES, NODE_ATTRIBUTES, ExportGraph, flatten
 
 __all__ = ["write_csv_zip", "write_cyjs"]
@@ -62,9 +63,8 @@ def write_cyjs(graph: ExportGraph, out: IO[bytes]) -> None:
 
 
 def _cell(value: Any) -> str:
-    if isinstance(value, tuple):
-        return flatten(value)
-    return str(value)
+    """A CSV cell: lists flattened, safe to open in a spreadsheet (csvsafe.py)."""
+    return spreadsheet_safe(flatten(value) if isinstance(value, tuple) else str(value))
 
 
 def _member(name: str) -> zipfile.ZipInfo:
@@ -75,7 +75,8 @@ def _member(name: str) -> zipfile.ZipInfo:
 
 def write_csv_zip(graph: ExportGraph, out: IO[bytes]) -> None:
     """Write a zip holding ``nodes.csv`` (id, then node attributes) and ``edges.csv`` (id,
-    source, target, then edge attributes). Multi-valued cells are flattened with " | "."""
+    source, target, then edge attributes). Multi-valued cells are flattened with " | "; a cell
+    that a spreadsheet would run as a formula gets a leading ``'`` (csvsafe.py)."""
     graph.number_nodes()
     nodes = graph.nodes
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
