@@ -1,5 +1,5 @@
 """The HTTP API (FastAPI). Build it with :func:`create_app`."""
 
-from .app import create_app
+from .app import create_app, server_config
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "server_config"]

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import uvicorn
 
-from api import create_app
+from api import create_app, server_config
 from supplychain_kg.config import Settings
 from supplychain_kg.service import KnowledgeGraph
 
@@ -27,7 +27,7 @@ def serve(settings: Settings, kg: KnowledgeGraph | None = None) -> Iterator[str]
     port = free_port()
     graph = kg or KnowledgeGraph.open(settings)
     app = create_app(settings, kg=graph)
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    config = server_config(app, settings, host="127.0.0.1", port=port, lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

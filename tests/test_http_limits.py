@@ -4,6 +4,7 @@ and 300 MB uploads against a real ``skg serve`` (test_http_browser_guards.py has
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import subprocess
@@ -326,3 +327,24 @@ def test_300_mb_uploads_are_refused_at_once_with_bounded_memory(skg_serve: tuple
     assert sorted(a.split(b" ", 2)[1] for a in answers) == [b"403", b"413"]
     assert max(health) < 0.1, f"slowest /health during the uploads: {max(health):.3f} s"
     assert _peak_rss(pid) < 1 << 30
+
+
+def test_a_100_mb_url_or_header_is_cut_off_with_bounded_memory(skg_serve: tuple[str, int]) -> None:
+    """The served process reads a request's line and headers only up to a bound (h11)."""
+    url, pid = skg_serve
+    host, port = url.removeprefix("http://").split(":")
+    before = _peak_rss(pid)
+    for start in (b"GET /sparql?query=", b"GET /health HTTP/1.1\r\nX-Padding: "):
+        with socket.create_connection((host, int(port)), timeout=30) as sock:
+            sock.sendall(start)
+            piece = b"a" * (1 << 20)
+            try:
+                for _ in range(100):
+                    sock.sendall(piece)
+            except OSError:
+                pass  # refused and closed: the rest is never sent
+            with contextlib.suppress(OSError):
+                answer = sock.recv(65536)
+                assert not answer or answer.split(b" ", 2)[1] in (b"400", b"413", b"431")
+    assert httpx.get(f"{url}/health", timeout=5).status_code == 200
+    assert _peak_rss(pid) < before + (64 << 20)

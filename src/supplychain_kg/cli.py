@@ -475,7 +475,7 @@ def _listen(host: str, port: int) -> socket.socket:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    from api import create_app
+    from api import create_app, server_config
 
     from .isolation import isolate_network
 
@@ -494,8 +494,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         ),
         file=sys.stderr,
     )
-    config = uvicorn.Config(app, log_level="warning")
-    uvicorn.Server(config).run(sockets=[sock])
+    uvicorn.Server(server_config(app, settings)).run(sockets=[sock])
     return 0
 
 
