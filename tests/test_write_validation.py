@@ -20,7 +20,11 @@ from tests.live import serve
 TOKEN = "write-token"
 ENT = "https://w3id.org/supplychain-kg/id/"
 SKG = "https://w3id.org/supplychain-kg/ontology#"
-PREFIXES = f"PREFIX ent: <{ENT}>\nPREFIX skg: <{SKG}>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+PREFIXES = (
+    f"PREFIX ent: <{ENT}>\nPREFIX skg: <{SKG}>\n"
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+    "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+)
 AUTH = {"authorization": f"Bearer {TOKEN}"}
 
 
@@ -131,3 +135,21 @@ def test_the_store_loads_back_from_its_own_dump_after_updates(
     fresh = KnowledgeGraph.open(Settings(memory=True, seed=False))
     fresh.load([dump])
     assert _checksum(fresh) == _checksum(kg)
+
+
+def test_a_store_that_already_broke_a_rule_still_takes_writes_that_add_no_new_break(
+    served: tuple[str, KnowledgeGraph],
+) -> None:
+    """A store written before writes were validated may hold a violation: a write touching
+    the same resources is kept if it adds none, refused if it adds one."""
+    url, kg = served
+    kg.store.update(  # as an older version's /update could: a direct triple with no claim
+        f"INSERT DATA {{ <{ENT}huawei> <{SKG}sourcesFrom> <{ENT}dahua> }}"
+    )
+    answer = _update(url, 'INSERT DATA { ent:huawei skos:altLabel "Huawei Technologies Co." }')
+    assert answer.status_code == 204, answer.text
+    before = _checksum(kg)
+    answer = _update(url, "INSERT DATA { ent:huawei skg:suppliesTo ent:dahua }")
+    assert answer.status_code == 422, answer.text
+    assert "suppliesTo" in answer.text and "sourcesFrom" not in answer.text
+    assert _checksum(kg) == before

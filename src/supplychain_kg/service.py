@@ -124,6 +124,14 @@ class InputLimits(TypedDict):
     max_literal_bytes: int
 
 
+class _RefusedWriteError(Exception):
+    """A write broke a rule (its violations); undone by the block it leaves."""
+
+    def __init__(self, violations: list[Any]) -> None:
+        self.violations = violations
+        super().__init__(f"{len(violations)} violations")
+
+
 def _quiet(_: str) -> None:
     return None
 
@@ -589,13 +597,13 @@ class KnowledgeGraph:
             if staging is not None and self._projection is not None:
                 ends = claim_ends(self.store, staged_subjects(staging))
             try:
-                with self.store.undoable():
-                    self.store.update(text, base_iri=base_iri)
-                    self._check_write(staging)
+                self._validated(lambda: self.store.update(text, base_iri=base_iri), staging)
             except BaseException:
                 if self.store.revision != before:  # written, then undone
                     self._patch_caches(before, None)
                 raise
+            if self.store.revision != before + 1:  # undone, then written again
+                staging = None
             self._after_write(staging, before, ends)
 
     def write_graph(self, graph: str | None, data: Store, *, replace: bool) -> None:
@@ -610,13 +618,15 @@ class KnowledgeGraph:
         target = "DEFAULT" if graph is None else f"GRAPH <{graph}>"
         with self.writing():
             before = self.store.revision
+
+            def apply() -> None:
+                if replace:
+                    self.store.update(f"DROP SILENT {target}")
+                for batch in _batches(_in_graph(data.quads(), graph), 50_000):
+                    self.store.add_quads(batch)
+
             try:
-                with self.store.undoable():
-                    if replace:
-                        self.store.update(f"DROP SILENT {target}")
-                    for batch in _batches(_in_graph(data.quads(), graph), 50_000):
-                        self.store.add_quads(batch)
-                    self._check_write(None if graph is None and replace else named)
+                self._validated(apply, None if graph is None and replace else named)
             except BaseException:
                 if self.store.revision != before:  # written, then undone
                     self._patch_caches(before, None)
@@ -629,12 +639,27 @@ class KnowledgeGraph:
             if isinstance(s, IRI | BNode) and isinstance(p, IRI):
                 yield Quad(s, p, o, IRI(graph))
 
-    def _check_write(self, named: Store | None) -> None:
-        """ValidationError if the write just made (its quads in ``named``; None: not known)
-        broke a shape or a rule of the model."""
-        violations = check_write(self.validator, self.store, named)
-        if violations:
-            raise ValidationError(violations)
+    def _validated(self, apply: Callable[[], None], named: Store | None) -> None:
+        """Make a write (``apply``) and keep it only if it adds no violation of the shapes or
+        the model's rules (write_check.py; ``named``: the quads it names, None if not known).
+
+        A violation undoes the write; then, in the rare store that already broke a rule
+        (written before writes were validated), the same resources are checked as they were:
+        if the write added nothing new, it is made again and kept. Else ValidationError with
+        the new violations."""
+        try:
+            with self.store.undoable():
+                apply()
+                found = check_write(self.validator, self.store, named)
+                if found:
+                    raise _RefusedWriteError(found)
+        except _RefusedWriteError as refused:
+            had = set(check_write(self.validator, self.store, named))
+            new = [v for v in refused.violations if v not in had]
+            if new:
+                raise ValidationError(new) from None
+            with self.store.undoable():
+                apply()
 
     def paths(
         self, source: str, target: str, *, timeout: float | None = None, **options: Any
