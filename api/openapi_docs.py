@@ -14,8 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from supplychain_kg.results import RESULTS_MEDIA_TYPES
-from supplychain_kg.sparql import RDF_MEDIA_TYPES
+from supplychain_kg.sparql import RDF_MEDIA_TYPES, RESULTS_MEDIA_TYPES
 
 __all__ = [
     "ALWAYS",

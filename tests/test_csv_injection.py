@@ -15,8 +15,8 @@ import pytest
 from supplychain_kg.config import Settings
 from supplychain_kg.csvsafe import safe_csv_document, spreadsheet_safe
 from supplychain_kg.model import IRI, BNode, Literal
-from supplychain_kg.results import CSV, write_rows
 from supplychain_kg.service import KnowledgeGraph
+from supplychain_kg.sparql.results import CSV, write_rows
 from tests.conftest import FIXTURES
 from tests.export_support import ONTOLOGY
 from tests.live import serve

@@ -7,7 +7,7 @@ import pytest
 
 from supplychain_kg.namespaces import SKG
 from supplychain_kg.paths import Projection, build_projection
-from supplychain_kg.projection_source import FullRead
+from supplychain_kg.paths.source import FullRead
 from supplychain_kg.store import Store, open_store
 from supplychain_kg.validate import load_ontology
 

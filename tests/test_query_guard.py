@@ -19,8 +19,8 @@ from supplychain_kg.errors import (
     QueryError,
     RemoteAccessError,
 )
-from supplychain_kg.query_guard import GuardLimits, check, measure
-from supplychain_kg.sparql_text import iter_tokens
+from supplychain_kg.sparql.guard import GuardLimits, check, measure
+from supplychain_kg.sparql.lexer import iter_tokens
 from tests.hostile import Listener, construct_queries, fetch_queries, fetch_updates
 from tests.live import serve
 

@@ -45,7 +45,7 @@ def test_an_unknown_name_suggests_entities_sharing_a_word(
 
 def test_names_with_quotes_tabs_accents_and_language_tags_are_indexed_as_written() -> None:
     from supplychain_kg.namespaces import SKG
-    from supplychain_kg.search import NameIndex, normalize
+    from supplychain_kg.paths.names import NameIndex, normalize
     from supplychain_kg.store import open_store
 
     store = open_store(None)

@@ -13,13 +13,13 @@ import pytest
 
 from supplychain_kg.config import Settings
 from supplychain_kg.errors import QueryTimeoutError, ResultTooLargeError
-from supplychain_kg.graph_index import evaluate
 from supplychain_kg.namespaces import SKG
-from supplychain_kg.query_runner import Answer
-from supplychain_kg.results import CSV, JSON, TSV, XML
 from supplychain_kg.service import KnowledgeGraph
 from supplychain_kg.sparql import INDEX, QueryRequest, SparqlService, UpdateRequest
-from supplychain_kg.sparql_accel import parse_plan
+from supplychain_kg.sparql.accel.index import evaluate
+from supplychain_kg.sparql.accel.plan import parse_plan
+from supplychain_kg.sparql.results import CSV, JSON, TSV, XML
+from supplychain_kg.sparql.runner import Answer
 from tests.live import serve
 
 E = "http://example.org/id/"

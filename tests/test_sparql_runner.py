@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from supplychain_kg.errors import QueryError, QueryTimeoutError, ResultTooLargeError, StoreError
-from supplychain_kg.query_runner import ProcessRunner, QueryJob
-from supplychain_kg.query_wire import FrameReader, frame, read_frame, write_all
-from supplychain_kg.results import JSON
-from supplychain_kg.sparql_text import streaming_lookup
+from supplychain_kg.sparql.lexer import streaming_lookup
+from supplychain_kg.sparql.results import JSON
+from supplychain_kg.sparql.runner import ProcessRunner, QueryJob
+from supplychain_kg.sparql.wire import FrameReader, frame, read_frame, write_all
 from supplychain_kg.store import open_store
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i FILTER(?c != ?i) }"

@@ -12,9 +12,9 @@ import pytest
 from api.editor import assets_available, examples
 from api.negotiation import choose
 from supplychain_kg.config import Settings
-from supplychain_kg.query_guard import remote_targets
-from supplychain_kg.results import CSV, JSON, TSV, XML
-from supplychain_kg.sparql_text import query_form, with_using
+from supplychain_kg.sparql.guard import remote_targets
+from supplychain_kg.sparql.lexer import query_form, with_using
+from supplychain_kg.sparql.results import CSV, JSON, TSV, XML
 from tests.live import serve
 
 RESULTS = [JSON, XML, CSV, TSV]
@@ -156,7 +156,7 @@ def test_get_queries_carry_cors_headers_for_allowed_origins_only() -> None:
 @pytest.mark.parametrize("media_type", RESULTS)
 def test_count_rows_counts_rows_whatever_the_literals_hold(media_type: str) -> None:
     from supplychain_kg.model import IRI, Literal
-    from supplychain_kg.results import count_rows, write_rows
+    from supplychain_kg.sparql.results import count_rows, write_rows
 
     tricky = ["a\nb", "<result>x</result>", '},{"s":{', 'say "hi",\r\n', "plain"]
     rows = [{"s": IRI(f"http://e/{i}"), "o": Literal(text)} for i, text in enumerate(tricky)]

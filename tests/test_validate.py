@@ -80,7 +80,7 @@ def test_both_engines_find_the_same_violations() -> None:
 
 def test_unsupported_shacl_feature_is_refused(tmp_path: Path) -> None:
     from supplychain_kg.errors import ConfigError
-    from supplychain_kg.validate import Validator, _read_shapes, load_ontology
+    from supplychain_kg.validate.shapes import Validator, _read_shapes, load_ontology
 
     shapes = tmp_path / "shapes.ttl"
     shapes.write_text(

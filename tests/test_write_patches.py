@@ -11,7 +11,7 @@ import pytest
 from supplychain_kg.config import Settings
 from supplychain_kg.namespaces import SKG
 from supplychain_kg.paths import build_projection
-from supplychain_kg.search import NameIndex
+from supplychain_kg.paths.names import NameIndex
 from supplychain_kg.service import KnowledgeGraph, seed_files
 
 from .conftest import FIXTURES

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
 
-from supplychain_kg.relations import MAX_DEPTH
+from supplychain_kg.paths import MAX_DEPTH
 
 from ..deps import KG, AppSettings
 from ..limits import run_limited

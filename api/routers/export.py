@@ -13,9 +13,8 @@ from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
 from supplychain_kg.errors import BadRequestError
-from supplychain_kg.export.files import FORMATS, get_format
-from supplychain_kg.export.run import ExportRequest
-from supplychain_kg.relations import MAX_HOPS, MAX_K
+from supplychain_kg.export import FORMATS, ExportRequest, get_format
+from supplychain_kg.paths import MAX_HOPS, MAX_K
 from supplychain_kg.service import KnowledgeGraph
 
 from ..body_guard import decoded_too_large

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 
 from supplychain_kg import __version__
-from supplychain_kg.isolation import network_isolation
+from supplychain_kg.sparql import network_isolation
 
 from ..deps import KG
 from ..limits import in_worker

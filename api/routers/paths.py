@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
-from supplychain_kg.relations import MAX_HOPS, MAX_K
+from supplychain_kg.paths import MAX_HOPS, MAX_K
 
 from ..deps import KG, AppSettings
 from ..limits import run_limited

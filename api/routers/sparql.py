@@ -19,10 +19,11 @@ from fastapi.responses import HTMLResponse
 
 from supplychain_kg.config import Settings
 from supplychain_kg.errors import BadRequestError, NotAcceptableError, QueryTimeoutError
-from supplychain_kg.results import JSON, XML
 from supplychain_kg.sparql import (
+    JSON,
     RDF_MEDIA_TYPES,
     RESULTS_MEDIA_TYPES,
+    XML,
     QueryRequest,
     SparqlService,
     UpdateRequest,

@@ -13,8 +13,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
-from .namespaces import DEFAULT_BASE
+from supplychain_kg.errors import ConfigError
+from supplychain_kg.namespaces import DEFAULT_BASE
 
 __all__ = ["Settings", "default_store_dir", "graph_dir"]
 

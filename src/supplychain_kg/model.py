@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal as TypingLiteral
 
-from .namespaces import RDF, XSD
+from supplychain_kg.namespaces import RDF, XSD
 
 __all__ = [
     "IRI",

@@ -10,8 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import IO
 
-from .files import FORMATS, ExportFormat, atomic_output, export_filename, get_format
-from .model import (
+from supplychain_kg.export.files import (
+    FORMATS,
+    ExportFormat,
+    atomic_output,
+    export_filename,
+    get_format,
+)
+from supplychain_kg.export.model import (
     EDGE_ATTRIBUTES,
     MULTI_SEPARATOR,
     NODE_ATTRIBUTES,
@@ -21,10 +27,11 @@ from .model import (
     flatten,
     split_multi,
 )
-from .tabular import write_csv_zip, write_cyjs
-from .xml import write_gexf, write_graphml
+from supplychain_kg.export.tabular import write_csv_zip, write_cyjs
+from supplychain_kg.export.xml import write_gexf, write_graphml
 
 __all__ = [
+    "DIRECTIONS",
     "EDGE_ATTRIBUTES",
     "FORMATS",
     "MULTI_SEPARATOR",
@@ -34,10 +41,13 @@ __all__ = [
     "ExportFormat",
     "ExportGraph",
     "ExportNode",
+    "ExportRequest",
     "atomic_output",
     "export_filename",
     "flatten",
     "get_format",
+    "not_a_graph_query",
+    "run_export",
     "split_multi",
     "to_networkx",
     "write_csv_zip",
@@ -55,6 +65,10 @@ WRITERS: dict[str, Writer] = {
     "csv": write_csv_zip,
 }
 """Graph (non-RDF) format name -> streaming writer."""
+
+# after WRITERS: run.py reads it from this package
+from supplychain_kg.export.run import ExportRequest, not_a_graph_query, run_export  # noqa: E402
+from supplychain_kg.export.scope import DIRECTIONS  # noqa: E402
 
 
 def to_networkx(graph: ExportGraph, *, flat: bool = True) -> object:

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from ..evidence import fetch_claims, local_id
-from ..model import IRI, BNode
-from ..namespaces import DCTERMS, RDF, RDFS, SCHEMA, SKG, SKOS
-from ..store import Store
-from ..validate import Ontology
-from .model import ExportEdge, ExportGraph, ExportNode
+from supplychain_kg.export.model import ExportEdge, ExportGraph, ExportNode
+from supplychain_kg.model import IRI, BNode
+from supplychain_kg.namespaces import DCTERMS, RDF, RDFS, SCHEMA, SKG, SKOS
+from supplychain_kg.paths import fetch_claims, local_id
+from supplychain_kg.store import Store
+from supplychain_kg.validate import Ontology
 
 __all__ = ["EdgeKey", "assemble", "short_name"]
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from ..errors import BadRequestError
+from supplychain_kg.errors import BadRequestError
 
 __all__ = ["FORMATS", "ExportFormat", "atomic_output", "export_filename", "get_format"]
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import IO
 
-from ..model import IRI, Literal, Quad, Term
-from ..namespaces import DCTERMS, PREFIXES, RDF, RDFS, SKG
-from ..store import Store
-from ..validate import Ontology
-from .model import ExportGraph
+from supplychain_kg.export.model import ExportGraph
+from supplychain_kg.model import IRI, Literal, Quad, Term
+from supplychain_kg.namespaces import DCTERMS, PREFIXES, RDF, RDFS, SKG
+from supplychain_kg.store import Store
+from supplychain_kg.validate import Ontology
 
 __all__ = ["write_rdf"]
 

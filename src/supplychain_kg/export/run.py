@@ -7,14 +7,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from ..errors import BadRequestError, QueryTimeoutError
-from ..model import Term
-from ..store import Store
-from ..validate import Ontology
-from . import WRITERS, scope
-from .files import ExportFormat, export_filename, get_format
-from .model import ExportGraph
-from .rdf import write_rdf
+from supplychain_kg.errors import BadRequestError, QueryTimeoutError
+from supplychain_kg.export import WRITERS, scope
+from supplychain_kg.export.files import ExportFormat, export_filename, get_format
+from supplychain_kg.export.model import ExportGraph
+from supplychain_kg.export.rdf import write_rdf
+from supplychain_kg.model import Term
+from supplychain_kg.store import Store
+from supplychain_kg.validate import Ontology
 
 __all__ = ["DeadlineWriter", "ExportRequest", "build_graph", "not_a_graph_query", "run_export"]
 

@@ -10,13 +10,13 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from ..errors import BadRequestError
-from ..model import IRI, Term
-from ..namespaces import RDF, SKG
-from ..store import Store
-from ..validate import Ontology
-from .build import EdgeKey, assemble, short_name, term_iri
-from .model import ExportGraph
+from supplychain_kg.errors import BadRequestError
+from supplychain_kg.export.build import EdgeKey, assemble, short_name, term_iri
+from supplychain_kg.export.model import ExportGraph
+from supplychain_kg.model import IRI, Term
+from supplychain_kg.namespaces import RDF, SKG
+from supplychain_kg.store import Store
+from supplychain_kg.validate import Ontology
 
 __all__ = [
     "DIRECTIONS",

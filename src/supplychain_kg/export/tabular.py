@@ -9,8 +9,8 @@ import time
 import zipfile
 from typing import IO, Any
 
-from ..csvsafe import spreadsheet_safe
-from .model import EDGE_ATTRIBUTES, NODE_ATTRIBUTES, ExportGraph, flatten
+from supplychain_kg.csvsafe import spreadsheet_safe
+from supplychain_kg.export.model import EDGE_ATTRIBUTES, NODE_ATTRIBUTES, ExportGraph, flatten
 
 __all__ = ["write_csv_zip", "write_cyjs"]
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import IO
 
-from .model import (
+from supplychain_kg.export.model import (
     EDGE_ATTRIBUTES,
     NODE_ATTRIBUTES,
     AttrType,

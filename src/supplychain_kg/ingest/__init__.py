@@ -1,3 +1,17 @@
-"""Readers that turn files into staged RDF: RDF syntaxes here; CSV, FtM and OCDS importers."""
+"""Readers that turn files into staged RDF: RDF syntaxes (``rdf``); CSV sheets, FollowTheMoney
+entities and OCDS releases (``importer`` and one module per format); the checks every input
+passes before a parser sees it (``guards``)."""
 
-__all__: list[str] = []
+from supplychain_kg.ingest.common import ImportReport
+from supplychain_kg.ingest.guards import check_rdf_input
+from supplychain_kg.ingest.importer import ImportOptions, stage_import
+from supplychain_kg.ingest.rdf import Progress, stage_files
+
+__all__ = [
+    "ImportOptions",
+    "ImportReport",
+    "Progress",
+    "check_rdf_input",
+    "stage_files",
+    "stage_import",
+]

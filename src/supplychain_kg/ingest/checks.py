@@ -43,12 +43,12 @@ from itertools import compress, islice
 from operator import itemgetter
 from typing import TypeVar
 
-from ..errors import Violation
-from ..model import IRI, Literal, Term, term_to_sparql
-from ..namespaces import RDF, SH, SKG, XSD
-from ..store import Store
-from ..validate import Validator, short_name
-from .ledger import FingerprintTable
+from supplychain_kg.errors import Violation
+from supplychain_kg.ingest.ledger import FingerprintTable
+from supplychain_kg.model import IRI, Literal, Term, term_to_sparql
+from supplychain_kg.namespaces import RDF, SH, SKG, XSD
+from supplychain_kg.store import Store
+from supplychain_kg.validate import Validator, short_name
 
 __all__ = ["PRELOAD_TRIPLES", "Lit", "RecordChecker", "StoreFacts", "Value", "batches"]
 

@@ -27,8 +27,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO
 
-from ..model import XSD_STRING, Literal, term_to_sparql
-from ..store import Store
+from supplychain_kg.model import XSD_STRING, Literal, term_to_sparql
+from supplychain_kg.store import Store
 
 __all__ = ["BATCH_LINES", "NQUADS", "ChunkPipeline", "Commit", "Writer", "lit"]
 

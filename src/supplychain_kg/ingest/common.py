@@ -24,16 +24,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import ValidationError, Violation
-from ..model import XSD_STRING
-from ..namespaces import DCTERMS, RDF, RDFS, SCHEMA, SKG, SKOS, XSD
-from ..store import Store
-from ..validate import Validator
-from .checks import RecordChecker, StoreFacts, Value, batches
-from .chunks import NQUADS, ChunkPipeline, Commit, Writer, lit
-from .guards import Limits
-from .ledger import FingerprintTable
-from .rdf import Progress
+from supplychain_kg.errors import ValidationError, Violation
+from supplychain_kg.ingest.checks import RecordChecker, StoreFacts, Value, batches
+from supplychain_kg.ingest.chunks import NQUADS, ChunkPipeline, Commit, Writer, lit
+from supplychain_kg.ingest.guards import Limits
+from supplychain_kg.ingest.ledger import FingerprintTable
+from supplychain_kg.ingest.rdf import Progress
+from supplychain_kg.model import XSD_STRING
+from supplychain_kg.namespaces import DCTERMS, RDF, RDFS, SCHEMA, SKG, SKOS, XSD
+from supplychain_kg.store import Store
+from supplychain_kg.validate import Validator
 
 __all__ = [
     "ALT",
@@ -214,7 +214,7 @@ class ImportContext:
         self._written = FingerprintTable(values="")  # every identifier this import wrote
         self.facts = StoreFacts(store)
         if validator is None:
-            from ..validate import load_validator
+            from supplychain_kg.validate import load_validator
 
             validator = load_validator()
         # every description is checked as it is staged; the checks are what is relied on for

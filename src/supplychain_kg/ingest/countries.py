@@ -6,8 +6,8 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from ..namespaces import SKG
-from .common import ALT, LABEL, ImportContext, lit, slugify
+from supplychain_kg.ingest.common import ALT, LABEL, ImportContext, lit, slugify
+from supplychain_kg.namespaces import SKG
 
 __all__ = ["Countries", "country_names"]
 

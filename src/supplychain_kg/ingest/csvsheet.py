@@ -28,15 +28,15 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
-from ..errors import ParseError
-from ..model import Literal, term_to_sparql
-from ..namespaces import DCTERMS, RDF, SCHEMA, SKG
-from ..validate import load_ontology
-from .common import Claim, ImportContext, is_decimal, slugify
-from .countries import Countries
-from .guards import Limits
-from .guards.limits import refuse_long, utf8_size
-from .inputs import check_utf8, display_name, open_text
+from supplychain_kg.errors import ParseError
+from supplychain_kg.ingest.common import Claim, ImportContext, is_decimal, slugify
+from supplychain_kg.ingest.countries import Countries
+from supplychain_kg.ingest.guards import Limits
+from supplychain_kg.ingest.guards.limits import refuse_long, utf8_size
+from supplychain_kg.ingest.inputs import check_utf8, display_name, open_text
+from supplychain_kg.model import Literal, term_to_sparql
+from supplychain_kg.namespaces import DCTERMS, RDF, SCHEMA, SKG
+from supplychain_kg.validate import load_ontology
 
 __all__ = ["ENTITY_COLUMNS", "RELATIONSHIP_COLUMNS", "import_csv"]
 

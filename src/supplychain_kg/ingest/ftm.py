@@ -22,11 +22,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from ..errors import ParseError
-from ..namespaces import SKG
-from .common import Claim, ImportContext, full_date, is_decimal, quote_json, slugify
-from .countries import Countries
-from .inputs import display_name, iter_json_records
+from supplychain_kg.errors import ParseError
+from supplychain_kg.ingest.common import (
+    Claim,
+    ImportContext,
+    full_date,
+    is_decimal,
+    quote_json,
+    slugify,
+)
+from supplychain_kg.ingest.countries import Countries
+from supplychain_kg.ingest.inputs import display_name, iter_json_records
+from supplychain_kg.namespaces import SKG
 
 __all__ = ["EDGE_SCHEMATA", "NODE_SCHEMATA", "FtmOptions", "import_ftm"]
 

@@ -7,15 +7,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config import Settings
-from ..errors import BadRequestError
-from ..store import Store
-from ..validate import Validator
-from .chunks import Commit
-from .common import ImportContext, ImportReport
-from .guards import Limits
-from .inputs import expand_inputs
-from .rdf import Progress
+from supplychain_kg.config import Settings
+from supplychain_kg.errors import BadRequestError
+from supplychain_kg.ingest.chunks import Commit
+from supplychain_kg.ingest.common import ImportContext, ImportReport
+from supplychain_kg.ingest.guards import Limits
+from supplychain_kg.ingest.inputs import expand_inputs
+from supplychain_kg.ingest.rdf import Progress
+from supplychain_kg.store import Store
+from supplychain_kg.validate import Validator
 
 __all__ = ["IMPORT_KINDS", "ImportOptions", "stage_import"]
 
@@ -88,14 +88,14 @@ def stage_import(
 
 def _run(ctx: ImportContext, kind: str, sources: list[Path | str], options: ImportOptions) -> None:
     if kind == "ftm":
-        from .ftm import FtmOptions, import_ftm
+        from supplychain_kg.ingest.ftm import FtmOptions, import_ftm
 
         import_ftm(ctx, sources, FtmOptions(options.dataset, options.publisher))
     elif kind == "ocds":
-        from .ocds import import_ocds
+        from supplychain_kg.ingest.ocds import import_ocds
 
         import_ocds(ctx, sources, options.publisher)
     else:
-        from .csvsheet import import_csv
+        from supplychain_kg.ingest.csvsheet import import_csv
 
         import_csv(ctx, sources)

@@ -18,8 +18,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from ..errors import BadRequestError, ParseError
-from .guards import JsonScanner, Limits
+from supplychain_kg.errors import BadRequestError, ParseError
+from supplychain_kg.ingest.guards import JsonScanner, Limits
 
 __all__ = [
     "check_utf8",

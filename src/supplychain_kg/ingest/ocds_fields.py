@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..errors import ParseError
+from supplychain_kg.errors import ParseError
 
 __all__ = ["check_release"]
 

@@ -6,10 +6,10 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from ..config import Settings
-from ..errors import BadRequestError, ParseError
-from ..store import Store
-from .guards import check_rdf_input
+from supplychain_kg.config import Settings
+from supplychain_kg.errors import BadRequestError, ParseError
+from supplychain_kg.ingest.guards import check_rdf_input
+from supplychain_kg.store import Store
 
 __all__ = ["RDF_EXTENSIONS", "Progress", "expand_paths", "media_type_for", "stage_files"]
 

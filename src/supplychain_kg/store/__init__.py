@@ -11,9 +11,16 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import IO, Any, Protocol, runtime_checkable
 
-from ..model import Quad, QueryKind, Row, Term
+from supplychain_kg.model import Quad, QueryKind, Row, Term
 
-__all__ = ["QueryResult", "Store", "open_store"]
+__all__ = [
+    "QueryResult",
+    "Store",
+    "backup_open_store",
+    "backup_store",
+    "open_store",
+    "restore_store",
+]
 
 
 @runtime_checkable
@@ -194,6 +201,14 @@ def open_store(path: Path | None, *, read_only: bool = False) -> Store:
     workers, backups); it takes no lock, changes nothing, sees the data as it was when
     opened, and must be closed before the owning process writes again.
     """
-    from .oxigraph import OxigraphStore
+    from supplychain_kg.store.oxigraph import OxigraphStore
 
     return OxigraphStore(path, read_only=read_only)
+
+
+# after Store and open_store: backup.py reads them from this package
+from supplychain_kg.store.backup import (  # noqa: E402
+    backup_open_store,
+    backup_store,
+    restore_store,
+)

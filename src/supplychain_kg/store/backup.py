@@ -38,9 +38,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..errors import StoreError, StoreLockedError
-from . import Store
-from .layout import (
+from supplychain_kg.errors import StoreError, StoreLockedError
+from supplychain_kg.store import Store
+from supplychain_kg.store.layout import (
     DB,
     MARKER,
     META,
@@ -54,8 +54,8 @@ from .layout import (
     remove_tree,
     write_json,
 )
-from .locks import StoreLock, WriteGate
-from .oxigraph import OxigraphStore
+from supplychain_kg.store.locks import StoreLock, WriteGate
+from supplychain_kg.store.oxigraph import OxigraphStore
 
 __all__ = ["MANIFEST", "backup_open_store", "backup_store", "read_manifest", "restore_store"]
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 
-from ..errors import StoreError
+from supplychain_kg.errors import StoreError
 
 __all__ = ["UNDONE_MESSAGE", "WriteGroups"]
 

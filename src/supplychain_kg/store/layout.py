@@ -27,7 +27,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from ..errors import StoreError
+from supplychain_kg.errors import StoreError
 
 __all__ = [
     "CHECKPOINT",

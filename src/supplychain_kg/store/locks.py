@@ -22,7 +22,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..errors import StoreError, StoreLockedError
+from supplychain_kg.errors import StoreError, StoreLockedError
 
 try:
     import fcntl

@@ -29,12 +29,27 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 
-from ..errors import BadRequestError, ParseError, QueryError, StoreError, StoreLockedError
-from ..model import IRI, BNode, Literal, Quad, QueryKind, Row, Term
-from ..results import capped
-from .groups import WriteGroups
-from .layout import CHECKPOINT, DB, MARKER, META, read_metadata, recover, remove_tree, write_json
-from .locks import StoreLock, WriteGate
+from supplychain_kg.errors import (
+    BadRequestError,
+    ParseError,
+    QueryError,
+    StoreError,
+    StoreLockedError,
+)
+from supplychain_kg.model import IRI, BNode, Literal, Quad, QueryKind, Row, Term
+from supplychain_kg.store.bounds import capped
+from supplychain_kg.store.groups import WriteGroups
+from supplychain_kg.store.layout import (
+    CHECKPOINT,
+    DB,
+    MARKER,
+    META,
+    read_metadata,
+    recover,
+    remove_tree,
+    write_json,
+)
+from supplychain_kg.store.locks import StoreLock, WriteGate
 
 __all__ = ["OxigraphResult", "OxigraphStore", "rdf_media_types", "results_media_types"]
 

@@ -19,11 +19,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from ...errors import ParseError
-from .jsonscan import JsonScanner
-from .limits import Limits
-from .turtlescan import TurtleScanner
-from .xmlscan import check_xml
+from supplychain_kg.errors import ParseError
+from supplychain_kg.ingest.guards.jsonscan import JsonScanner
+from supplychain_kg.ingest.guards.limits import Limits
+from supplychain_kg.ingest.guards.turtlescan import TurtleScanner
+from supplychain_kg.ingest.guards.xmlscan import check_xml
 
 __all__ = ["JsonScanner", "Limits", "check_rdf_input"]
 

@@ -14,7 +14,13 @@ from __future__ import annotations
 
 import re
 
-from .limits import Limits, deepest, refuse_long, refuse_nesting, utf8_size
+from supplychain_kg.ingest.guards.limits import (
+    Limits,
+    deepest,
+    refuse_long,
+    refuse_nesting,
+    utf8_size,
+)
 
 __all__ = ["JsonScanner"]
 

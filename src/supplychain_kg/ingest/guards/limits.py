@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 from itertools import accumulate, count
 
-from ...config import Settings
-from ...errors import ParseError
+from supplychain_kg.config import Settings
+from supplychain_kg.errors import ParseError
 
 __all__ = ["Limits", "Position", "deepest", "refuse_long", "refuse_nesting", "utf8_size"]
 

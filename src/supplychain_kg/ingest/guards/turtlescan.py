@@ -16,7 +16,14 @@ from __future__ import annotations
 
 import re
 
-from .limits import Limits, Position, deepest, refuse_long, refuse_nesting, utf8_size
+from supplychain_kg.ingest.guards.limits import (
+    Limits,
+    Position,
+    deepest,
+    refuse_long,
+    refuse_nesting,
+    utf8_size,
+)
 
 __all__ = ["TurtleScanner"]
 

@@ -18,8 +18,8 @@ from __future__ import annotations
 from typing import IO
 from xml.parsers import expat
 
-from ...errors import ParseError
-from .limits import Limits, refuse_long, refuse_nesting, utf8_size
+from supplychain_kg.errors import ParseError
+from supplychain_kg.ingest.guards.limits import Limits, refuse_long, refuse_nesting, utf8_size
 
 __all__ = ["check_xml"]
 

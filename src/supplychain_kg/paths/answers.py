@@ -14,12 +14,12 @@ from datetime import date
 from itertools import pairwise
 from typing import Any
 
-from .errors import InvalidParameterError
-from .evidence import ClaimInfo, EntitySummary, fetch_claims, fetch_entities
-from .namespaces import SKG
-from .paths import Hop, PathOptions, Projection
-from .store import Store
-from .validate import Ontology
+from supplychain_kg.errors import InvalidParameterError
+from supplychain_kg.namespaces import SKG
+from supplychain_kg.paths.evidence import ClaimInfo, EntitySummary, fetch_claims, fetch_entities
+from supplychain_kg.paths.projection import Hop, PathOptions, Projection
+from supplychain_kg.store import Store
+from supplychain_kg.validate import Ontology
 
 __all__ = [
     "DENIALS_SHOWN",

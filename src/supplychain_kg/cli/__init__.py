@@ -11,15 +11,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .config import Settings
-from .errors import SkgError, ValidationError
-from .export.files import FORMATS
-from .export.run import ExportRequest
-from .export.scope import DIRECTIONS
-from .model import IRI, Literal, Term
-from .namespaces import PREFIXES
-from .service import KnowledgeGraph, backup_store, restore_store
+from supplychain_kg import __version__
+from supplychain_kg.config import Settings
+from supplychain_kg.errors import SkgError, ValidationError
+from supplychain_kg.export import DIRECTIONS, FORMATS, ExportRequest
+from supplychain_kg.model import IRI, Literal, Term
+from supplychain_kg.namespaces import PREFIXES
+from supplychain_kg.service import KnowledgeGraph, backup_store, restore_store
 
 __all__ = ["build_parser", "main"]
 
@@ -425,7 +423,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    from .ingest.importer import ImportOptions
+    from supplychain_kg.ingest import ImportOptions
 
     kg = _open(args, settings)
     try:
@@ -476,8 +474,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from api import create_app, server_config
-
-    from .isolation import isolate_network
+    from supplychain_kg.sparql import isolate_network
 
     sock = _listen(settings.host, settings.port)
     # Leave the network before the store opens (its threads) and the query workers start

@@ -57,9 +57,8 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Protocol
 
-from .errors import QueryAbortedError, QueryTimeoutError, StoreError
-from .isolation import isolate_network, network_isolation
-from .query_exec import (
+from supplychain_kg.errors import QueryAbortedError, QueryTimeoutError, StoreError
+from supplychain_kg.sparql.execute import (
     TIMEOUT_MESSAGE,
     Answer,
     QueryJob,
@@ -67,8 +66,9 @@ from .query_exec import (
     execute,
     rebuild_error,
 )
-from .query_wire import FrameReader, frame, read_frame, write_all
-from .store import Store, open_store
+from supplychain_kg.sparql.isolation import isolate_network, network_isolation
+from supplychain_kg.sparql.wire import FrameReader, frame, read_frame, write_all
+from supplychain_kg.store import Store, open_store
 
 __all__ = ["Answer", "ProcessRunner", "QueryJob", "Runner", "ThreadRunner", "execute"]
 

@@ -12,11 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .evidence import aliases_and_identifiers, local_id
-from .namespaces import SKG
-from .relations import MAX_DEPTH, MAX_HOPS, MAX_K
-from .store import Store
-from .validate import Ontology
+from supplychain_kg.namespaces import SKG
+from supplychain_kg.paths import MAX_DEPTH, MAX_HOPS, MAX_K, aliases_and_identifiers, local_id
+from supplychain_kg.store import Store
+from supplychain_kg.validate import Ontology
 
 __all__ = ["CATEGORIES", "SHOW_ALL", "Category", "claim_count", "explorer_config", "hub_card"]
 

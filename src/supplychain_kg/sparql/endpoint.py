@@ -3,7 +3,7 @@
 The HTTP layer (``api/routers/sparql.py``, ``api/routers/graph_store.py``) parses requests and
 negotiates formats; everything else is here, with no web framework in sight:
 
-- every query runs through a :class:`~supplychain_kg.query_runner.Runner` (time limit, row cap);
+- every query runs through a :class:`~supplychain_kg.sparql.runner.Runner` (time limit, row cap);
 - every write checks the bearer token, runs as one atomic SPARQL update, and happens while no
   query worker holds the store open (``runner.exclusive()``);
 - every query and update passes the query guard first (``query_guard.py``: size, nesting and
@@ -19,10 +19,10 @@ import io
 import time
 import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from .config import Settings
-from .errors import (
+from supplychain_kg.config import Settings
+from supplychain_kg.errors import (
     BadRequestError,
     GraphNotFoundError,
     NotAcceptableError,
@@ -32,23 +32,41 @@ from .errors import (
     StoreError,
     WriteForbiddenError,
 )
-from .graph_index import GraphIndex
-from .isolation import network_isolation
-from .query_exec import TIMEOUT_MESSAGE
-from .query_guard import Checked, GuardLimits, check
-from .query_runner import Answer, ProcessRunner, QueryJob, Runner, ThreadRunner
-from .results import RESULTS_MEDIA_TYPES
-from .sparql_accel import Plan, parse_plan
-from .sparql_text import (
+from supplychain_kg.paths import Projection
+from supplychain_kg.sparql.accel.index import GraphIndex
+from supplychain_kg.sparql.accel.plan import Plan, parse_plan
+from supplychain_kg.sparql.execute import TIMEOUT_MESSAGE
+from supplychain_kg.sparql.guard import Checked, GuardLimits, check
+from supplychain_kg.sparql.isolation import network_isolation
+from supplychain_kg.sparql.lexer import (
     has_dataset_clause,
     query_form,
     streaming_lookup,
     with_using,
 )
-from .store import Store
+from supplychain_kg.sparql.results import RESULTS_MEDIA_TYPES
+from supplychain_kg.sparql.runner import Answer, ProcessRunner, QueryJob, Runner, ThreadRunner
+from supplychain_kg.store import Store
 
-if TYPE_CHECKING:
-    from .service import KnowledgeGraph
+
+class GraphUseCases(Protocol):
+    """What the endpoint needs of the graph service (``service.KnowledgeGraph``): this
+    package depends on no use case above it."""
+
+    settings: Settings
+    store: Store
+
+    @property
+    def claimed_relations(self) -> frozenset[str]: ...
+
+    def projection(self) -> Projection: ...
+
+    def run_update(self, text: str, *, base_iri: str | None = None) -> None: ...
+
+    def write_graph(self, graph: str | None, data: Store, *, replace: bool) -> None: ...
+
+    def check_input(self, data: bytes, media_type: str, *, name: str) -> None: ...
+
 
 __all__ = [
     "INDEX",
@@ -127,12 +145,12 @@ def make_runner(settings: Settings, store: Store) -> Runner:
 class SparqlService:
     """The SPARQL endpoint's use cases on one knowledge graph."""
 
-    def __init__(self, kg: KnowledgeGraph, runner: Runner | None = None) -> None:
+    def __init__(self, kg: GraphUseCases, runner: Runner | None = None) -> None:
         self.kg = kg
         self.settings = kg.settings
         self.runner = runner or make_runner(kg.settings, kg.store)
         self.index = GraphIndex(kg.store, kg.projection) if kg.settings.sparql_accel else None
-        self._relations = kg.ontology.claimed_relations
+        self._relations = kg.claimed_relations
 
     def warm(self) -> None:
         """Start building the graph index in the background (queries do not wait for it)."""

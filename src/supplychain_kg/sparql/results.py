@@ -10,13 +10,14 @@ import csv
 import io
 import json
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any, TypeVar
 from xml.sax.saxutils import escape, quoteattr
 
-from .csvsafe import spreadsheet_safe
-from .errors import QueryTimeoutError, ResultTooLargeError
-from .model import IRI, XSD_STRING, BNode, Row, Term, term_to_sparql
+from supplychain_kg.csvsafe import spreadsheet_safe
+from supplychain_kg.errors import QueryTimeoutError
+from supplychain_kg.model import IRI, XSD_STRING, BNode, Row, Term, term_to_sparql
+from supplychain_kg.store.bounds import capped, too_large
 
 __all__ = [
     "CSV",
@@ -40,24 +41,6 @@ TSV = "text/tab-separated-values"
 RESULTS_MEDIA_TYPES = (JSON, XML, CSV, TSV)
 _NS = "http://www.w3.org/2005/sparql-results#"
 T = TypeVar("T")
-
-
-def too_large(limit: int, what: str) -> ResultTooLargeError:
-    return ResultTooLargeError(
-        f"the {what} has more than {limit:,} rows, the configured cap (SKG_RESULT_CAP); "
-        "add a LIMIT or narrow the query"
-    )
-
-
-def capped(items: Iterable[T], limit: int, deadline: float | None, what: str) -> Iterator[T]:
-    """Yield ``items`` until ``limit`` is passed (ResultTooLargeError) or ``deadline`` (a
-    ``time.monotonic()`` value) is reached (QueryTimeoutError)."""
-    for count, item in enumerate(items, 1):
-        if count > limit:
-            raise too_large(limit, what)
-        if deadline is not None and time.monotonic() > deadline:
-            raise QueryTimeoutError("the query ran past its time limit and was stopped")
-        yield item
 
 
 def _json_term(term: Term) -> dict[str, str]:

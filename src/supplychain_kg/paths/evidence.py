@@ -10,9 +10,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import IRI, Literal, Row, Term, term_to_python
-from .namespaces import DCTERMS, RDF, RDFS, SCHEMA, SKG, SKOS
-from .store import Store
+from supplychain_kg.model import IRI, Literal, Row, Term, term_to_python
+from supplychain_kg.namespaces import DCTERMS, RDF, RDFS, SCHEMA, SKG, SKOS
+from supplychain_kg.store import Store
 
 __all__ = [
     "ClaimInfo",

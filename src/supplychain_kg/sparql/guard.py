@@ -36,8 +36,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import LimitError, PayloadTooLargeError, QueryError, RemoteAccessError
-from .sparql_text import iter_tokens
+from supplychain_kg.errors import LimitError, PayloadTooLargeError, QueryError, RemoteAccessError
+from supplychain_kg.sparql.lexer import iter_tokens
 
 __all__ = ["PARSED_BYTES", "Checked", "GuardLimits", "check", "measure", "remote_targets"]
 

@@ -14,11 +14,11 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .errors import AmbiguousEntityError, UnknownEntityError
-from .evidence import local_id
-from .namespaces import RDF, RDFS, SKG, SKOS
-from .projection_source import chunked, parallel_rows, tsv_text, values
-from .store import Store
+from supplychain_kg.errors import AmbiguousEntityError, UnknownEntityError
+from supplychain_kg.namespaces import RDF, RDFS, SKG, SKOS
+from supplychain_kg.paths.evidence import local_id
+from supplychain_kg.paths.source import chunked, parallel_rows, tsv_text, values
+from supplychain_kg.store import Store
 
 __all__ = ["Match", "NameIndex", "normalize"]
 

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from .errors import Violation
-from .model import IRI, BNode, Quad
-from .store import Store
-from .validate import Validator
+from supplychain_kg.errors import Violation
+from supplychain_kg.model import IRI, BNode, Quad
+from supplychain_kg.store import Store
+from supplychain_kg.validate.shapes import Validator
 
 __all__ = ["check_write", "touched_resources"]
 

@@ -15,30 +15,50 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypedDict
 
-from .config import Settings, graph_dir
-from .errors import InvalidParameterError, SkgError, StoreError, ValidationError
-from .evidence import aliases_and_identifiers, fetch_claims, fetch_entities, local_id
-from .export.files import atomic_output
-from .export.run import ExportRequest, not_a_graph_query, run_export
-from .ingest.common import ImportReport
-from .ingest.guards import check_rdf_input
-from .ingest.importer import ImportOptions, stage_import
-from .ingest.rdf import Progress, stage_files
-from .isolation import network_isolation
-from .model import IRI, BNode, Quad, term_to_python
-from .namespaces import DEFAULT_BASE, RDF, SKG, sparql_prefixes
-from .paths import Projection, build_projection, touched_entities
-from .projection_source import claim_ends, staged_impure, staged_subjects
-from .query_guard import Checked, GuardLimits, check
-from .relations import MAX_DEPTH, neighbourhood_answer, parse_options, path_answer
-from .search import Match, NameIndex
-from .sparql_text import data_blocks, query_form
-from .store import QueryResult, Store, open_store
-from .validate import Ontology, Validator, load_ontology, load_validator
-from .write_check import check_write
+from supplychain_kg.config import Settings, graph_dir
+from supplychain_kg.errors import InvalidParameterError, SkgError, StoreError, ValidationError
+from supplychain_kg.export import ExportRequest, atomic_output, not_a_graph_query, run_export
+from supplychain_kg.ingest import (
+    ImportOptions,
+    ImportReport,
+    Progress,
+    check_rdf_input,
+    stage_files,
+    stage_import,
+)
+from supplychain_kg.model import IRI, BNode, Quad, term_to_python
+from supplychain_kg.namespaces import DEFAULT_BASE, RDF, SKG, sparql_prefixes
+from supplychain_kg.paths import (
+    MAX_DEPTH,
+    Match,
+    NameIndex,
+    Projection,
+    aliases_and_identifiers,
+    build_projection,
+    claim_ends,
+    fetch_claims,
+    fetch_entities,
+    local_id,
+    neighbourhood_answer,
+    parse_options,
+    path_answer,
+    staged_impure,
+    staged_subjects,
+    touched_entities,
+)
+from supplychain_kg.sparql import (
+    Checked,
+    GuardLimits,
+    check,
+    data_blocks,
+    network_isolation,
+    query_form,
+)
+from supplychain_kg.store import QueryResult, Store, open_store
+from supplychain_kg.validate import Ontology, Validator, check_write, load_ontology, load_validator
 
 if TYPE_CHECKING:
-    from .sparql import SparqlService
+    from supplychain_kg.sparql import SparqlService
 
 __all__ = [
     "KnowledgeGraph",
@@ -70,7 +90,7 @@ def backup_store(settings: Settings, target: Path, *, wait: float = 60.0) -> dic
     """Back up the configured on-disk store into the new directory ``target`` and return the
     backup's manifest. Works while another process (``skg serve``) holds the store: a write
     running there is waited for, up to ``wait`` seconds (see ``store/backup.py``)."""
-    from .store.backup import backup_store as backup
+    from supplychain_kg.store import backup_store as backup
 
     return backup(_store_dir(settings, "backed up"), target, wait=wait)
 
@@ -79,7 +99,7 @@ def restore_store(settings: Settings, source: Path) -> dict[str, Any]:
     """Replace the configured on-disk store by the backup at ``source`` (made by
     :func:`backup_store`); return its manifest. Refused (StoreLockedError) while the store is
     open anywhere; a process killed meanwhile leaves the old store or the restored one."""
-    from .store.backup import restore_store as restore
+    from supplychain_kg.store import restore_store as restore
 
     return restore(_store_dir(settings, "restored"), source)
 
@@ -219,7 +239,7 @@ class KnowledgeGraph:
     def backup(self, target: Path) -> dict[str, Any]:
         """Back up the store this graph holds open (for a server-side endpoint) into the new
         directory ``target``, with every write held off meanwhile; return the manifest."""
-        from .store.backup import backup_open_store
+        from supplychain_kg.store import backup_open_store
 
         directory = _store_dir(self.settings, "backed up")
         with self.writing():
@@ -500,9 +520,14 @@ class KnowledgeGraph:
         with workers, self._lock:
             yield
 
+    @property
+    def claimed_relations(self) -> frozenset[str]:
+        """The vocabulary's claimed relations (the ones paths walk)."""
+        return self.ontology.claimed_relations
+
     def sparql_service(self) -> SparqlService:
         """The SPARQL endpoint's use cases on this graph (one per graph, made on first use)."""
-        from .sparql import SparqlService
+        from supplychain_kg.sparql import SparqlService
 
         made: SparqlService | None = getattr(self, "_sparql", None)
         if made is not None:  # no lock: a write holds it, and the event loop must not wait
@@ -735,7 +760,7 @@ class KnowledgeGraph:
             raise not_a_graph_query("select" if form == "select" else form)
         service: SparqlService | None = getattr(self, "_sparql", None)
         if service is not None:
-            from .sparql import QueryRequest
+            from supplychain_kg.sparql import QueryRequest
 
             answer = service.query(QueryRequest(request.construct, None, media_type))
             return answer.body
@@ -857,7 +882,7 @@ class KnowledgeGraph:
 
     def explorer_config(self) -> dict[str, Any]:
         """How the explorer page draws each entity type, and the relations it can filter by."""
-        from .explorer import explorer_config
+        from supplychain_kg.service.explorer import explorer_config
 
         return explorer_config(self.ontology)
 
@@ -872,7 +897,7 @@ class KnowledgeGraph:
         """The evidence panel's card: ``show`` for most entities; for a hub (more than
         ``show_all`` claims, default explorer.SHOW_ALL) its first ``limit`` neighbours' links,
         every denial involving it, and the counts."""
-        from .explorer import SHOW_ALL, claim_count, hub_card
+        from supplychain_kg.service.explorer import SHOW_ALL, claim_count, hub_card
 
         iri = self.resolve(reference)
         claims = claim_count(self.store, iri)

@@ -26,9 +26,9 @@ from typing import Any, Literal
 
 import networkx as nx
 
-from .errors import QueryTimeoutError
-from .namespaces import SKG
-from .projection_source import (
+from supplychain_kg.errors import QueryTimeoutError
+from supplychain_kg.namespaces import SKG
+from supplychain_kg.paths.source import (
     ClaimWindow,
     FullRead,
     chunked,
@@ -39,7 +39,7 @@ from .projection_source import (
     relations_filter,
     touched_entities,
 )
-from .store import Store
+from supplychain_kg.store import Store
 
 __all__ = [
     "ClaimWindow",

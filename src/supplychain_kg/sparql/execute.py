@@ -13,10 +13,10 @@ import logging
 import traceback
 from dataclasses import dataclass, field
 
-from . import errors
-from .csvsafe import safe_csv_document
-from .errors import NotAcceptableError, SkgError, StoreError
-from .results import (
+from supplychain_kg import errors
+from supplychain_kg.csvsafe import safe_csv_document
+from supplychain_kg.errors import NotAcceptableError, SkgError, StoreError
+from supplychain_kg.sparql.results import (
     CSV,
     BoundedBuffer,
     BufferFullError,
@@ -26,7 +26,7 @@ from .results import (
     write_boolean,
     write_rows,
 )
-from .store import QueryResult, Store
+from supplychain_kg.store import QueryResult, Store
 
 __all__ = [
     "TIMEOUT_MESSAGE",

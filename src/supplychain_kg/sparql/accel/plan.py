@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .sparql_text import Token, iter_tokens
+from supplychain_kg.sparql.lexer import Token, iter_tokens
 
 __all__ = ["Atom", "Count", "Plan", "parse_plan"]
 

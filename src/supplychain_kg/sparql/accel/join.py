@@ -11,10 +11,10 @@ import operator
 import time
 from collections.abc import Callable, Iterator
 
-from .errors import QueryTimeoutError
-from .paths import Projection
-from .query_exec import TIMEOUT_MESSAGE
-from .sparql_accel import Atom
+from supplychain_kg.errors import QueryTimeoutError
+from supplychain_kg.paths import Projection
+from supplychain_kg.sparql.accel.plan import Atom
+from supplychain_kg.sparql.execute import TIMEOUT_MESSAGE
 
 __all__ = ["MAX_PARTIAL", "Bag", "Clock", "TooBigError", "Walker", "order"]
 

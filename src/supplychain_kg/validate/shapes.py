@@ -29,11 +29,11 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF as RDFNS
 from rdflib.namespace import RDFS as RDFSNS
 
-from .config import graph_dir
-from .errors import ConfigError, Violation
-from .model import IRI, Literal, Row, Term, term_to_sparql
-from .namespaces import PREFIXES, SH, SKG
-from .store import Store
+from supplychain_kg.config import graph_dir
+from supplychain_kg.errors import ConfigError, Violation
+from supplychain_kg.model import IRI, Literal, Row, Term, term_to_sparql
+from supplychain_kg.namespaces import PREFIXES, SH, SKG
+from supplychain_kg.store import Store
 
 __all__ = ["Ontology", "Validator", "load_ontology", "load_validator", "short_name"]
 

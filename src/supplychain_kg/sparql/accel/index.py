@@ -27,13 +27,13 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from .graph_join import Bag, Clock, TooBigError, Walker, order
-from .model import IRI, Literal, Row
-from .namespaces import XSD
-from .paths import Projection
-from .results import too_large, write_rows
-from .sparql_accel import Plan
-from .store import Store
+from supplychain_kg.model import IRI, Literal, Row
+from supplychain_kg.namespaces import XSD
+from supplychain_kg.paths import Projection
+from supplychain_kg.sparql.accel.join import Bag, Clock, TooBigError, Walker, order
+from supplychain_kg.sparql.accel.plan import Plan
+from supplychain_kg.sparql.results import too_large, write_rows
+from supplychain_kg.store import Store
 
 __all__ = ["GraphIndex", "Result", "evaluate"]
 

@@ -21,8 +21,8 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import NamedTuple
 
-from .namespaces import RDF, SKG
-from .store import Store
+from supplychain_kg.namespaces import RDF, SKG
+from supplychain_kg.store import Store
 
 __all__ = [
     "ClaimWindow",

@@ -1,0 +1,47 @@
+"""Paths and relationships with their evidence.
+
+- ``projection``: the in-memory graph of claimed relations that path questions walk, built
+  from the store (``source`` reads it) and patched after small writes;
+- ``answers``: path and neighbourhood answers with the evidence on every hop;
+- ``evidence``: claims, sources and entity summaries read from the store;
+- ``names``: the name index that resolves an id, IRI or name to an entity.
+"""
+
+from supplychain_kg.paths.answers import (
+    MAX_DEPTH,
+    MAX_HOPS,
+    MAX_K,
+    neighbourhood_answer,
+    parse_options,
+    path_answer,
+)
+from supplychain_kg.paths.evidence import (
+    aliases_and_identifiers,
+    fetch_claims,
+    fetch_entities,
+    local_id,
+)
+from supplychain_kg.paths.names import Match, NameIndex
+from supplychain_kg.paths.projection import Projection, build_projection, touched_entities
+from supplychain_kg.paths.source import claim_ends, staged_impure, staged_subjects
+
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_HOPS",
+    "MAX_K",
+    "Match",
+    "NameIndex",
+    "Projection",
+    "aliases_and_identifiers",
+    "build_projection",
+    "claim_ends",
+    "fetch_claims",
+    "fetch_entities",
+    "local_id",
+    "neighbourhood_answer",
+    "parse_options",
+    "path_answer",
+    "staged_impure",
+    "staged_subjects",
+    "touched_entities",
+]
