@@ -17,7 +17,7 @@ from xml.sax.saxutils import escape, quoteattr
 from supplychain_kg.csvsafe import spreadsheet_safe
 from supplychain_kg.errors import QueryTimeoutError
 from supplychain_kg.model import IRI, XSD_STRING, BNode, Row, Term, term_to_sparql
-from supplychain_kg.store.bounds import capped, too_large
+from supplychain_kg.store import capped, too_large
 
 __all__ = [
     "CSV",

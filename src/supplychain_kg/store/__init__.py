@@ -12,14 +12,17 @@ from pathlib import Path
 from typing import IO, Any, Protocol, runtime_checkable
 
 from supplychain_kg.model import Quad, QueryKind, Row, Term
+from supplychain_kg.store.bounds import capped, too_large
 
 __all__ = [
     "QueryResult",
     "Store",
     "backup_open_store",
     "backup_store",
+    "capped",
     "open_store",
     "restore_store",
+    "too_large",
 ]
 
 
