@@ -8,8 +8,6 @@ a JSON-LD document naming a remote @context served on 127.0.0.1.
 
 from __future__ import annotations
 
-import hashlib
-import io
 import os
 import socket
 import subprocess
@@ -20,9 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from supplychain_kg.store import open_store
-
 from . import hostile_files as hostile
+from .store_support import checksum
 
 GIB = 1 << 30
 # the child caps its own address space (8 GiB): a regression fails, it does not swap the machine
@@ -30,17 +27,6 @@ _CLI = (
     "import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (8 << 30, 8 << 30)); "
     "from supplychain_kg.cli import main; sys.exit(main())"
 )
-
-
-def _checksum(store_dir: Path) -> str:
-    """SHA-256 of the store's sorted N-Quads."""
-    store = open_store(store_dir)
-    try:
-        out = io.BytesIO()
-        store.dump(out, "application/n-quads")
-    finally:
-        store.close()
-    return hashlib.sha256(b"\n".join(sorted(out.getvalue().splitlines()))).hexdigest()
 
 
 def _skg(store_dir: Path, tmp: Path, *args: str) -> tuple[int, str, int]:
@@ -70,14 +56,14 @@ def _expect_refusal(
     store_dir: Path, command: list[str], path: Path, words: str, where: str
 ) -> None:
     tmp = path.parent
-    before = _checksum(store_dir)
+    before = checksum(store_dir)
     status, stderr, peak = _skg(store_dir, tmp, *command, str(path))
     assert status in (1, 2), stderr
     assert "Traceback" not in stderr
     assert f"{path}:{where}" in stderr, stderr
     assert words in stderr, stderr
     assert peak < GIB, f"peak memory {peak / 2**20:.0f} MiB"
-    assert _checksum(store_dir) == before
+    assert checksum(store_dir) == before
 
 
 @pytest.mark.parametrize(
