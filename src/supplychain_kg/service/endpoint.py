@@ -75,7 +75,7 @@ class EndpointUseCases(LoadingUseCases, PathUseCases):
 
     def run_update(self, text: str, *, base_iri: str | None = None) -> None:
         """Run a SPARQL update on the store (atomic), then validate what it touched
-        (write_check.py): a violation undoes it (ValidationError). When it is made only of
+        (validate/writes.py): a violation undoes it (ValidationError). When it is made only of
         ``INSERT DATA`` and ``DELETE DATA`` (the usual small edit), its triples are staged
         first: only the resources they name are validated, and the name index and the path
         projection are patched instead of rebuilt."""
@@ -138,7 +138,7 @@ class EndpointUseCases(LoadingUseCases, PathUseCases):
 
     def _validated(self, apply: Callable[[], None], named: Store | None) -> None:
         """Make a write (``apply``) and keep it only if it adds no violation of the shapes or
-        the model's rules (write_check.py; ``named``: the quads it names, None if not known).
+        the model's rules (validate/writes.py; ``named``: the quads it names, None if not known).
 
         A violation undoes the write; then, in the rare store that already broke a rule
         (written before writes were validated), the same resources are checked as they were:

@@ -187,7 +187,7 @@ class ExplorerUseCases(PathUseCases):
         show_all: int | None = None,
     ) -> dict[str, Any]:
         """The evidence panel's card: ``show`` for most entities; for a hub (more than
-        ``show_all`` claims, default explorer.SHOW_ALL) its first ``limit`` neighbours' links,
+        ``show_all`` claims, default SHOW_ALL) its first ``limit`` neighbours' links,
         every denial involving it, and the counts."""
         iri = self.resolve(reference)
         claims = claim_count(self.store, iri)

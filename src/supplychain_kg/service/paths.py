@@ -43,7 +43,7 @@ class PathUseCases(EntityUseCases):
     def paths(
         self, source: str, target: str, *, timeout: float | None = None, **options: Any
     ) -> dict[str, Any]:
-        """Up to ``k`` shortest paths with their evidence (options: see relations.parse_options).
+        """Up to ``k`` shortest paths with their evidence (options: see paths.parse_options).
 
         Raises UnknownEntityError / AmbiguousEntityError for SOURCE or TARGET,
         InvalidParameterError for a bad option and QueryTimeoutError past ``timeout`` seconds.

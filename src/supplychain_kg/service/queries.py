@@ -19,7 +19,7 @@ class QueryUseCases(GraphState):
     """The query guard, queries and statistics."""
 
     def guard(self, text: str, *, update: bool = False) -> Checked:
-        """The query guard (query_guard.check) for a text run in this process."""
+        """The query guard (sparql.check) for a text run in this process."""
         limits = GuardLimits.from_settings(self.settings, update=update)
         return check(text, limits, update=update, isolated=bool(network_isolation()))
 
