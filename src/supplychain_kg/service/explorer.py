@@ -1,5 +1,6 @@
-"""What the explorer page needs to know of the vocabulary: how to draw each type, which
-relations it can filter paths by.
+"""The explorer page's use cases (``ExplorerUseCases``, part of ``KnowledgeGraph``) and what
+the page needs to know of the vocabulary: how to draw each type, which relations it can filter
+paths by.
 
 The page asks once (``GET /explorer/config.json``) and draws every entity by the first
 category whose root class is among the entity's types or their superclasses. Colours and
@@ -14,10 +15,19 @@ from typing import Any
 
 from supplychain_kg.namespaces import SKG
 from supplychain_kg.paths import MAX_DEPTH, MAX_HOPS, MAX_K, aliases_and_identifiers, local_id
+from supplychain_kg.service.paths import PathUseCases
 from supplychain_kg.store import Store
 from supplychain_kg.validate import Ontology
 
-__all__ = ["CATEGORIES", "SHOW_ALL", "Category", "claim_count", "explorer_config", "hub_card"]
+__all__ = [
+    "CATEGORIES",
+    "SHOW_ALL",
+    "Category",
+    "ExplorerUseCases",
+    "claim_count",
+    "explorer_config",
+    "hub_card",
+]
 
 SHOW_ALL = 400
 """An entity with at most this many claims gets its full card (every claim); above it, the
@@ -158,3 +168,30 @@ def hub_card(store: Store, neighbours: dict[str, Any], claims: int) -> dict[str,
             "neighbours_total": more["total"] if more else len(nodes) - 1,
         },
     }
+
+
+class ExplorerUseCases(PathUseCases):
+    """The explorer page's legend and evidence cards (a card is ``show`` or, for a hub, built
+    from ``neighbors``)."""
+
+    def explorer_config(self) -> dict[str, Any]:
+        """How the explorer page draws each entity type, and the relations it can filter by."""
+        return explorer_config(self.ontology)
+
+    def explorer_entity(
+        self,
+        reference: str,
+        *,
+        limit: int = 60,
+        timeout: float | None = None,
+        show_all: int | None = None,
+    ) -> dict[str, Any]:
+        """The evidence panel's card: ``show`` for most entities; for a hub (more than
+        ``show_all`` claims, default SHOW_ALL) its first ``limit`` neighbours' links,
+        every denial involving it, and the counts."""
+        iri = self.resolve(reference)
+        claims = claim_count(self.store, iri)
+        if claims <= (SHOW_ALL if show_all is None else show_all):
+            return {**self.show(iri), "capped": None}
+        answer = self.neighbors(iri, limit=limit, timeout=timeout, include_disputed=True)
+        return hub_card(self.store, answer, claims)
