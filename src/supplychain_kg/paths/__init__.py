@@ -1,7 +1,9 @@
 """Paths and relationships with their evidence.
 
 - ``projection``: the in-memory graph of claimed relations that path questions walk, built
-  from the store (``source`` reads it) and patched after small writes;
+  from the store (``edges`` with the queries of ``source``) and patched after small writes;
+  ``graph``: the edges a walk may use and the stated triples; ``search``: shortest and
+  k-shortest paths; ``options``: what a walk may use (:class:`PathOptions`) and its hops;
 - ``answers``: path and neighbourhood answers with the evidence on every hop;
 - ``evidence``: claims, sources and entity summaries read from the store;
 - ``names``: the name index that resolves an id, IRI or name to an entity.

@@ -1,7 +1,7 @@
 """Path and neighbourhood answers with the evidence on every hop.
 
-The projection (``paths.py``) finds *which* entities connect; this module reads *who says so*
-from the store with ``evidence.fetch_claims`` / ``fetch_entities``, so that paths, ``show``
+The projection (``projection.py``) finds *which* entities connect; this module reads *who says
+so* from the store with ``evidence.fetch_claims`` / ``fetch_entities``, so that paths, ``show``
 and the exports show the same claims in the same shape (DESIGN.md, "A path answer is JSON").
 """
 
@@ -17,7 +17,8 @@ from typing import Any
 from supplychain_kg.errors import InvalidParameterError
 from supplychain_kg.namespaces import SKG
 from supplychain_kg.paths.evidence import ClaimInfo, EntitySummary, fetch_claims, fetch_entities
-from supplychain_kg.paths.projection import Hop, PathOptions, Projection
+from supplychain_kg.paths.options import Hop, PathOptions
+from supplychain_kg.paths.projection import Projection
 from supplychain_kg.store import Store
 from supplychain_kg.validate import Ontology
 

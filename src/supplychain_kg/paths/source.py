@@ -1,8 +1,8 @@
 """Reading the path projection's rows out of the store.
 
-The queries behind ``paths.py``: direct triples (the asserted edges), denied claims, claim
-validity for ``as_of`` and entity types. Results are streamed as SPARQL TSV, which is much
-faster than term-by-term rows at millions of edges.
+The queries behind the projection (``edges.py``): direct triples (the asserted edges), denied
+claims, claim validity for ``as_of`` and entity types. Results are streamed as SPARQL TSV,
+which is much faster than term-by-term rows at millions of edges.
 
 A full build reads the direct triples one relation at a time on worker threads
 (:class:`FullRead`): the engine writes each relation's TSV without holding the

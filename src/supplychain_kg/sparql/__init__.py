@@ -6,6 +6,8 @@
 - ``lexer``: a linear SPARQL lexer for the few questions asked of a request;
 - ``runner``, ``execute``, ``wire``: where a query runs (worker processes, a time limit that
   really stops it, a memory allowance, a row cap) and how its answer comes back;
+  ``process_runner``, ``pool``, ``worker``, ``gate``: the worker processes and the gate
+  between the server's own lookups and writes;
 - ``results``: writing answers in the SPARQL results formats;
 - ``accel``: the graph index, which answers a subset of SELECT queries from the path
   projection.

@@ -4,7 +4,7 @@ and processes as plain values.
 :func:`execute` runs a :class:`QueryJob` on a store and writes its answer to bytes in the
 negotiated format (the engine's own writer for SELECT answers, into a buffer bounded by the row
 cap that also checks the deadline every time the engine writes). The runners
-(``query_runner.py``) decide where it runs.
+(``runner.py``) decide where it runs.
 """
 
 from __future__ import annotations

@@ -1,0 +1,156 @@
+"""Path search over the projection (:class:`PathSearch`): a shortest path by bidirectional
+breadth-first search, and the k shortest simple paths by Yen's algorithm over it. Both walk
+only the edges and nodes the :class:`~supplychain_kg.paths.options.PathOptions` allow, and
+stop with QueryTimeoutError past the options' deadline.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+
+from supplychain_kg.errors import QueryTimeoutError
+from supplychain_kg.paths.graph import ProjectedGraph
+from supplychain_kg.paths.options import PathOptions
+
+__all__ = ["PathSearch"]
+
+
+class PathSearch(ProjectedGraph):
+    """The path searches of :class:`~supplychain_kg.paths.Projection`."""
+
+    def shortest(
+        self,
+        source: str,
+        target: str,
+        options: PathOptions,
+        *,
+        max_hops: int | None = None,
+        banned_nodes: frozenset[str] | set[str] = frozenset(),
+        banned_hops: set[tuple[str, str]] | None = None,
+    ) -> list[str] | None:
+        """A shortest usable path (node IRIs) by bidirectional breadth-first search.
+
+        Intermediate nodes must pass the type filter and avoid ``banned_nodes``; a hop
+        ``(a, b)`` in ``banned_hops`` is never taken. Returns None when no path of at most
+        ``max_hops`` (default ``options.max_hops``) exists. Raises QueryTimeoutError past
+        ``options.deadline``.
+        """
+        if source not in self.graph or target not in self.graph:
+            return None
+        if source == target:
+            return [source]
+        limit = options.max_hops if max_hops is None else max_hops
+        banned = banned_hops or set()
+        allowed = self._node_filter(source, target, options, banned_nodes)
+        pred: dict[str, str | None] = {source: None}
+        succ: dict[str, str | None] = {target: None}
+        front, back = [source], [target]
+        depth = 0
+        while front and back and depth < limit:
+            _check(options.deadline)
+            depth += 1
+            forward = len(front) <= len(back)
+            layer = front if forward else back
+            seen, other = (pred, succ) if forward else (succ, pred)
+            nxt: list[str] = []
+            for node in layer:
+                for neighbour in self._step(node, options, backward=not forward):
+                    if neighbour in seen or not allowed(neighbour):
+                        continue
+                    hop = (node, neighbour) if forward else (neighbour, node)
+                    if hop in banned:
+                        continue
+                    seen[neighbour] = node
+                    if neighbour in other:
+                        return _join(pred, succ, neighbour)
+                    nxt.append(neighbour)
+            if forward:
+                front = nxt
+            else:
+                back = nxt
+        return None
+
+    def _node_filter(
+        self,
+        source: str,
+        target: str,
+        options: PathOptions,
+        banned: frozenset[str] | set[str],
+    ) -> Callable[[str], bool]:
+        wanted = options.entity_types
+        types = self.types() if wanted is not None else {}
+
+        def allowed(node: str) -> bool:
+            if node in (source, target):
+                return node == target
+            if node in banned:
+                return False
+            return wanted is None or not wanted.isdisjoint(types.get(node, ()))
+
+        return allowed
+
+    def k_shortest(
+        self, source: str, target: str, options: PathOptions, k: int
+    ) -> tuple[list[list[str]], bool]:
+        """Up to ``k`` shortest simple paths, shortest first (Yen's algorithm over BFS).
+
+        Also says whether more paths exist within the limits: after the k-th path it looks
+        only until the first further candidate.
+        """
+        first = self.shortest(source, target, options)
+        if first is None:
+            return [], False
+        found = [first]
+        candidates: list[list[str]] = []
+        while True:
+            probing = len(found) >= k
+            if probing and candidates:
+                return found, True
+            for spur_path in self._spurs(found, target, options):
+                if spur_path not in candidates and spur_path not in found:
+                    candidates.append(spur_path)
+                    if probing:
+                        return found, True
+            if not candidates or probing:
+                return found, False
+            candidates.sort(key=len)
+            found.append(candidates.pop(0))
+
+    def _spurs(
+        self, found: list[list[str]], target: str, options: PathOptions
+    ) -> Iterator[list[str]]:
+        """Yen's deviations from the last path found (each a full path from the source)."""
+        last = found[-1]
+        for i in range(len(last) - 1):
+            _check(options.deadline)
+            root = last[: i + 1]
+            spur = self.shortest(
+                root[-1],
+                target,
+                options,
+                max_hops=options.max_hops - i,
+                banned_nodes=set(root[:-1]),
+                banned_hops={(p[i], p[i + 1]) for p in found if p[: i + 1] == root},
+            )
+            if spur is not None:
+                yield root[:-1] + spur
+
+
+def _check(deadline: float | None) -> None:
+    if deadline is not None and time.monotonic() > deadline:
+        raise QueryTimeoutError("the path search ran past its time limit; narrow it down")
+
+
+def _join(pred: dict[str, str | None], succ: dict[str, str | None], meet: str) -> list[str]:
+    path: list[str] = []
+    node: str | None = meet
+    while node is not None:
+        path.append(node)
+        node = pred[node]
+    path.reverse()
+    node = succ[meet]
+    while node is not None:
+        path.append(node)
+        node = succ[node]
+    return path

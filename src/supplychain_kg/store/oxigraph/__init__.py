@@ -1,0 +1,26 @@
+"""The embedded Oxigraph store: the only package that imports pyoxigraph.
+
+- ``store.py``: :class:`OxigraphStore`, opened on disk or in memory; reading, notes, backups.
+- ``writes.py``: its writes: updates, added quads, parsing, bulk loads.
+- ``checkpoints.py``: its groups of writes, undone from a checkpoint when they fail.
+- ``database.py``: opening the engine's database directory, owned or read-only.
+- ``results.py``: a query's answer (:class:`OxigraphResult`) and its syntax errors.
+- ``terms.py``: terms and quads converted between pyoxigraph and ``model``.
+- ``formats.py``: the RDF and SPARQL results formats, by media type.
+"""
+
+from __future__ import annotations
+
+from supplychain_kg.store.oxigraph.formats import rdf_media_types, results_media_types
+from supplychain_kg.store.oxigraph.results import OxigraphResult
+from supplychain_kg.store.oxigraph.store import OxigraphStore
+from supplychain_kg.store.oxigraph.terms import from_term, to_term
+
+__all__ = [
+    "OxigraphResult",
+    "OxigraphStore",
+    "from_term",
+    "rdf_media_types",
+    "results_media_types",
+    "to_term",
+]
