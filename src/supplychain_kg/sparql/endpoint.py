@@ -6,7 +6,7 @@ negotiates formats; everything else is here, with no web framework in sight:
 - every query runs through a :class:`~supplychain_kg.sparql.runner.Runner` (time limit, row cap);
 - every write checks the bearer token, runs as one atomic SPARQL update, and happens while no
   query worker holds the store open (``runner.exclusive()``);
-- every query and update passes the query guard first (``query_guard.py``: size, nesting and
+- every query and update passes the query guard first (``guard.py``: size, nesting and
   length bounds; ``SERVICE`` and ``LOAD`` of any IRI the allow-list does not name refused, as a
   real parser reads the text); checking a long text happens off the event loop.
 """
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import io
 import time
 import uuid
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from supplychain_kg.errors import (
 from supplychain_kg.paths import Projection
 from supplychain_kg.sparql.accel.index import GraphIndex
 from supplychain_kg.sparql.accel.plan import Plan, parse_plan
+from supplychain_kg.sparql.description import service_description
 from supplychain_kg.sparql.execute import TIMEOUT_MESSAGE
 from supplychain_kg.sparql.guard import Checked, GuardLimits, check
 from supplychain_kg.sparql.isolation import network_isolation
@@ -92,20 +92,6 @@ INDEX = "graph-index"
 """The engine name of answers from the graph index (``X-SKG-Engine``)."""
 _DEFAULT_GRAPH_NAMES = {"urn:x-rdflib:default"}
 """Names clients use for the endpoint's own default graph (rdflib's SPARQLStore sends this)."""
-_SD = "http://www.w3.org/ns/sparql-service-description#"
-_FORMATS = "http://www.w3.org/ns/formats/"
-_FORMAT_NAMES = {
-    "application/sparql-results+json": "SPARQL_Results_JSON",
-    "application/sparql-results+xml": "SPARQL_Results_XML",
-    "text/csv": "SPARQL_Results_CSV",
-    "text/tab-separated-values": "SPARQL_Results_TSV",
-    "text/turtle": "Turtle",
-    "application/n-triples": "N-Triples",
-    "application/n-quads": "N-Quads",
-    "application/trig": "TriG",
-    "application/rdf+xml": "RDF_XML",
-    "application/ld+json": "JSON-LD",
-}
 
 
 @dataclass(frozen=True)
@@ -349,25 +335,13 @@ class SparqlService:
 
     def description(self, endpoint: str, update_endpoint: str, rdf_type: str) -> bytes:
         """The SPARQL 1.1 Service Description of this endpoint, as ``rdf_type``."""
-        formats = ", ".join(f"<{_FORMATS}{name}>" for name in _FORMAT_NAMES.values())
-        features = (
-            "  sd:feature sd:BasicFederatedQuery ;\n" if self.settings.service_allowlist else ""
+        return service_description(
+            self.kg.store,
+            self.settings,
+            _iri(endpoint),
+            _iri(update_endpoint),
+            rdf_type,
         )
-        languages = f"sd:SPARQL11Query{', sd:SPARQL11Update' if self.settings.write_token else ''}"
-        turtle = f"""@prefix sd: <{_SD}> .
-@prefix void: <http://rdfs.org/ns/void#> .
-<{_iri(endpoint)}#service> a sd:Service ;
-  sd:endpoint <{_iri(endpoint)}> ;
-  sd:supportedLanguage {languages} ;
-  sd:resultFormat {formats} ;
-{features}  sd:defaultDataset [ a sd:Dataset ;
-    sd:defaultGraph [ a sd:Graph ; void:triples {len(self.kg.store)} ] ] .
-<{_iri(update_endpoint)}> a sd:Service ; sd:endpoint <{_iri(update_endpoint)}> ;
-  sd:supportedLanguage sd:SPARQL11Update .
-"""
-        staging = self.kg.store.staging()
-        staging.parse_into(turtle.encode(), "text/turtle")
-        return staging_dump(staging, rdf_type)
 
 
 def _refused_fetch(job: QueryJob, exc: StoreError) -> SkgError:
@@ -387,12 +361,6 @@ _CHECK_ON_LOOP = 2048
 
 def _isolated() -> bool:
     return bool(network_isolation())
-
-
-def staging_dump(store: Store, media_type: str) -> bytes:
-    out = io.BytesIO()
-    store.dump(out, media_type)
-    return out.getvalue()
 
 
 def _iri(value: str) -> str:

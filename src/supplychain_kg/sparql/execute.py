@@ -60,7 +60,7 @@ class QueryJob:
     base_iri: str | None = None
     offered: dict[str, tuple[str, ...]] = field(default_factory=dict)
     local: bool = False
-    """A streaming lookup (``sparql_text.streaming_lookup``): the server may run it itself."""
+    """A streaming lookup (``lexer.streaming_lookup``): the server may run it itself."""
     unread: bool = False
     """The query guard could not read the text (it mentions SERVICE or LOAD): it may run only
     where the network is unreachable, and an engine failure is reported as a refused fetch."""
@@ -74,7 +74,7 @@ class Answer:
     media_type: str
     kind: str
     engine: str = "oxigraph"
-    """What answered: ``oxigraph`` or ``graph-index`` (the projection, graph_index.py)."""
+    """What answered: ``oxigraph`` or ``graph-index`` (the projection, ``accel``)."""
 
 
 def _not_acceptable(job: QueryJob, kind: str) -> NotAcceptableError:

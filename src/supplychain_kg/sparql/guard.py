@@ -17,7 +17,7 @@ Every entry point that runs text a user gave (``/sparql``, ``/update``, ``/expor
   specification says), prefixed names and relative IRIs resolved against the prologue and the
   request's base. A variable ``SERVICE ?x`` is refused.
 
-The depth and token counts come from :func:`~supplychain_kg.sparql_text.iter_tokens`, a lexer
+The depth and token counts come from :func:`~supplychain_kg.sparql.lexer.iter_tokens`, a lexer
 of the SPARQL grammar's terminals (strings with their escapes, IRIs with theirs, comments) that
 reads any text in linear time. The parser runs only when the text contains ``service`` or
 ``load`` in any letter case, raw or with its ``\\u`` escapes processed (without those letters

@@ -1,7 +1,7 @@
 """Cutting a process off from the network, so that no query can make it fetch a URL.
 
 The SPARQL engine follows ``SERVICE <url>`` and ``LOAD <url>`` with its own HTTP client. The
-query guard (``query_guard.py``) refuses both unless an allow-list names the URL, deciding on a
+query guard (``guard.py``) refuses both unless an allow-list names the URL, deciding on a
 real parse of the text; this module adds a second, independent wall below it: the kernel
 refuses the process any new Internet socket, so even a query the parser misread cannot reach
 a host. Sockets made before (the server's listening socket, the pipes and Unix socket pairs to

@@ -12,7 +12,7 @@ the length of the text whatever it holds, and answers:
   ``DELETE DATA`` operations (so that a write can say exactly what it touched).
 
 It makes no security decision: whether a query may fetch a URL is decided by a real parser
-(``query_guard.py``).
+(``guard.py``).
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """The graph index: answering simple SELECT queries from the in-memory path projection.
 
 A join of claimed relations (vendor -> contractor -> project) or a ``sourcesFrom+`` path costs
-Oxigraph thousands of index seeks; the path projection (``paths.py``) already holds every
+Oxigraph thousands of index seeks; the path projection (``supplychain_kg.paths``) already holds every
 direct triple of a claimed relation as an adjacency map, where the same walk is a few dict
-lookups. :class:`GraphIndex` answers the subset :func:`~.sparql_accel.parse_plan` recognises
+lookups. :class:`GraphIndex` answers the subset :func:`~.plan.parse_plan` recognises
 from it, and only when the answer is certain to be the store's:
 
 - the projection is at the store's revision (never waited for: a stale or missing one is

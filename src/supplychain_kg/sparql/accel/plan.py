@@ -1,4 +1,4 @@
-"""Recognising the SELECT queries the graph index answers (see ``graph_index.py``).
+"""Recognising the SELECT queries the graph index answers (see ``index.py``).
 
 The graph index answers a strict subset of SPARQL from the in-memory projection of claimed
 relations; :func:`parse_plan` turns a query in that subset into a :class:`Plan` and returns
