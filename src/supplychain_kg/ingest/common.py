@@ -25,11 +25,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from supplychain_kg.errors import ValidationError, Violation
-from supplychain_kg.ingest.checks import RecordChecker, StoreFacts, Value, batches
+from supplychain_kg.ingest.checks import RecordChecker
 from supplychain_kg.ingest.chunks import NQUADS, ChunkPipeline, Commit, Writer, lit
+from supplychain_kg.ingest.descriptions import Value
 from supplychain_kg.ingest.guards import Limits
 from supplychain_kg.ingest.ledger import FingerprintTable
 from supplychain_kg.ingest.rdf import Progress
+from supplychain_kg.ingest.store_facts import StoreFacts, batches
 from supplychain_kg.model import XSD_STRING
 from supplychain_kg.namespaces import DCTERMS, RDF, RDFS, SCHEMA, SKG, SKOS, XSD
 from supplychain_kg.store import Store
