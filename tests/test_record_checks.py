@@ -167,7 +167,7 @@ def test_chunked_csv_import_with_a_source_as_a_claims_subject_fails_and_changes_
         f"{source},relatedTo,dahua,asserted,A quote,Someone,Title,Reuters,https://example.org/x,2024-01-01"
     )
     sheet = _relationships(tmp_path / "relationships.csv", rows)
-    monkeypatch.setattr("supplychain_kg.ingest.common.CHUNK_TRIPLES", 200)
+    monkeypatch.setattr("supplychain_kg.ingest.context.CHUNK_TRIPLES", 200)
     before = set(disk_kg.store.quads())
     said: list[str] = []
     with pytest.raises(ValidationError) as failure:

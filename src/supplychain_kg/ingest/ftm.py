@@ -23,16 +23,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from supplychain_kg.errors import ParseError
-from supplychain_kg.ingest.common import (
-    Claim,
-    ImportContext,
-    full_date,
-    is_decimal,
-    quote_json,
-    slugify,
-)
+from supplychain_kg.ingest.context import Claim, ImportContext
 from supplychain_kg.ingest.countries import Countries
 from supplychain_kg.ingest.inputs import display_name, iter_json_records
+from supplychain_kg.ingest.text import full_date, is_decimal, quote_json, slugify
 from supplychain_kg.namespaces import SKG
 
 __all__ = ["EDGE_SCHEMATA", "NODE_SCHEMATA", "FtmOptions", "import_ftm"]
