@@ -505,7 +505,7 @@ def test_chunked_import_on_disk_gives_the_same_graph_as_one_write(
     disk_kg: KnowledgeGraph, kg: KnowledgeGraph, donations: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     kg.import_files("ftm", [donations])
-    monkeypatch.setattr("supplychain_kg.ingest.common.CHUNK_TRIPLES", 500)
+    monkeypatch.setattr("supplychain_kg.ingest.context.CHUNK_TRIPLES", 500)
     monkeypatch.setattr("supplychain_kg.ingest.ftm._BATCH", 50)
     commits: list[int] = []
     report = disk_kg.import_files("ftm", [donations], progress=commits.append)
@@ -530,7 +530,7 @@ def test_chunked_imports_give_the_same_graph_as_one_write_and_again_nothing_new(
         "csv": [ROOT / "graph" / "templates"],
     }[kind]
     kg.import_files(kind, inputs)
-    monkeypatch.setattr("supplychain_kg.ingest.common.CHUNK_TRIPLES", 40)
+    monkeypatch.setattr("supplychain_kg.ingest.context.CHUNK_TRIPLES", 40)
     monkeypatch.setattr("supplychain_kg.ingest.ftm._BATCH", 20)
     said: list[str] = []
     report = disk_kg.import_files(kind, inputs, progress=said.append)
@@ -545,7 +545,7 @@ def test_chunked_imports_give_the_same_graph_as_one_write_and_again_nothing_new(
 def test_chunked_import_that_fails_late_leaves_the_store_unchanged(
     disk_kg: KnowledgeGraph, donations: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("supplychain_kg.ingest.common.CHUNK_TRIPLES", 500)
+    monkeypatch.setattr("supplychain_kg.ingest.context.CHUNK_TRIPLES", 500)
     before = _content(disk_kg)
     bad = tmp_path / "late.ijson"
     bad.write_text('{"id": "o", "schema": "Ownership", "properties": {"owner": ["nobody"]}}\n')

@@ -35,7 +35,7 @@ def _ownership(ftm_id: str, owner: str, asset: str) -> dict[str, Any]:
 
 def _small_chunks(monkeypatch: pytest.MonkeyPatch, triples: int = 40) -> None:
     """Chunks of ``triples`` lines (the first a quarter of it), checked after every record."""
-    monkeypatch.setattr("supplychain_kg.ingest.common.CHUNK_TRIPLES", triples)
+    monkeypatch.setattr("supplychain_kg.ingest.context.CHUNK_TRIPLES", triples)
     monkeypatch.setattr("supplychain_kg.ingest.ftm._BATCH", 1)
 
 

@@ -8,7 +8,9 @@ import pytest
 import rdflib
 
 from supplychain_kg.errors import ValidationError, Violation
-from supplychain_kg.ingest.checks import RecordChecker, StoreFacts, Value
+from supplychain_kg.ingest.checks import RecordChecker
+from supplychain_kg.ingest.descriptions import Value
+from supplychain_kg.ingest.store_facts import StoreFacts
 from supplychain_kg.namespaces import SKG
 from supplychain_kg.service import KnowledgeGraph
 from supplychain_kg.store import Store, open_store
@@ -127,7 +129,7 @@ def test_store_lookups_give_the_same_answers_as_the_store_read_into_memory(
     seeded_template: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # a store too large to read (preload 0): every key is looked up, a batch at a time
-    monkeypatch.setattr("supplychain_kg.ingest.checks.PRELOAD_TRIPLES", 0)
+    monkeypatch.setattr("supplychain_kg.ingest.store_facts.PRELOAD_TRIPLES", 0)
     monkeypatch.setattr(StoreFacts.__init__, "__defaults__", (0,))
     records, sparql = _both(seeded_template.store, CASES, batch_split=True)
     assert records == sparql
@@ -165,7 +167,7 @@ def test_chunked_csv_import_with_a_source_as_a_claims_subject_fails_and_changes_
         f"{source},relatedTo,dahua,asserted,A quote,Someone,Title,Reuters,https://example.org/x,2024-01-01"
     )
     sheet = _relationships(tmp_path / "relationships.csv", rows)
-    monkeypatch.setattr("supplychain_kg.ingest.common.CHUNK_TRIPLES", 200)
+    monkeypatch.setattr("supplychain_kg.ingest.context.CHUNK_TRIPLES", 200)
     before = set(disk_kg.store.quads())
     said: list[str] = []
     with pytest.raises(ValidationError) as failure:

@@ -80,7 +80,8 @@ def test_both_engines_find_the_same_violations() -> None:
 
 def test_unsupported_shacl_feature_is_refused(tmp_path: Path) -> None:
     from supplychain_kg.errors import ConfigError
-    from supplychain_kg.validate.shapes import Validator, _read_shapes, load_ontology
+    from supplychain_kg.validate import Validator, load_ontology
+    from supplychain_kg.validate.shapes import read_shapes
 
     shapes = tmp_path / "shapes.ttl"
     shapes.write_text(
@@ -89,7 +90,7 @@ def test_unsupported_shacl_feature_is_refused(tmp_path: Path) -> None:
         "  sh:property [ sh:path <urn:p> ; sh:qualifiedMinCount 1 ] .\n"
     )
     with pytest.raises(ConfigError, match="qualifiedMinCount"):
-        Validator(_read_shapes(shapes), load_ontology())
+        Validator(read_shapes(shapes), load_ontology())
 
 
 def test_duplicate_slug_against_the_store_is_a_violation(

@@ -6,7 +6,10 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from supplychain_kg.ingest.common import ALT, LABEL, ImportContext, lit, slugify
+from supplychain_kg.ingest.chunks import lit
+from supplychain_kg.ingest.context import ImportContext
+from supplychain_kg.ingest.identity import ALT, LABEL
+from supplychain_kg.ingest.text import slugify
 from supplychain_kg.namespaces import SKG
 
 __all__ = ["Countries", "country_names"]

@@ -29,11 +29,12 @@ from pathlib import Path
 from typing import IO
 
 from supplychain_kg.errors import ParseError
-from supplychain_kg.ingest.common import Claim, ImportContext, is_decimal, slugify
+from supplychain_kg.ingest.context import Claim, ImportContext
 from supplychain_kg.ingest.countries import Countries
 from supplychain_kg.ingest.guards import Limits
 from supplychain_kg.ingest.guards.limits import refuse_long, utf8_size
 from supplychain_kg.ingest.inputs import check_utf8, display_name, open_text
+from supplychain_kg.ingest.text import is_decimal, slugify
 from supplychain_kg.model import Literal, term_to_sparql
 from supplychain_kg.namespaces import DCTERMS, RDF, SCHEMA, SKG
 from supplychain_kg.validate import load_ontology

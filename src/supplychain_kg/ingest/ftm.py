@@ -14,7 +14,6 @@ attribution the dataset's name. Schemata with no mapping are counted in the repo
 
 from __future__ import annotations
 
-import hashlib
 import json
 import tempfile
 from collections.abc import Iterator
@@ -23,97 +22,38 @@ from pathlib import Path
 from typing import IO, Any
 
 from supplychain_kg.errors import ParseError
-from supplychain_kg.ingest.common import (
-    Claim,
-    ImportContext,
-    full_date,
-    is_decimal,
-    quote_json,
-    slugify,
-)
+from supplychain_kg.ingest.context import Claim, ImportContext
 from supplychain_kg.ingest.countries import Countries
+from supplychain_kg.ingest.ftm_fields import (
+    EDGE_SCHEMATA,
+    NODE_SCHEMATA,
+    PROPERTY_LINKS,
+    check_entity,
+    claim_values,
+    entity_names,
+    local,
+    strong_ids,
+)
 from supplychain_kg.ingest.inputs import display_name, iter_json_records
+from supplychain_kg.ingest.text import quote_json, slugify
 from supplychain_kg.namespaces import SKG
 
-__all__ = ["EDGE_SCHEMATA", "NODE_SCHEMATA", "FtmOptions", "import_ftm"]
+__all__ = ["FtmOptions", "import_ftm"]
 
-NODE_SCHEMATA: dict[str, str] = {
-    "Company": SKG + "Company",
-    "Organization": SKG + "Organization",
-    "PublicBody": SKG + "GovernmentBody",
-    "LegalEntity": SKG + "Organization",
-    "Person": SKG + "Person",
-    "Address": SKG + "Place",
-    "Contract": SKG + "Tender",
-}
-# interval schema -> (subject property, relation, object property)
-EDGE_SCHEMATA: dict[str, tuple[str, str, str]] = {
-    "Ownership": ("owner", "ownerOf", "asset"),
-    "Directorship": ("director", "directorOf", "organization"),
-    "Membership": ("member", "memberOf", "organization"),
-    "Employment": ("employee", "memberOf", "employer"),
-    "Representation": ("agent", "representativeOf", "client"),
-    "Payment": ("payer", "paid", "beneficiary"),
-    "ContractAward": ("supplier", "wonTender", "contract"),
-    "Family": ("person", "familyOf", "relative"),
-    "Associate": ("person", "relatedTo", "associate"),
-    "UnknownLink": ("subject", "relatedTo", "object"),
-    "Sanction": ("entity", "listedOn", ""),
-}
-# entity-valued properties of node schemata -> relation
-PROPERTY_LINKS: dict[str, str] = {"addressEntity": "hasAddress", "authority": "issuedBy"}
-_NAME_PROPS = ("name", "alias", "previousName", "weakAlias", "title")
 _BATCH = 5000
 
 
 @dataclass(frozen=True)
 class FtmOptions:
+    """The dataset named as every claim's source (else each entity's own), and its publisher."""
+
     dataset: str | None = None
     publisher: str | None = None
 
 
-def local(ftm_id: str) -> str:
-    """An IRI- and slug-safe token for an FtM id (a digest is added if anything was changed).
-
-    >>> local("2216b422a31242fe204654ce194864661f515921")
-    '2216b422a31242fe204654ce194864661f515921'
-    """
-    token = slugify(ftm_id, limit=80)
-    if token != ftm_id:
-        token += "-" + hashlib.sha1(ftm_id.encode()).hexdigest()[:8]
-    return token
-
-
-def _check(name: str, line: int, record: Any) -> tuple[str, str, dict[str, list[str]]]:
-    if not isinstance(record, dict):
-        raise ParseError("expected an FtM entity (a JSON object)", path=name, line=line)
-    ftm_id, schema, props = record.get("id"), record.get("schema"), record.get("properties", {})
-    if not isinstance(ftm_id, str) or not ftm_id:
-        raise ParseError("field 'id': expected a non-empty string", path=name, line=line)
-    if not isinstance(schema, str) or not schema:
-        raise ParseError("field 'schema': expected a schema name", path=name, line=line)
-    if not isinstance(props, dict):
-        raise ParseError("field 'properties': expected an object", path=name, line=line)
-    for key, values in props.items():
-        if type(values) is not list or not _all_text(values):
-            raise ParseError(
-                f"field 'properties.{key}': expected a list of strings, found {values!r}"[:200],
-                path=name,
-                line=line,
-            )
-    return ftm_id, schema, props
-
-
-def _all_text(values: list[Any]) -> bool:
-    """Whether every item is a string (joining them is the fastest way to find out)."""
-    try:
-        "".join(values)
-    except TypeError:
-        return False
-    return True
-
-
 class _FtmImport:
+    """One FtM import: its two passes, and the sources, lists and merged ids met so far."""
+
     def __init__(self, ctx: ImportContext, options: FtmOptions) -> None:
         self.ctx = ctx
         self.options = options
@@ -169,7 +109,7 @@ class _FtmImport:
         batch: list[tuple[int, str, str, dict[str, list[str]], dict[str, Any]]] = []
         links: list[list[Any]] = []
         for line, record in iter_json_records(source, self.ctx.limits):
-            ftm_id, schema, props = _check(name, line, record)
+            ftm_id, schema, props = check_entity(name, line, record)
             by_schema[schema] = by_schema.get(schema, 0) + 1
             if schema in NODE_SCHEMATA:
                 batch.append((line, ftm_id, schema, props, record))
@@ -211,7 +151,7 @@ class _FtmImport:
                 ftm_id,
                 schema,
                 props,
-                [f"ftm:{ftm_id}", *_strong_ids(props)]
+                [f"ftm:{ftm_id}", *strong_ids(props)]
                 if "wikidataId" in props or "leiCode" in props
                 else [f"ftm:{ftm_id}"],
             )
@@ -220,7 +160,7 @@ class _FtmImport:
         stored = ctx.lookup_identifiers(i for row in rows for i in row[3])
         if stored:  # entities the store has: their names are read at once, not one by one
             ctx.prefetch_names(stored.values())
-        names = {ftm_id: _names(schema, ftm_id, props) for ftm_id, schema, props, _ in rows}
+        names = {ftm_id: entity_names(schema, ftm_id, props) for ftm_id, schema, props, _ in rows}
         wanted = {i: slugify(n[0]) for i, n in names.items()}
         taken = ctx.existing_slugs(wanted.values())
         base, remap, seen = f"{ctx.base}ftm-", self.remap, self.seen
@@ -359,7 +299,7 @@ class _FtmImport:
                 )
         else:
             objects = [self._list(props)]
-        extra = _claim_values(schema, props, file, line)
+        extra = claim_values(schema, props, file, line)
         src, quote, attribution = evidence
         pairs = [(s, o) for s in subjects for o in objects]
         for n, (s, o) in enumerate(pairs):
@@ -382,54 +322,6 @@ class _FtmImport:
             ctx.entity(iri, slug, [SKG + "RestrictionList"], [name], [ident], new=True)
         self.lists[name] = iri
         return iri
-
-
-def _strong_ids(props: dict[str, list[str]]) -> Iterator[str]:
-    for qid in props.get("wikidataId", []):
-        yield f"wikidata:{qid.strip()}"
-    for lei in props.get("leiCode", []):
-        yield f"lei:{lei.strip().upper()}"
-
-
-def _names(schema: str, ftm_id: str, props: dict[str, list[str]]) -> list[str]:
-    names: list[str] = []
-    keys = ("full", "street", *_NAME_PROPS) if schema == "Address" else _NAME_PROPS
-    for key in keys:
-        for raw in props.get(key, []):
-            value = " ".join(raw.split())
-            if value and value not in names:
-                names.append(value)
-    return names or [f"{schema} {ftm_id}"]
-
-
-def _claim_values(schema: str, props: dict[str, list[str]], file: str, line: int) -> dict[str, Any]:
-    """Dates, amount, currency and role of an interval entity, checked."""
-    out: dict[str, Any] = {}
-    start = full_date((props.get("startDate") or props.get("date") or [""])[0])
-    end = full_date((props.get("endDate") or props.get("date") or [""])[0])
-    if start:
-        out["valid_from"] = start
-    if end:
-        out["valid_to"] = end
-    for key, currency in (("amount", None), ("amountEur", "EUR"), ("amountUsd", "USD")):
-        values = props.get(key)
-        if not values:
-            continue
-        amount = values[0].replace(",", "").strip()
-        if not is_decimal(amount):
-            raise ParseError(
-                f"field 'properties.{key}': expected a number, found {values[0]!r}",
-                path=file,
-                line=line,
-            )
-        code = currency or (props.get("currency") or [""])[0].strip().upper()
-        out["amount"] = amount
-        if len(code) == 3 and code.isascii() and code.isalpha():  # an ISO 4217 code
-            out["currency"] = code
-        break
-    if props.get("role"):
-        out["role"] = props["role"][0]
-    return out
 
 
 def import_ftm(ctx: ImportContext, sources: list[Path | str], options: FtmOptions) -> None:

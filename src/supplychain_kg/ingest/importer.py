@@ -10,10 +10,11 @@ from pathlib import Path
 from supplychain_kg.config import Settings
 from supplychain_kg.errors import BadRequestError
 from supplychain_kg.ingest.chunks import Commit
-from supplychain_kg.ingest.common import ImportContext, ImportReport
+from supplychain_kg.ingest.context import ImportContext
 from supplychain_kg.ingest.guards import Limits
 from supplychain_kg.ingest.inputs import expand_inputs
 from supplychain_kg.ingest.rdf import Progress
+from supplychain_kg.ingest.report import ImportReport
 from supplychain_kg.store import Store
 from supplychain_kg.validate import Validator
 

@@ -27,10 +27,11 @@ from pathlib import Path
 from typing import Any
 
 from supplychain_kg.errors import ParseError
-from supplychain_kg.ingest.common import Claim, ImportContext, full_date, quote_json, slugify
+from supplychain_kg.ingest.context import Claim, ImportContext
 from supplychain_kg.ingest.guards import JsonScanner, Limits
 from supplychain_kg.ingest.inputs import display_name, loads, open_text, scan_json_text
 from supplychain_kg.ingest.ocds_fields import check_release
+from supplychain_kg.ingest.text import full_date, quote_json, slugify
 from supplychain_kg.namespaces import SKG
 
 __all__ = ["import_ocds"]

@@ -1,14 +1,12 @@
-"""Validation against ``graph/shapes.ttl`` and the model's rules: ``shapes`` compiles the
-shapes to SPARQL and checks staged data before a load; ``writes`` checks what an update or a
-Graph Store write touched, after it is applied."""
+"""Validation against ``graph/shapes.ttl`` and the model's rules.
 
-from supplychain_kg.validate.shapes import (
-    Ontology,
-    Validator,
-    load_ontology,
-    load_validator,
-    short_name,
-)
+``validator`` checks staged data before a load: the shapes (read by ``shapes``) compiled to
+SPARQL (``constraints``) and the model's own rules (``model_rules``), in the light of the
+vocabulary (``ontology``); ``writes`` checks what an update or a Graph Store write touched,
+after it is applied."""
+
+from supplychain_kg.validate.ontology import Ontology, load_ontology, short_name
+from supplychain_kg.validate.validator import Validator, load_validator
 from supplychain_kg.validate.writes import check_write
 
 __all__ = [

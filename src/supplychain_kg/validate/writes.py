@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator
 from supplychain_kg.errors import Violation
 from supplychain_kg.model import IRI, BNode, Quad
 from supplychain_kg.store import Store
-from supplychain_kg.validate.shapes import Validator
+from supplychain_kg.validate.validator import Validator
 
 __all__ = ["check_write", "touched_resources"]
 
