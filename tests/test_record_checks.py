@@ -129,7 +129,6 @@ def test_store_lookups_give_the_same_answers_as_the_store_read_into_memory(
     seeded_template: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # a store too large to read (preload 0): every key is looked up, a batch at a time
-    monkeypatch.setattr("supplychain_kg.ingest.store_facts.PRELOAD_TRIPLES", 0)
     monkeypatch.setattr(StoreFacts.__init__, "__defaults__", (0,))
     records, sparql = _both(seeded_template.store, CASES, batch_split=True)
     assert records == sparql
