@@ -14,6 +14,7 @@ options say otherwise.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import subprocess
@@ -27,8 +28,6 @@ import httpx
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-
-import contextlib
 
 from supplychain_kg.config import Settings  # noqa: E402
 from supplychain_kg.sparql.guard import GuardLimits, check  # noqa: E402
