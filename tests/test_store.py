@@ -140,3 +140,12 @@ def test_interrupted_bulk_write_is_rolled_back_on_next_open(tmp_path: Path) -> N
     assert len(reopened) == 1
     assert not (tmp_path / "s" / "LOADING").exists()
     reopened.close()
+
+
+def test_a_dataset_graph_that_is_no_iri_is_a_bad_request(store: Store) -> None:
+    from supplychain_kg.errors import BadRequestError
+
+    with pytest.raises(BadRequestError, match="not a valid IRI"):
+        store.query("SELECT * { ?s ?p ?o }", default_graphs=["not an iri"])
+    with pytest.raises(BadRequestError, match="not a valid IRI"):
+        store.query("SELECT * { ?s ?p ?o }", named_graphs=["http://a b"])

@@ -20,7 +20,7 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 
-from supplychain_kg.errors import QueryError, StoreError
+from supplychain_kg.errors import BadRequestError, QueryError, StoreError
 from supplychain_kg.model import Quad
 from supplychain_kg.store.groups import WriteGroups
 from supplychain_kg.store.layout import DB, META, read_metadata, recover, write_json
@@ -173,12 +173,15 @@ class OxigraphStore(OxigraphWrites, OxigraphCheckpoints):
         base_iri: str | None = None,
     ) -> OxigraphResult:
         kwargs: dict[str, Any] = {"base_iri": base_iri}
-        if default_graphs is not None:
-            kwargs["default_graph"] = [
-                ox.NamedNode(g) if g else ox.DefaultGraph() for g in default_graphs
-            ]
-        if named_graphs is not None:
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        try:
+            if default_graphs is not None:
+                kwargs["default_graph"] = [
+                    ox.NamedNode(g) if g else ox.DefaultGraph() for g in default_graphs
+                ]
+            if named_graphs is not None:
+                kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        except ValueError as exc:
+            raise BadRequestError(f"a dataset graph is not a valid IRI: {exc}") from exc
         try:
             return OxigraphResult(self._store.query(sparql, **kwargs))
         except SyntaxError as exc:
