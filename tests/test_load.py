@@ -144,3 +144,29 @@ def test_progress_reports_parse_validate_and_write(kg: KnowledgeGraph) -> None:
     kg.load([FIXTURES / "extra-valid.ttl"], progress=messages.append)
     joined = "\n".join(messages)
     assert "parsed" in joined and "validated" in joined and "loaded" in joined
+
+
+def test_a_file_changed_during_a_load_is_not_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bulk loader reads the files again after they were checked and validated: one
+    swapped in between (here, just before the write) must not get in unvalidated."""
+    from supplychain_kg.config import Settings
+    from supplychain_kg.errors import ParseError
+    from supplychain_kg.store.oxigraph import OxigraphStore
+
+    kg = KnowledgeGraph.open(Settings(store_dir=tmp_path / "store"))
+    data = tmp_path / "extra.ttl"
+    data.write_bytes((FIXTURES / "extra-valid.ttl").read_bytes())
+    before = sorted(str(q) for q in kg.store.quads())
+    absorb = OxigraphStore.absorb
+
+    def swapped(self: OxigraphStore, staging: object, **kwargs: object) -> int:
+        data.write_text("<https://w3id.org/supplychain-kg/id/x> <http://e/p> 'unchecked' .\n")
+        return absorb(self, staging, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(OxigraphStore, "absorb", swapped)
+    with pytest.raises(ParseError, match="changed while it was being loaded"):
+        kg.load([data])
+    assert sorted(str(q) for q in kg.store.quads()) == before
+    kg.close()

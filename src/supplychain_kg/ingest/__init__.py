@@ -6,7 +6,7 @@ it (``guards``)."""
 
 from supplychain_kg.ingest.guards import check_rdf_input
 from supplychain_kg.ingest.importer import ImportOptions, stage_import
-from supplychain_kg.ingest.rdf import Progress, stage_files
+from supplychain_kg.ingest.rdf import Progress, expand_paths, stage_files
 from supplychain_kg.ingest.report import ImportReport
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "ImportReport",
     "Progress",
     "check_rdf_input",
+    "expand_paths",
     "stage_files",
     "stage_import",
 ]

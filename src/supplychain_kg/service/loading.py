@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypedDict
 
-from supplychain_kg.errors import ValidationError
-from supplychain_kg.ingest import Progress, check_rdf_input, stage_files
+from supplychain_kg.errors import ParseError, ValidationError
+from supplychain_kg.ingest import Progress, check_rdf_input, expand_paths, stage_files
 from supplychain_kg.service.state import GraphState
 from supplychain_kg.store import Store
 
@@ -79,6 +79,7 @@ class LoadingUseCases(GraphState):
     ) -> LoadReport:
         say = progress or quiet
         started = time.perf_counter()
+        stamps = _stamps(expand_paths(paths))  # before reading: see _unchanged
         staging, files = stage_files(
             self.store, paths, progress=progress, rewrite=rewrite, **self._input_limits()
         )
@@ -91,7 +92,11 @@ class LoadingUseCases(GraphState):
         say(f"validating and writing {parsed:,} triples")
         with self.writing():
             before = self.store.revision
-            added = self.store.absorb(staging, files=reparse, check=self._checker(staging, say))
+            with self.store.transaction() as rereads:  # on disk the files are read again
+                check = self._checker(staging, say)
+                added = self.store.absorb(staging, files=reparse, check=check)
+                if rereads and reparse is not None:
+                    _unchanged(stamps)
             self._after_write(staging, before)
         total = len(self.store)
         elapsed = time.perf_counter() - started
@@ -157,3 +162,27 @@ class LoadingUseCases(GraphState):
             added = self.store.absorb(staging, check=self._checker(staging, say))
             self._after_write(staging, before)
         return added
+
+
+Stamp = tuple[int, int, int, int, int]
+
+
+def _stamps(paths: Iterable[Path]) -> dict[Path, Stamp]:
+    """What identifies each file's content without reading it again: device, inode, size,
+    and the times of the last change of content and of status (the latter no user can set)."""
+    out: dict[Path, Stamp] = {}
+    for path in paths:
+        st = path.stat()
+        out[path] = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    return out
+
+
+def _unchanged(stamps: dict[Path, Stamp]) -> None:
+    """ParseError if a file changed since it was checked and staged: the bulk loader read it
+    again, so what was written may not be what was validated (the write is then undone)."""
+    for path, stamp in stamps.items():
+        if _stamps([path])[path] != stamp:
+            raise ParseError(
+                "the file changed while it was being loaded; nothing was written, load it again",
+                path=str(path),
+            )
