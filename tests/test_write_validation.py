@@ -67,6 +67,9 @@ BREAKING_UPDATES = {
     "the asserting claim behind a direct triple deleted": """DELETE { ?c ?p ?o } WHERE {
         ?c skg:subject ent:fisca ; skg:relation skg:sourcesFrom ; skg:object ent:hikvision ;
         skg:stance skg:Asserted ; ?p ?o }""",
+    "the only asserting claim behind a direct triple turned into a denial, as data": f"""
+        DELETE DATA {{ <{ENT}claim/reuters-fisca-sources-from-hikvision> skg:stance skg:Asserted }} ;
+        INSERT DATA {{ <{ENT}claim/reuters-fisca-sources-from-hikvision> skg:stance skg:Denied }}""",
     "a duplicate id": 'INSERT DATA { ent:newco a skg:Company ; rdfs:label "New Co" ; skg:slug "hikvision" }',
 }
 

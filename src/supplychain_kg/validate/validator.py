@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import functools
+import itertools
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -57,10 +58,10 @@ class Validator:
         The returned function may run while ``data`` is being written into ``context``: it
         only looks ``context`` up by the staged resources, whose values the write adds anyway.
         """
-        if context is not None and len(context) == 0:
+        if context is not None and context.is_empty():
             context = None
-        shared = self._shared_subjects(data, context) if context is not None else []
-        small_context = context is not None and len(context) < len(data)
+        small_context = context is not None and _fewer_quads(context, len(data))
+        shared = [] if context is None else self._shared_subjects(data, context, small_context)
 
         def run() -> list[Violation]:
             return self._run(data, context, shared, small_context)
@@ -81,12 +82,12 @@ class Validator:
             found = list(pool.map(lambda check: check(), checks))
         return [v for part in found for v in part]
 
-    def _shared_subjects(self, data: Store, context: Store) -> list[str]:
+    def _shared_subjects(self, data: Store, context: Store, small_context: bool) -> list[str]:
         """Subjects of ``data`` that ``context`` also describes (their values add up).
 
         One lookup per subject of the smaller side, in two threads: this runs before the
         write it prepares, often while nothing else does."""
-        small, large = (context, data) if len(context) < len(data) else (data, context)
+        small, large = (context, data) if small_context else (data, context)
         subjects = select_iris(small, "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) }")
 
         def shared(chunk: list[str]) -> list[str]:
@@ -103,3 +104,9 @@ class Validator:
 def load_validator(shapes: Path | None = None, ontology: Path | None = None) -> Validator:
     """The validator for the packaged shapes and vocabulary (or the files given)."""
     return Validator(read_shapes(shapes or graph_dir() / "shapes.ttl"), load_ontology(ontology))
+
+
+def _fewer_quads(store: Store, than: int) -> bool:
+    """Whether ``store`` holds fewer than ``than`` quads, reading at most that many (counting
+    a large store after a write took 0.13 s at 1M triples, 3.6 s at 28M)."""
+    return sum(1 for _ in itertools.islice(store.quads(), than)) < than
