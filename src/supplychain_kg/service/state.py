@@ -59,11 +59,12 @@ class GraphState:
     @contextlib.contextmanager
     def writing(self) -> Iterator[None]:
         """Hold everything a write needs: no query worker has the store open (they reopen it
-        afterwards) and the write lock. Writes made while serving should go through this. The
+        afterwards), no SPARQL graph index answer is under way (new ones wait for the patch),
+        and the write lock. Writes made while serving should go through this. The
         name index and the path projection know the store revision they were made for: a
         write that does not patch them (``_after_write``) makes them rebuild on next use."""
         service: SparqlService | None = getattr(self, "_sparql", None)
-        workers = service.runner.exclusive() if service is not None else contextlib.nullcontext()
+        workers = service.exclusive() if service is not None else contextlib.nullcontext()
         with workers, self._lock:
             yield
 

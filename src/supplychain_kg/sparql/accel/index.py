@@ -6,12 +6,14 @@ direct triple of a claimed relation as an adjacency map, where the same walk is 
 lookups. :class:`GraphIndex` answers the subset :func:`~.plan.parse_plan` recognises
 from it, and only when the answer is certain to be the store's:
 
-- the projection is at the store's revision (never waited for: a stale or missing one is
-  rebuilt in a background thread while Oxigraph answers);
+- the projection is at the store's revision. A small write patches it in place while it holds
+  the index's gate (:meth:`GraphIndex.writing`, taken by ``KnowledgeGraph.writing()``): an
+  answer waits for a write under way, then reads a projection no write changes meanwhile.
+  Only a projection that is missing or behind with no write under way (a large write drops
+  it) is rebuilt, in a background thread, while Oxigraph answers;
 - every relation the query uses is *pure*: all its default-graph triples have an IRI subject
   and object, so the projection holds all of them (a relation with a literal or blank-node
-  triple falls back; the projection keeps this, see ``Projection.impure``);
-- no concurrent patch changed the projection while the answer was computed.
+  triple falls back; the projection keeps this, see ``Projection.impure``).
 
 Answers keep SPARQL's semantics: a basic graph pattern is a join with bag semantics, a
 ``+``/``*`` path gives each (start, end) pair once, ``*`` includes the zero-length path (for
@@ -22,6 +24,7 @@ and the row cap on every row, with the worker path's errors (503 and 413).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable, Iterator
@@ -32,6 +35,7 @@ from supplychain_kg.namespaces import XSD
 from supplychain_kg.paths import Projection
 from supplychain_kg.sparql.accel.join import Bag, Clock, TooBigError, Walker, order
 from supplychain_kg.sparql.accel.plan import Plan
+from supplychain_kg.sparql.gate import Gate
 from supplychain_kg.sparql.results import too_large, write_rows
 from supplychain_kg.store import Store
 
@@ -41,32 +45,50 @@ log = logging.getLogger(__name__)
 _XSD_INTEGER = XSD + "integer"
 
 
-@dataclass(frozen=True)
-class _Ready:
-    projection: Projection
-    revision: int
-    impure: frozenset[str]
-
-
 class GraphIndex:
-    """The projection, checked fresh for each query, refreshed in the background."""
+    """The path projection as a SPARQL index: checked fresh for each query, waited for while
+    a write patches it, rebuilt in the background when a write dropped it.
 
-    def __init__(self, store: Store, projection: Callable[[], Projection]) -> None:
+    ``projection`` returns the projection for the store's revision (building it if needed);
+    ``cached`` the one made so far, if any, without building.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        projection: Callable[[], Projection],
+        cached: Callable[[], Projection | None],
+    ) -> None:
         self._store = store
         self._projection = projection
-        self._ready: _Ready | None = None
+        self._cached = cached
+        self._gate = Gate()
         self._lock = threading.Lock()
         self._refreshing = False
         self.closed = False
 
-    def current(self) -> _Ready | None:
-        """The index if it is at the store's revision; else None (and a refresh is started)."""
-        ready = self._ready
-        revision = self._store.revision
-        if ready is not None and ready.revision == revision == ready.projection.revision:
-            return ready
-        self.refresh()
+    def writing(self) -> contextlib.AbstractContextManager[None]:
+        """Held by every write from before it changes the store until it has patched (or
+        dropped) the projection: answers wait for it, and it waits for answers under way."""
+        return self._gate.writing()
+
+    def current(self) -> Projection | None:
+        """The projection if it is at the store's revision, else None."""
+        projection = self._cached()
+        if projection is not None and projection.revision == self._store.revision:
+            return projection
         return None
+
+    def ready(self) -> bool:
+        """Whether the index answers now, or once the write under way has patched the
+        projection (:meth:`answer` waits for it); if neither, a rebuild is started."""
+        with self._gate.still() as writing:
+            if writing:
+                return self._cached() is not None
+            if self.current() is not None:
+                return True
+        self.refresh()
+        return False
 
     def refresh(self) -> None:
         """Bring the index to the store's revision in a background thread (if none runs)."""
@@ -79,15 +101,11 @@ class GraphIndex:
     def build_now(self) -> bool:
         """Bring the index to the store's revision in this thread; True if it is ready."""
         self._rebuild(background=False)
-        return self._ready is not None and self._ready.revision == self._store.revision
+        return self.current() is not None
 
     def _rebuild(self, background: bool = True) -> None:
         try:
-            revision = self._store.revision
-            projection = self._projection()
-            impure = projection.impure  # kept by the projection's build and patches
-            if projection.revision == revision == self._store.revision:
-                self._ready = _Ready(projection, revision, impure)
+            self._projection()  # the current one, else a new build for the store's revision
         except Exception as exc:  # the store closed or failed: Oxigraph keeps answering
             log.warning("the SPARQL graph index could not be built: %s", exc)
         finally:
@@ -102,18 +120,25 @@ class GraphIndex:
         return self._store.query(ask).boolean
 
     def answer(self, plan: Plan, deadline: float, limit: int, timeout: float) -> Result | None:
-        """The plan's rows from the index, or None when the index cannot answer it."""
-        ready = self.current()
-        if ready is None or not plan.relations.isdisjoint(ready.impure):
-            return None
-        projection = ready.projection
-        try:
-            result = evaluate(plan, projection, deadline, limit, timeout, in_graph=self._in_graph)
-        except RuntimeError:  # a patch changed the projection under us
-            return None
-        if projection.revision != ready.revision or projection.lock.locked():
-            return None  # a patch ran meanwhile, or is running (or a path search: no matter)
-        return result
+        """The plan's rows from the index, or None when the index cannot answer it (a write
+        under way is waited for, up to the deadline: QueryTimeoutError past it)."""
+        with self._gate.reading(deadline, timeout):
+            projection = self.current()
+            if projection is None:
+                self.refresh()
+                return None
+            if not plan.relations.isdisjoint(projection.impure):
+                return None
+            revision = projection.revision
+            try:
+                result = evaluate(
+                    plan, projection, deadline, limit, timeout, in_graph=self._in_graph
+                )
+            except RuntimeError:  # the projection changed under us: a write past the gate
+                return None
+            if projection.revision != revision or self._store.revision != revision:
+                return None  # likewise (a store written directly, not through the service)
+            return result
 
 
 @dataclass(frozen=True)

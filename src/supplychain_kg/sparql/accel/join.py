@@ -96,9 +96,11 @@ class Walker:
         self.nodes: dict[str, bool] = {}
 
     def _node(self, iri: str) -> bool:
-        """Whether a zero-length path matches ``iri``: every node of the projection is in the
-        default graph; any other IRI is looked up (once per query)."""
-        if iri in self.projection:
+        """Whether a zero-length path matches ``iri`` (a subject or object of the default
+        graph, as Oxigraph has it). A node with an edge is one (a direct triple or a claim of
+        the default graph names it); any other IRI is looked up (once per query): being in
+        the projection is not enough, a node may outlive its edges there."""
+        if self.projection.degree(iri):
             return True
         known = self.nodes.get(iri)
         if known is None:
