@@ -17,6 +17,7 @@ from supplychain_kg.errors import QueryTimeoutError, ResultTooLargeError
 from supplychain_kg.namespaces import SKG
 from supplychain_kg.paths import Projection
 from supplychain_kg.service import KnowledgeGraph
+from supplychain_kg.service import endpoint as service_endpoint
 from supplychain_kg.service import paths as service_paths
 from supplychain_kg.sparql import INDEX, QueryRequest, SparqlService, UpdateRequest
 from supplychain_kg.sparql.accel.index import evaluate
@@ -383,6 +384,43 @@ def test_a_query_arriving_while_a_write_patches_waits_and_is_answered_by_the_ind
         assert answers[0].engine == INDEX
         assert _bag(answers[0]) == _bag(_both(service, text)[1]) != {}
         assert builds == [] and kg._projection is projection  # patched, never rebuilt
+    finally:
+        kg.close()
+
+
+def test_during_a_write_the_index_answers_as_the_store_was_before_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    kg = _make_kg()
+    try:
+        service = kg.sparql_service()
+        assert service.index is not None and service.index.build_now()
+        checking, release = threading.Event(), threading.Event()
+        check = service_endpoint.check_write
+
+        def slow_check(*args: object) -> object:
+            checking.set()  # the store is written; the write is not validated nor patched
+            release.wait(10)
+            return check(*args)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(service_endpoint, "check_write", slow_check)
+        text = f"{PREFIXES}SELECT ?x WHERE {{ e:e46 skg:wonTender+ ?x }}"
+        before = _bag(_both(service, text)[1])
+        data = f"{_entities(46)} e:e46 skg:wonTender e:e3 . {_claim('w46', 46, 'wonTender', 3)}"
+        update = UpdateRequest(f"{PREFIXES}INSERT DATA {{ {data} }}", TOKEN)
+        writer = threading.Thread(target=service.update, args=(update,))
+        writer.start()
+        try:
+            assert checking.wait(10)
+            during = service.query(QueryRequest(text, JSON, None))  # does not wait
+            assert during.engine == INDEX and _bag(during) == before == {}
+            zero = f"{PREFIXES}SELECT ?x WHERE {{ e:e99 skg:wonTender* ?x }}"
+            assert service.query(QueryRequest(zero, JSON, None)).engine == "oxigraph"
+        finally:
+            release.set()
+            writer.join(10)
+        after, slow = _both(service, text)
+        assert after.engine == INDEX and _bag(after) == _bag(slow) != before
     finally:
         kg.close()
 

@@ -154,15 +154,19 @@ class SparqlService:
 
     @contextlib.contextmanager
     def exclusive(self) -> Iterator[None]:
-        """Around a write (``KnowledgeGraph.writing()``): no query worker has the store open
-        and no graph index answer is under way; new ones wait until the write has patched
-        the projection."""
+        """Around a write (``KnowledgeGraph.writing()``): no query worker has the store open;
+        the graph index answers meanwhile from the projection as it was before the write
+        (``GraphIndex.writing``)."""
         with self.runner.exclusive():
             if self.index is None:
                 yield
                 return
             with self.index.writing():
                 yield
+
+    def patching(self) -> contextlib.AbstractContextManager[None]:
+        """Around a patch of the path projection in place: no graph index answer reads it."""
+        return contextlib.nullcontext() if self.index is None else self.index.patching()
 
     def close(self) -> None:
         if self.index is not None:

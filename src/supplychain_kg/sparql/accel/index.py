@@ -6,9 +6,12 @@ direct triple of a claimed relation as an adjacency map, where the same walk is 
 lookups. :class:`GraphIndex` answers the subset :func:`~.plan.parse_plan` recognises
 from it, and only when the answer is certain to be the store's:
 
-- the projection is at the store's revision. A small write patches it in place while it holds
-  the index's gate (:meth:`GraphIndex.writing`, taken by ``KnowledgeGraph.writing()``): an
-  answer waits for a write under way, then reads a projection no write changes meanwhile.
+- the projection is at the store's revision, or, while a write is under way, at the revision
+  before it: the write has not happened yet for a reader, who gets the store as it was (and
+  the index reads nothing from the store then: an answer that needs to falls back). A small
+  write patches the projection in place while no answer reads it (the index's gate:
+  :meth:`GraphIndex.writing` around the write, :meth:`GraphIndex.patching` around the patch,
+  both taken by the service); the next answers read the patched projection, never a rebuild.
   Only a projection that is missing or behind with no write under way (a large write drops
   it) is rebuilt, in a background thread, while Oxigraph answers;
 - every relation the query uses is *pure*: all its default-graph triples have an IRI subject
@@ -33,7 +36,7 @@ from dataclasses import dataclass
 from supplychain_kg.model import IRI, Literal, Row
 from supplychain_kg.namespaces import XSD
 from supplychain_kg.paths import Projection
-from supplychain_kg.sparql.accel.join import Bag, Clock, TooBigError, Walker, order
+from supplychain_kg.sparql.accel.join import Bag, Clock, UnansweredError, Walker, order
 from supplychain_kg.sparql.accel.plan import Plan
 from supplychain_kg.sparql.gate import Gate
 from supplychain_kg.sparql.results import too_large, write_rows
@@ -63,13 +66,27 @@ class GraphIndex:
         self._projection = projection
         self._cached = cached
         self._gate = Gate()
+        self._before: int | None = None
+        """The store's revision before the write under way (None: none is)."""
         self._lock = threading.Lock()
         self._refreshing = False
         self.closed = False
 
-    def writing(self) -> contextlib.AbstractContextManager[None]:
-        """Held by every write from before it changes the store until it has patched (or
-        dropped) the projection: answers wait for it, and it waits for answers under way."""
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Around every write (``KnowledgeGraph.writing()``): answers that may read the store
+        end first; until the write ends, answers come from the projection as it was before
+        it (or as patched) and read nothing from the store (it may be written or restored)."""
+        with self._gate.writing():
+            self._before = self._store.revision
+        try:
+            yield
+        finally:
+            with self._gate.writing():
+                self._before = None
+
+    def patching(self) -> contextlib.AbstractContextManager[None]:
+        """Around a patch of the projection in place: no answer reads it meanwhile."""
         return self._gate.writing()
 
     def current(self) -> Projection | None:
@@ -79,16 +96,22 @@ class GraphIndex:
             return projection
         return None
 
+    def _usable(self) -> tuple[Projection | None, int | None]:
+        """The projection if the index may answer from it (at the store's revision, or at the
+        one before the write under way), and that revision before the write (None: no write
+        under way)."""
+        projection, before = self._cached(), self._before
+        if projection is None or projection.revision not in (self._store.revision, before):
+            return None, before
+        return projection, before
+
     def ready(self) -> bool:
-        """Whether the index answers now, or once the write under way has patched the
-        projection (:meth:`answer` waits for it); if neither, a rebuild is started."""
-        with self._gate.still() as writing:
-            if writing:
-                return self._cached() is not None
-            if self.current() is not None:
-                return True
-        self.refresh()
-        return False
+        """Whether the index can answer now; if not, a rebuild is started (unless a write is
+        under way: it patches the projection, or drops it and the next query rebuilds)."""
+        projection, before = self._usable()
+        if projection is None and before is None:
+            self.refresh()
+        return projection is not None
 
     def refresh(self) -> None:
         """Bring the index to the store's revision in a background thread (if none runs)."""
@@ -120,24 +143,26 @@ class GraphIndex:
         return self._store.query(ask).boolean
 
     def answer(self, plan: Plan, deadline: float, limit: int, timeout: float) -> Result | None:
-        """The plan's rows from the index, or None when the index cannot answer it (a write
+        """The plan's rows from the index, or None when the index cannot answer it (a patch
         under way is waited for, up to the deadline: QueryTimeoutError past it)."""
         with self._gate.reading(deadline, timeout):
-            projection = self.current()
+            projection, before = self._usable()
             if projection is None:
-                self.refresh()
+                if before is None:
+                    self.refresh()
                 return None
             if not plan.relations.isdisjoint(projection.impure):
                 return None
             revision = projection.revision
+            in_graph = self._in_graph if before is None else None
             try:
-                result = evaluate(
-                    plan, projection, deadline, limit, timeout, in_graph=self._in_graph
-                )
+                result = evaluate(plan, projection, deadline, limit, timeout, in_graph=in_graph)
             except RuntimeError:  # the projection changed under us: a write past the gate
                 return None
-            if projection.revision != revision or self._store.revision != revision:
-                return None  # likewise (a store written directly, not through the service)
+            if projection.revision != revision:
+                return None  # likewise
+            if before is None and self._store.revision != revision:
+                return None  # a store written directly, not through the service
             return result
 
 
@@ -195,7 +220,7 @@ def evaluate(
             rest = join_order[k + 1 :]
             later = {e[1] for a in rest for e in (a.subject, a.obj) if e[0] == "var"}
             bag, live = walker.join(bag, live, atom, keep=later | wanted)
-    except TooBigError:
+    except UnansweredError:
         return None
     if plan.count is not None:
         return _count(plan, bag)
