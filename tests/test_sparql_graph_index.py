@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -14,7 +15,10 @@ import pytest
 from supplychain_kg.config import Settings
 from supplychain_kg.errors import QueryTimeoutError, ResultTooLargeError
 from supplychain_kg.namespaces import SKG
+from supplychain_kg.paths import Projection
 from supplychain_kg.service import KnowledgeGraph
+from supplychain_kg.service import endpoint as service_endpoint
+from supplychain_kg.service import paths as service_paths
 from supplychain_kg.sparql import INDEX, QueryRequest, SparqlService, UpdateRequest
 from supplychain_kg.sparql.accel.index import evaluate
 from supplychain_kg.sparql.accel.plan import parse_plan
@@ -307,6 +311,131 @@ def test_a_store_write_behind_the_index_makes_queries_fall_back_until_it_is_rebu
         fast, slow = _both(service, f"{PREFIXES}SELECT ?t WHERE {{ e:e1 skg:wonTender ?t }}")
         assert fast.engine == INDEX and _bag(fast) == _bag(slow)
         assert {json.loads(r)["value"] for row in _bag(fast) for _, r in row} >= {f"{E}e50"}
+    finally:
+        kg.close()
+
+
+def _entities(*numbers: int) -> str:
+    return " ".join(
+        f'e:e{n} a skg:Company ; skg:slug "e{n}" ; <{RDFS}label> "E {n}" .' for n in numbers
+    )
+
+
+def test_an_entity_a_write_leaves_in_no_triple_is_no_zero_length_match() -> None:
+    kg = _make_kg()
+    try:
+        service = kg.sparql_service()
+        assert service.index is not None and service.index.build_now()
+        data = f"{_entities(70, 71)} e:e70 skg:sourcesFrom e:e71 . "
+        data += _claim("z1", 70, "sourcesFrom", 71)
+        service.update(UpdateRequest(f"{PREFIXES}INSERT DATA {{ {data} }}", TOKEN))
+        service.update(UpdateRequest(f"{PREFIXES}DELETE DATA {{ {data} }}", TOKEN))
+        for text in [
+            "SELECT ?x WHERE { e:e70 skg:sourcesFrom* ?x }",
+            "SELECT (COUNT(*) AS ?n) WHERE { e:e70 skg:sourcesFrom* e:e70 }",
+            "SELECT ?x WHERE { ?x ^skg:sourcesFrom* e:e71 }",
+        ]:
+            fast, slow = _both(service, PREFIXES + text)
+            assert fast.engine == INDEX and _bag(fast) == _bag(slow), text
+        assert _bag(_both(service, f"{PREFIXES}SELECT ?x {{ e:e70 skg:sourcesFrom* ?x }}")[0]) == {}
+        assert f"{E}e70" not in kg.projection()  # a patch leaves no node without an edge
+    finally:
+        kg.close()
+
+
+def test_a_query_arriving_while_a_write_patches_waits_and_is_answered_by_the_index(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    kg = _make_kg()
+    try:
+        service = kg.sparql_service()
+        assert service.index is not None and service.index.build_now()
+        projection = kg.projection()
+        builds: list[object] = []
+        build = service_paths.build_projection
+        monkeypatch.setattr(
+            service_paths, "build_projection", lambda *a, **k: builds.append(a) or build(*a, **k)
+        )
+        patching, release = threading.Event(), threading.Event()
+        patch = Projection.patch
+
+        def slow_patch(self: Projection, *args: object, **kwargs: object) -> None:
+            patching.set()  # the store is written and at its new revision; the patch waits
+            release.wait(10)
+            patch(self, *args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(Projection, "patch", slow_patch)
+        data = f"{_entities(45)} e:e45 skg:wonTender e:e3 . {_claim('w45', 45, 'wonTender', 3)}"
+        update = UpdateRequest(f"{PREFIXES}INSERT DATA {{ {data} }}", TOKEN)
+        writer = threading.Thread(target=service.update, args=(update,))
+        writer.start()
+        assert patching.wait(10)
+        text = f"{PREFIXES}SELECT ?x WHERE {{ e:e45 skg:wonTender+ ?x }}"
+        answers: list[Answer] = []
+        reader = threading.Thread(
+            target=lambda: answers.append(service.query(QueryRequest(text, JSON, None)))
+        )
+        reader.start()
+        reader.join(0.5)
+        assert reader.is_alive(), "the reader did not wait for the patch"
+        release.set()
+        writer.join(10)
+        reader.join(10)
+        assert answers[0].engine == INDEX
+        assert _bag(answers[0]) == _bag(_both(service, text)[1]) != {}
+        assert builds == [] and kg._projection is projection  # patched, never rebuilt
+    finally:
+        kg.close()
+
+
+def test_during_a_write_the_index_answers_as_the_store_was_before_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    kg = _make_kg()
+    try:
+        service = kg.sparql_service()
+        assert service.index is not None and service.index.build_now()
+        checking, release = threading.Event(), threading.Event()
+        check = service_endpoint.check_write
+
+        def slow_check(*args: object) -> object:
+            checking.set()  # the store is written; the write is not validated nor patched
+            release.wait(10)
+            return check(*args)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(service_endpoint, "check_write", slow_check)
+        text = f"{PREFIXES}SELECT ?x WHERE {{ e:e46 skg:wonTender+ ?x }}"
+        before = _bag(_both(service, text)[1])
+        data = f"{_entities(46)} e:e46 skg:wonTender e:e3 . {_claim('w46', 46, 'wonTender', 3)}"
+        update = UpdateRequest(f"{PREFIXES}INSERT DATA {{ {data} }}", TOKEN)
+        writer = threading.Thread(target=service.update, args=(update,))
+        writer.start()
+        try:
+            assert checking.wait(10)
+            during = service.query(QueryRequest(text, JSON, None))  # does not wait
+            assert during.engine == INDEX and _bag(during) == before == {}
+            zero = f"{PREFIXES}SELECT ?x WHERE {{ e:e99 skg:wonTender* ?x }}"
+            assert service.query(QueryRequest(zero, JSON, None)).engine == "oxigraph"
+        finally:
+            release.set()
+            writer.join(10)
+        after, slow = _both(service, text)
+        assert after.engine == INDEX and _bag(after) == _bag(slow) != before
+    finally:
+        kg.close()
+
+
+def test_a_limit_past_what_oxigraph_reads_is_refused_as_oxigraph_refuses_it() -> None:
+    kg = _make_kg()
+    try:
+        service = kg.sparql_service()
+        assert service.index is not None and service.index.build_now()
+        base = f"{PREFIXES}SELECT ?x WHERE {{ e:e1 skg:sourcesFrom* ?x }} LIMIT "
+        fast, slow = _both(service, base + str(2**64 - 1))
+        assert fast.engine == INDEX and _bag(fast) == _bag(slow)
+        with serve(kg.settings, kg) as url, httpx.Client(timeout=30) as client:
+            answer = client.get(f"{url}/sparql", params={"query": base + str(2**64)})
+        assert answer.status_code == 400, answer.text
     finally:
         kg.close()
 

@@ -10,7 +10,7 @@ import pytest
 
 from supplychain_kg.config import Settings
 from supplychain_kg.namespaces import SKG
-from supplychain_kg.paths import build_projection
+from supplychain_kg.paths import Projection, build_projection
 from supplychain_kg.paths.names import NameIndex
 from supplychain_kg.service import KnowledgeGraph, seed_files
 
@@ -51,14 +51,14 @@ def graph(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[KnowledgeG
     kg.close()
 
 
-def _edges(kg: KnowledgeGraph, *, fresh: bool = False) -> set[tuple[str, str, str, str]]:
-    projection = (
-        build_projection(
-            kg.store, kg.ontology.claimed_relations, kg.ontology.closure(f"{SKG}Entity")
-        )
-        if fresh
-        else kg.projection()
+def _fresh(kg: KnowledgeGraph) -> Projection:
+    return build_projection(
+        kg.store, kg.ontology.claimed_relations, kg.ontology.closure(f"{SKG}Entity")
     )
+
+
+def _edges(kg: KnowledgeGraph, *, fresh: bool = False) -> set[tuple[str, str, str, str]]:
+    projection = _fresh(kg) if fresh else kg.projection()
     return {
         (s, o, rel, data["stance"])
         for s, o, rel, data in projection.graph.edges(keys=True, data=True)
@@ -73,6 +73,7 @@ def _assert_patched_like_fresh(kg: KnowledgeGraph, projection: object, index: ob
     assert kg._projection is projection, "the projection was rebuilt instead of patched"
     assert kg._index is index, "the name index was rebuilt instead of patched"
     assert _edges(kg) == _edges(kg, fresh=True)
+    assert set(kg.projection().graph) == set(_fresh(kg).graph), "nodes differ from a build"
     fresh = NameIndex(kg.store, kg.ontology.closure(f"{SKG}Entity"))
     assert _names(kg.index()) == _names(fresh)
     assert kg.index().revision == kg.store.revision == kg.projection().revision

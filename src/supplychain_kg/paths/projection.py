@@ -60,14 +60,18 @@ class Projection(PathSearch):
                 types.update(read_types(store, values, self.classes))
         with self.lock:
             graph = self.graph
+            ends = set(entities)
             for node in entities:
                 if node in graph:
                     stale = [*graph.out_edges(node, keys=True), *graph.in_edges(node, keys=True)]
+                    ends.update(end for edge in stale for end in edge[:2])
                     graph.remove_edges_from(stale)
             for s, o, rel, data in fresh.edges(keys=True, data=True):
                 link(graph, s, o, rel, EDGE[data["stance"]])
             for node in fresh.nodes:
                 link_node(graph, node)
+            # as a build has them: no node without an edge (it may be in no triple any more)
+            graph.remove_nodes_from([n for n in ends if n in graph and not graph.degree(n)])
             if self._types is not None:
                 self._types.update(types)
             self.denied_parties |= parties

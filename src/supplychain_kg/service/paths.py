@@ -40,6 +40,10 @@ class PathUseCases(EntityUseCases):
                 self._projection = current
             return current
 
+    def cached_projection(self) -> Projection | None:
+        """The path projection made so far, if any, at whatever revision (never built here)."""
+        return self._projection
+
     def paths(
         self, source: str, target: str, *, timeout: float | None = None, **options: Any
     ) -> dict[str, Any]:

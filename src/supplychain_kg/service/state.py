@@ -59,11 +59,12 @@ class GraphState:
     @contextlib.contextmanager
     def writing(self) -> Iterator[None]:
         """Hold everything a write needs: no query worker has the store open (they reopen it
-        afterwards) and the write lock. Writes made while serving should go through this. The
+        afterwards), the SPARQL graph index answers from the projection as it was before the
+        write (and not while it is patched), and the write lock. Writes made while serving should go through this. The
         name index and the path projection know the store revision they were made for: a
         write that does not patch them (``_after_write``) makes them rebuild on next use."""
         service: SparqlService | None = getattr(self, "_sparql", None)
-        workers = service.runner.exclusive() if service is not None else contextlib.nullcontext()
+        workers = service.exclusive() if service is not None else contextlib.nullcontext()
         with workers, self._lock:
             yield
 
@@ -109,6 +110,8 @@ class GraphState:
                 self._index = None
         if projection is not None:
             if touched is not None and projection.revision == before:
-                projection.patch(self.store, touched[1], self.store.revision, touched[2])
+                service: SparqlService | None = getattr(self, "_sparql", None)
+                with service.patching() if service else contextlib.nullcontext():
+                    projection.patch(self.store, touched[1], self.store.revision, touched[2])
             else:
                 self._projection = None

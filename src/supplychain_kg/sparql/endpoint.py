@@ -14,9 +14,11 @@ negotiates formats; everything else is here, with no web framework in sight:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -60,6 +62,8 @@ class GraphUseCases(Protocol):
     def claimed_relations(self) -> frozenset[str]: ...
 
     def projection(self) -> Projection: ...
+
+    def cached_projection(self) -> Projection | None: ...
 
     def run_update(self, text: str, *, base_iri: str | None = None) -> None: ...
 
@@ -135,13 +139,34 @@ class SparqlService:
         self.kg = kg
         self.settings = kg.settings
         self.runner = runner or make_runner(kg.settings, kg.store)
-        self.index = GraphIndex(kg.store, kg.projection) if kg.settings.sparql_accel else None
+        self.index = (
+            GraphIndex(kg.store, kg.projection, kg.cached_projection)
+            if kg.settings.sparql_accel
+            else None
+        )
         self._relations = kg.claimed_relations
 
     def warm(self) -> None:
-        """Start building the graph index in the background (queries do not wait for it)."""
+        """Start building the graph index in the background unless it is current (queries do
+        not wait for a build)."""
         if self.index is not None:
-            self.index.refresh()
+            self.index.ready()
+
+    @contextlib.contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Around a write (``KnowledgeGraph.writing()``): no query worker has the store open;
+        the graph index answers meanwhile from the projection as it was before the write
+        (``GraphIndex.writing``)."""
+        with self.runner.exclusive():
+            if self.index is None:
+                yield
+                return
+            with self.index.writing():
+                yield
+
+    def patching(self) -> contextlib.AbstractContextManager[None]:
+        """Around a patch of the path projection in place: no graph index answer reads it."""
+        return contextlib.nullcontext() if self.index is None else self.index.patching()
 
     def close(self) -> None:
         if self.index is not None:
@@ -251,7 +276,7 @@ class SparqlService:
         if index is None or job.default_graphs or job.named_graphs or not job.results_type:
             return None
         plan = parse_plan(job.sparql, self._relations)
-        if plan is None or index.current() is None:
+        if plan is None or not index.ready():
             return None
         return plan
 

@@ -1,6 +1,7 @@
-"""The gate between the lookups the server runs on its own store handle and writes: lookups
-run side by side, a write waits for them to end and runs alone, and a lookup that finds a
-write running waits for it (or, on the event loop, does not wait at all)."""
+"""The gate between readers and writes: readers run side by side, a write waits for them to
+end and runs alone, and a reader that finds a write running waits for it (or, on the event
+loop, does not wait at all). The lookups the server runs on its own store handle pass one
+(``process_runner.py``), the graph index's answers another (``accel/index.py``)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ __all__ = ["Gate"]
 
 
 class Gate:
-    """Lookups the server runs itself (readers) and writes (one at a time, alone)."""
+    """Readers (lookups, index answers) and writes (one at a time, alone)."""
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
@@ -49,6 +50,13 @@ class Gate:
             with self._cond:
                 self._readers -= 1
                 self._cond.notify_all()
+
+    @contextlib.contextmanager
+    def still(self) -> Iterator[bool]:
+        """A quick look: yields whether a write is running; none starts or ends before the
+        block ends (keep it to a few attribute reads: it may run on the event loop)."""
+        with self._cond:
+            yield self._writing
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[None]:

@@ -6,12 +6,17 @@ direct triple of a claimed relation as an adjacency map, where the same walk is 
 lookups. :class:`GraphIndex` answers the subset :func:`~.plan.parse_plan` recognises
 from it, and only when the answer is certain to be the store's:
 
-- the projection is at the store's revision (never waited for: a stale or missing one is
-  rebuilt in a background thread while Oxigraph answers);
+- the projection is at the store's revision, or, while a write is under way, at the revision
+  before it: the write has not happened yet for a reader, who gets the store as it was (and
+  the index reads nothing from the store then: an answer that needs to falls back). A small
+  write patches the projection in place while no answer reads it (the index's gate:
+  :meth:`GraphIndex.writing` around the write, :meth:`GraphIndex.patching` around the patch,
+  both taken by the service); the next answers read the patched projection, never a rebuild.
+  Only a projection that is missing or behind with no write under way (a large write drops
+  it) is rebuilt, in a background thread, while Oxigraph answers;
 - every relation the query uses is *pure*: all its default-graph triples have an IRI subject
   and object, so the projection holds all of them (a relation with a literal or blank-node
-  triple falls back; the projection keeps this, see ``Projection.impure``);
-- no concurrent patch changed the projection while the answer was computed.
+  triple falls back; the projection keeps this, see ``Projection.impure``).
 
 Answers keep SPARQL's semantics: a basic graph pattern is a join with bag semantics, a
 ``+``/``*`` path gives each (start, end) pair once, ``*`` includes the zero-length path (for
@@ -22,6 +27,7 @@ and the row cap on every row, with the worker path's errors (503 and 413).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable, Iterator
@@ -30,8 +36,9 @@ from dataclasses import dataclass
 from supplychain_kg.model import IRI, Literal, Row
 from supplychain_kg.namespaces import XSD
 from supplychain_kg.paths import Projection
-from supplychain_kg.sparql.accel.join import Bag, Clock, TooBigError, Walker, order
+from supplychain_kg.sparql.accel.join import Bag, Clock, UnansweredError, Walker, order
 from supplychain_kg.sparql.accel.plan import Plan
+from supplychain_kg.sparql.gate import Gate
 from supplychain_kg.sparql.results import too_large, write_rows
 from supplychain_kg.store import Store
 
@@ -41,32 +48,70 @@ log = logging.getLogger(__name__)
 _XSD_INTEGER = XSD + "integer"
 
 
-@dataclass(frozen=True)
-class _Ready:
-    projection: Projection
-    revision: int
-    impure: frozenset[str]
-
-
 class GraphIndex:
-    """The projection, checked fresh for each query, refreshed in the background."""
+    """The path projection as a SPARQL index: checked fresh for each query, waited for while
+    a write patches it, rebuilt in the background when a write dropped it.
 
-    def __init__(self, store: Store, projection: Callable[[], Projection]) -> None:
+    ``projection`` returns the projection for the store's revision (building it if needed);
+    ``cached`` the one made so far, if any, without building.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        projection: Callable[[], Projection],
+        cached: Callable[[], Projection | None],
+    ) -> None:
         self._store = store
         self._projection = projection
-        self._ready: _Ready | None = None
+        self._cached = cached
+        self._gate = Gate()
+        self._before: int | None = None
+        """The store's revision before the write under way (None: none is)."""
         self._lock = threading.Lock()
         self._refreshing = False
         self.closed = False
 
-    def current(self) -> _Ready | None:
-        """The index if it is at the store's revision; else None (and a refresh is started)."""
-        ready = self._ready
-        revision = self._store.revision
-        if ready is not None and ready.revision == revision == ready.projection.revision:
-            return ready
-        self.refresh()
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Around every write (``KnowledgeGraph.writing()``): answers that may read the store
+        end first; until the write ends, answers come from the projection as it was before
+        it (or as patched) and read nothing from the store (it may be written or restored)."""
+        with self._gate.writing():
+            self._before = self._store.revision
+        try:
+            yield
+        finally:
+            with self._gate.writing():
+                self._before = None
+
+    def patching(self) -> contextlib.AbstractContextManager[None]:
+        """Around a patch of the projection in place: no answer reads it meanwhile."""
+        return self._gate.writing()
+
+    def current(self) -> Projection | None:
+        """The projection if it is at the store's revision, else None."""
+        projection = self._cached()
+        if projection is not None and projection.revision == self._store.revision:
+            return projection
         return None
+
+    def _usable(self) -> tuple[Projection | None, int | None]:
+        """The projection if the index may answer from it (at the store's revision, or at the
+        one before the write under way), and that revision before the write (None: no write
+        under way)."""
+        projection, before = self._cached(), self._before
+        if projection is None or projection.revision not in (self._store.revision, before):
+            return None, before
+        return projection, before
+
+    def ready(self) -> bool:
+        """Whether the index can answer now; if not, a rebuild is started (unless a write is
+        under way: it patches the projection, or drops it and the next query rebuilds)."""
+        projection, before = self._usable()
+        if projection is None and before is None:
+            self.refresh()
+        return projection is not None
 
     def refresh(self) -> None:
         """Bring the index to the store's revision in a background thread (if none runs)."""
@@ -79,15 +124,11 @@ class GraphIndex:
     def build_now(self) -> bool:
         """Bring the index to the store's revision in this thread; True if it is ready."""
         self._rebuild(background=False)
-        return self._ready is not None and self._ready.revision == self._store.revision
+        return self.current() is not None
 
     def _rebuild(self, background: bool = True) -> None:
         try:
-            revision = self._store.revision
-            projection = self._projection()
-            impure = projection.impure  # kept by the projection's build and patches
-            if projection.revision == revision == self._store.revision:
-                self._ready = _Ready(projection, revision, impure)
+            self._projection()  # the current one, else a new build for the store's revision
         except Exception as exc:  # the store closed or failed: Oxigraph keeps answering
             log.warning("the SPARQL graph index could not be built: %s", exc)
         finally:
@@ -102,18 +143,27 @@ class GraphIndex:
         return self._store.query(ask).boolean
 
     def answer(self, plan: Plan, deadline: float, limit: int, timeout: float) -> Result | None:
-        """The plan's rows from the index, or None when the index cannot answer it."""
-        ready = self.current()
-        if ready is None or not plan.relations.isdisjoint(ready.impure):
-            return None
-        projection = ready.projection
-        try:
-            result = evaluate(plan, projection, deadline, limit, timeout, in_graph=self._in_graph)
-        except RuntimeError:  # a patch changed the projection under us
-            return None
-        if projection.revision != ready.revision or projection.lock.locked():
-            return None  # a patch ran meanwhile, or is running (or a path search: no matter)
-        return result
+        """The plan's rows from the index, or None when the index cannot answer it (a patch
+        under way is waited for, up to the deadline: QueryTimeoutError past it)."""
+        with self._gate.reading(deadline, timeout):
+            projection, before = self._usable()
+            if projection is None:
+                if before is None:
+                    self.refresh()
+                return None
+            if not plan.relations.isdisjoint(projection.impure):
+                return None
+            revision = projection.revision
+            in_graph = self._in_graph if before is None else None
+            try:
+                result = evaluate(plan, projection, deadline, limit, timeout, in_graph=in_graph)
+            except RuntimeError:  # the projection changed under us: a write past the gate
+                return None
+            if projection.revision != revision:
+                return None  # likewise
+            if before is None and self._store.revision != revision:
+                return None  # a store written directly, not through the service
+            return result
 
 
 @dataclass(frozen=True)
@@ -170,7 +220,7 @@ def evaluate(
             rest = join_order[k + 1 :]
             later = {e[1] for a in rest for e in (a.subject, a.obj) if e[0] == "var"}
             bag, live = walker.join(bag, live, atom, keep=later | wanted)
-    except TooBigError:
+    except UnansweredError:
         return None
     if plan.count is not None:
         return _count(plan, bag)

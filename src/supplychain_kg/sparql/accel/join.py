@@ -16,7 +16,7 @@ from supplychain_kg.paths import Projection
 from supplychain_kg.sparql.accel.plan import Atom
 from supplychain_kg.sparql.execute import TIMEOUT_MESSAGE
 
-__all__ = ["MAX_PARTIAL", "Bag", "Clock", "TooBigError", "Walker", "order"]
+__all__ = ["MAX_PARTIAL", "Bag", "Clock", "TooBigError", "UnansweredError", "Walker", "order"]
 
 
 class Clock:
@@ -38,7 +38,11 @@ MAX_PARTIAL = 2_000_000
 answers instead."""
 
 
-class TooBigError(Exception):
+class UnansweredError(Exception):
+    """The index cannot answer exactly: Oxigraph answers instead."""
+
+
+class TooBigError(UnansweredError):
     """The partial solutions outgrew MAX_PARTIAL."""
 
 
@@ -96,13 +100,18 @@ class Walker:
         self.nodes: dict[str, bool] = {}
 
     def _node(self, iri: str) -> bool:
-        """Whether a zero-length path matches ``iri``: every node of the projection is in the
-        default graph; any other IRI is looked up (once per query)."""
-        if iri in self.projection:
+        """Whether a zero-length path matches ``iri`` (a subject or object of the default
+        graph, as Oxigraph has it). A node with an edge is one (a direct triple or a claim of
+        the default graph names it); any other IRI is looked up in the store (once per query;
+        with no ``in_graph``, the store may not be read: UnansweredError). Being in the
+        projection is not enough: a node may outlive its edges there."""
+        if self.projection.degree(iri):
             return True
         known = self.nodes.get(iri)
         if known is None:
-            known = self.nodes[iri] = self.in_graph is not None and self.in_graph(iri)
+            if self.in_graph is None:
+                raise UnansweredError
+            known = self.nodes[iri] = self.in_graph(iri)
         return known
 
     def join(self, bag: Bag, live: list[str], atom: Atom, keep: set[str]) -> tuple[Bag, list[str]]:

@@ -11,7 +11,7 @@ None for anything else (the query then goes to Oxigraph unchanged). The subset:
   subjects and objects are variables or absolute IRIs (``<...>`` or prefixed names) and whose
   predicates are claimed relations, sequences of them (``/``), inverses (``^``) and
   one-or-more (``+``) or zero-or-more (``*``) paths of one relation;
-- an optional ``LIMIT n`` at the end.
+- an optional ``LIMIT n`` at the end (n at most 2^64 - 1, as Oxigraph reads it).
 
 Everything else falls back: ``FILTER``, ``OPTIONAL``, ``UNION``, ``GRAPH``, ``VALUES``,
 ``ORDER BY``, ``GROUP BY``, ``OFFSET``, sub-queries, literals, blank nodes, ``a``, variable
@@ -37,6 +37,9 @@ _OUTSIDE = re.compile(
     r"|FROM|EXISTS|ASK|CONSTRUCT|DESCRIBE)\b|[\"'\[]",
     re.IGNORECASE,
 )
+_MAX_LIMIT = 2**64 - 1
+"""The largest LIMIT Oxigraph accepts (an unsigned 64-bit count); a larger one is a syntax
+error there, so such a query is left to it."""
 _HIDDEN = " path"
 """Prefix of the hidden variables a sequence path introduces (no query variable has a space)."""
 
@@ -197,8 +200,8 @@ class _Parser:
         while (token := self._peek()) is not None and token.start == end and token.text.isdigit():
             text += self._next().text
             end += 1
-        if not _DIGITS.fullmatch(text):
-            raise _UnsupportedError
+        if not _DIGITS.fullmatch(text) or int(text) > _MAX_LIMIT:
+            raise _UnsupportedError  # past the engine's bound: it refuses the query (400)
         return int(text)
 
     # -- patterns --------------------------------------------------------------------------
