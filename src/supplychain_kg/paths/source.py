@@ -87,16 +87,18 @@ def tsv_text(field: str) -> str:
 
 
 def tsv_rows(store: Store, sparql: str) -> Iterator[list[str]]:
-    """Run a SELECT and stream its TSV rows (fields still in N-Triples syntax).
+    """Run a SELECT and stream its TSV rows (fields still in N-Triples syntax), page by page
+    (``Store.select_pages``: one page on the embedded store).
 
     The rows are spooled through an anonymous temporary file (gone even if the process dies).
     """
-    with tempfile.TemporaryFile(prefix="skg-projection-", suffix=".tsv") as out:
-        store.query(sparql).serialize("text/tab-separated-values", out)
-        out.seek(0)
-        out.readline()
-        for raw in out:
-            yield raw.decode("utf-8").rstrip("\n").split("\t")
+    for page in store.select_pages(sparql):
+        with tempfile.TemporaryFile(prefix="skg-projection-", suffix=".tsv") as out:
+            page.serialize("text/tab-separated-values", out)
+            out.seek(0)
+            out.readline()
+            for raw in out:
+                yield raw.decode("utf-8").rstrip("\n").split("\t")
 
 
 def chunked(items: list[str], size: int) -> Iterator[list[str]]:
@@ -237,8 +239,12 @@ def staged_impure(staging: Store, relations: Iterable[str]) -> set[str]:
 
 def _tsv_bytes(store: Store, sparql: str) -> bytes:
     """Run on a worker thread: the engine's result objects never leave the thread that made
-    them, only the bytes do."""
-    return store.query(sparql).serialize("text/tab-separated-values") or b""
+    them, only the bytes do. Read page by page (``Store.select_pages``), one header kept."""
+    parts: list[bytes] = []
+    for page in store.select_pages(sparql):
+        data = page.serialize("text/tab-separated-values") or b""
+        parts.append(data if not parts else data[data.find(b"\n") + 1 :])
+    return b"".join(parts)
 
 
 def _rows(data: bytes) -> Iterator[list[str]]:

@@ -39,8 +39,9 @@ log = logging.getLogger(__name__)
 
 _POST_BATCH = 250_000
 """Triples per Graph Store POST."""
-_UPDATE_BATCH = 20_000
-"""Triples per ``INSERT DATA`` request when no Graph Store endpoint is configured."""
+_UPDATE_BATCH = 500
+"""Triples per ``INSERT DATA`` request when no Graph Store endpoint is configured (Virtuoso
+compiles an update into SQL and refuses one of more than 10,000 lines: about 1,000 triples)."""
 
 
 class Loader:

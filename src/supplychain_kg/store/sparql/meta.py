@@ -4,8 +4,9 @@
   be relied on (Virtuoso's is the union of every graph, its system graphs included, and
   ``INSERT DATA`` there needs a ``GRAPH``), so every query is sent with this graph as its
   ``default-graph-uri`` and every write names it.
-- ``urn:x-skg:meta`` holds the store's **revision** (a counter every write bumps in the same
-  request, so several processes on one engine see each other's writes), its notes (JSON),
+- ``urn:x-skg:meta`` holds the store's **revision** (a base plus one unique token per write,
+  added in the write's own request, so several processes on one engine see each other's writes
+  and two writes at once are never counted as one), its notes (JSON),
   the named graphs it holds (queries that say ``GRAPH`` see these and no other: not the engine's
   system graphs, nor the store's own), the staging graphs of loads in progress and the undo
   steps of groups of writes in progress, each with its owner (host, process, start).
@@ -19,6 +20,7 @@ import json
 import os
 import socket
 import time
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -45,7 +47,10 @@ NO_GRAPH = "urn:x-skg:no-graph"
 """Named in ``named-graph-uri`` when the store has no named graph (an empty list would mean
 "every graph" to the protocol)."""
 _NODE = "<urn:x-skg:store>"
-_REVISION = "<urn:x-skg:revision>"
+_WRITE = "<urn:x-skg:write>"
+_BASE = "<urn:x-skg:base>"
+_COMPACT_AFTER = 1000
+"""Write tokens kept before they are folded into the base."""
 _NOTES = "<urn:x-skg:notes>"
 _GRAPH = "<urn:x-skg:graph>"
 _OWNER = "<urn:x-skg:owner>"
@@ -108,18 +113,39 @@ class Meta:
     # -- revision and notes ----------------------------------------------------------------
 
     def revision(self) -> int:
-        rows = self.select(f"SELECT ?r WHERE {{ GRAPH <{META}> {{ {_NODE} {_REVISION} ?r }} }}")
-        values = [int(str(r["r"])) for r in rows if "r" in r]
-        return max(values, default=0)
+        """The base plus the writes recorded since the last compaction."""
+        rows = self.select(
+            f"SELECT (COUNT(?w) AS ?n) (MAX(?b) AS ?base) WHERE {{ GRAPH <{META}> {{ "
+            f"{{ {_NODE} {_WRITE} ?w }} UNION {{ {_NODE} {_BASE} ?b }} }} }}"
+        )
+        row = rows[0] if rows else {}
+        base = int(str(row["base"])) if "base" in row else 0
+        return base + (int(str(row["n"])) if "n" in row else 0)
 
     @staticmethod
     def bump() -> str:
-        """The update operation that adds one to the revision (sent with every write)."""
-        return (
-            f"DELETE {{ GRAPH <{META}> {{ {_NODE} {_REVISION} ?old }} }} "
-            f"INSERT {{ GRAPH <{META}> {{ {_NODE} {_REVISION} ?new }} }} "
-            f"WHERE {{ OPTIONAL {{ GRAPH <{META}> {{ {_NODE} {_REVISION} ?old }} }} "
-            "BIND(COALESCE(?old, 0) + 1 AS ?new) }"
+        """The operation that adds one to the revision: a new write token (sent with every
+        write). Tokens are unique, so two processes writing at once never count as one (a
+        read-add-write of a counter could lose one; Virtuoso 7.2 also fails to compile the
+        update that would do it in one operation)."""
+        return f"INSERT DATA {{ GRAPH <{META}> {{ {_NODE} {_WRITE} <urn:uuid:{uuid.uuid4()}> }} }}"
+
+    def compact(self) -> None:
+        """Fold the write tokens into the base once there are many (the revision stays)."""
+        rows = self.select(
+            f"SELECT ?w ?b WHERE {{ GRAPH <{META}> {{ "
+            f"{{ {_NODE} {_WRITE} ?w }} UNION {{ {_NODE} {_BASE} ?b }} }} }}"
+        )
+        tokens = [str(r["w"]) for r in rows if "w" in r]
+        if len(tokens) < _COMPACT_AFTER:
+            return
+        bases = [int(str(r["b"])) for r in rows if "b" in r]
+        base = max(bases, default=0)
+        old = " ".join(f"{_NODE} {_WRITE} <{t}> ." for t in tokens)
+        old += " ".join(f" {_NODE} {_BASE} {b} ." for b in bases)
+        self.client.update(
+            f"DELETE DATA {{ GRAPH <{META}> {{ {old} }} }} ;\n"
+            f"INSERT DATA {{ GRAPH <{META}> {{ {_NODE} {_BASE} {base + len(tokens)} }} }}"
         )
 
     def notes(self) -> dict[str, Any]:

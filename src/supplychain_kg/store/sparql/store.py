@@ -45,6 +45,8 @@ log = logging.getLogger(__name__)
 
 _JSON = "application/sparql-results+json"
 _NTRIPLES = "application/n-triples"
+_SMALL_WRITE = 2_000
+"""Quads an ``add_quads`` sends as one ``INSERT DATA`` request (more: a staging graph)."""
 _FORMS = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
 
 BACKUP_REFUSAL = (
@@ -82,6 +84,7 @@ class SparqlStore:
         self._loader = Loader(self.client, self.meta, self._group)
         self._pager = Pager(self, page_size)
         self._cached: dict[str, tuple[int, Any]] = {}
+        self._writes = 0
         try:
             recover(self.client, self.meta)  # also: is the engine there at all?
         except BaseException:
@@ -200,8 +203,15 @@ class SparqlStore:
         self._write(lambda request: request.apply(read_update(sparql, base_iri)))
 
     def add_quads(self, quads: Iterable[Quad]) -> None:
+        """Small writes as one ``INSERT DATA`` request; larger ones through a staging graph
+        (``loads.py``: the engine parses N-Triples much faster than updates)."""
         given = tuple(quads)
-        self._write(lambda request: request.apply([Data(True, given)]))
+        if len(given) <= _SMALL_WRITE:
+            self._write(lambda request: request.apply([Data(True, given)]))
+            return
+        staging = self.staging()
+        staging.add_quads(given)
+        self._loader.absorb(staging, None)
 
     def _write(self, build: Callable[[Request], None]) -> None:
         self._groups.before_write()
@@ -209,6 +219,9 @@ class SparqlStore:
         build(request)
         request.send()
         self._groups.after_write()
+        self._writes += 1
+        if self._writes % 100 == 0:
+            self.meta.compact()
 
     def parse_into(
         self,

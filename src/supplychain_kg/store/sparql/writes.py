@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 
 _VALUES_BATCH = 400
 """Quads per existence lookup (one ``VALUES`` block)."""
-_DATA_BATCH = 20_000
+_DATA_BATCH = 500
 """Triples per ``INSERT DATA`` / ``DELETE DATA`` operation."""
 
 
