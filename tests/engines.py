@@ -1,7 +1,7 @@
 """Real SPARQL engines for the tests and benchmarks, started on loopback ports in temporary
 folders: ``oxigraph serve`` (the PyPI package ``oxigraph``) and Virtuoso 7 (Debian's
-``virtuoso-opensource``, ``virtuoso-t +foreground`` with an ini written here, SPARQL_UPDATE
-granted to the SPARQL user with ``isql-vt``)."""
+``virtuoso-opensource-7-bin``: ``virtuoso-t +foreground`` with an ini written here, both ports
+bound to 127.0.0.1, SPARQL_UPDATE granted to the SPARQL user with ``isql-vt``)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,6 @@ import httpx
 OXIGRAPH = Path(sys.executable).with_name("oxigraph")
 VIRTUOSO = shutil.which("virtuoso-t") or "/usr/bin/virtuoso-t"
 ISQL = shutil.which("isql-vt") or "/usr/bin/isql-vt"
-VIRTUOSO_ROOT = "/var/lib/virtuoso-opensource-7/vsp"
 
 
 def free_port() -> int:
@@ -50,6 +49,26 @@ class Engine:
             env["SKG_GRAPH_STORE_URL"] = self.graph_store
         return env
 
+    baseline: frozenset[str] = frozenset()
+    """The graphs the engine held when it started (Virtuoso's system graphs)."""
+
+    def graphs(self) -> set[str]:
+        answer = httpx.post(
+            self.query,
+            data={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"},
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=60,
+        )
+        answer.raise_for_status()
+        return {b["g"]["value"] for b in answer.json()["results"]["bindings"]}
+
+    def wipe(self) -> None:
+        """Drop every graph the engine did not hold when it started."""
+        drops = [f"DROP SILENT GRAPH <{g}>" for g in sorted(self.graphs() - self.baseline)]
+        if drops:
+            answer = httpx.post(self.update, data={"update": " ;\n".join(drops)}, timeout=120)
+            answer.raise_for_status()
+
     def kill(self) -> None:
         """SIGKILL the engine (as a crash would)."""
         if self.process.poll() is None:
@@ -71,10 +90,10 @@ class Engine:
 
 
 def _spawn(command: list[str], folder: Path) -> subprocess.Popen[bytes]:
-    log = (folder / "engine.log").open("ab")
-    return subprocess.Popen(
-        command, cwd=folder, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
+    with (folder / "engine.log").open("ab") as log:  # the child keeps its own descriptor
+        return subprocess.Popen(
+            command, cwd=folder, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
 
 def _wait(engine: Engine, timeout: float) -> None:
@@ -118,6 +137,7 @@ def start_oxigraph(folder: Path) -> Engine:
         command,
     )
     _wait(engine, 30)
+    engine.baseline = frozenset(engine.graphs())
     return engine
 
 
@@ -185,12 +205,13 @@ def start_virtuoso(folder: Path, *, buffers: int = 10_000) -> Engine:
             d=folder,
             sql=sql,
             http=http,
-            root=VIRTUOSO_ROOT,
+            root=folder / "vsp",
             buffers=buffers,
             dirty=buffers * 3 // 4,
         )
     )
     (folder / "sql-port").write_text(str(sql))
+    (folder / "vsp").mkdir(exist_ok=True)
     command = [VIRTUOSO, "+foreground", "+configfile", str(ini)]
     base = f"http://127.0.0.1:{http}"
     engine = Engine(
@@ -204,7 +225,13 @@ def start_virtuoso(folder: Path, *, buffers: int = 10_000) -> Engine:
     )
     _wait(engine, 90)
     isql(engine, 'grant SPARQL_UPDATE to "SPARQL";')
+    engine.baseline = frozenset(engine.graphs())
     return engine
+
+
+def virtuoso_missing() -> bool:
+    """Whether Virtuoso is not installed here (scripts/system-deps installs it)."""
+    return not (Path(VIRTUOSO).is_file() and Path(ISQL).is_file())
 
 
 @contextlib.contextmanager

@@ -185,6 +185,8 @@ class Request:
             self.kept.append(copy)
             self.parts.append(f"ADD SILENT <{graph}> TO <{copy}>")
             self.inverse.insert(0, f"ADD SILENT <{copy}> TO <{graph}>")
+            if graph != DEFAULT:
+                self.inverse.insert(0, Meta.register([graph]))
         self.parts.append(f"DROP SILENT GRAPH <{graph}>")
         self._emptied.add(graph)
         self._known = {k: v for k, v in self._known.items() if k[0] != graph}
