@@ -217,7 +217,7 @@ class FullRead:
         """As :func:`read_denied` for the whole store."""
         if self._denied is None:
             raise RuntimeError("FullRead.denied() needs the read entered (a with block)")
-        return _denied_rows(_rows(self._denied.result()))
+        return _denied_rows(sorted(_rows(self._denied.result())))
 
 
 def _relation_counts(store: Store, relations: list[str]) -> dict[str, int]:
@@ -256,10 +256,12 @@ def _rows(data: bytes) -> Iterator[list[str]]:
 
 
 def _grouped(data: bytes) -> Iterator[tuple[str, list[str]]]:
-    """Rows ``<s>\t"o1 o2 ..."`` of :func:`_relation_query` (blank subjects left out)."""
-    for s, objects in _rows(data):
+    """Rows ``<s>\t"o1 o2 ..."`` of :func:`_relation_query` (blank subjects left out), by
+    subject and object: the projection, and so the order of equally short paths, is then the
+    same whatever order the engine answers in (embedded or remote)."""
+    for s, objects in sorted(_rows(data)):
         if s[:1] == "<":
-            yield s[1:-1], objects[1:-1].split(" ")
+            yield s[1:-1], sorted(objects[1:-1].split(" "))
 
 
 def _denied_query(scope: str) -> str:

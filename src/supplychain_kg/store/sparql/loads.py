@@ -30,6 +30,7 @@ from typing import Any
 from supplychain_kg.errors import SkgError
 from supplychain_kg.store.oxigraph import staged_graphs, staged_ntriples
 from supplychain_kg.store.sparql.client import Client
+from supplychain_kg.store.sparql.dialect import outgoing
 from supplychain_kg.store.sparql.meta import DEFAULT, STAGING, Meta, Owner
 from supplychain_kg.store.sparql.writes import Group
 
@@ -101,10 +102,10 @@ class Loader:
         size = _POST_BATCH if post else _UPDATE_BATCH
         for graph, (target, _) in zip(graphs, pairs, strict=True):
             for _count, chunk in staged_ntriples(staging, graph, size):
+                text = outgoing(chunk.decode("utf-8"))
                 if post:
-                    self.client.post_graph(target, chunk, "application/n-triples")
+                    self.client.post_graph(target, text.encode("utf-8"), "application/n-triples")
                 else:
-                    text = chunk.decode("utf-8")
                     self.client.update(f"INSERT DATA {{ GRAPH <{target}> {{\n{text}}} }}")
 
     def _subtract(self, pairs: Sequence[tuple[str, str]]) -> int:

@@ -33,6 +33,7 @@ from supplychain_kg.store.oxigraph import (
     write_quads,
 )
 from supplychain_kg.store.sparql.client import Client, Endpoints, shown
+from supplychain_kg.store.sparql.dialect import incoming
 from supplychain_kg.store.sparql.loads import Loader
 from supplychain_kg.store.sparql.meta import DEFAULT, NO_GRAPH, Meta
 from supplychain_kg.store.sparql.pages import Pager
@@ -148,9 +149,11 @@ class SparqlStore:
             base_iri=base_iri,
             timeout=timeout,
         )
+        media = media or (_NTRIPLES if form == "graph" else _JSON)
+        body = incoming(body, media)
         if form == "graph":
-            return graph_answer(body, media or _NTRIPLES)
-        return select_answer(body, media or _JSON)
+            return graph_answer(body, media)
+        return select_answer(body, media)
 
     def select_pages(
         self, sparql: str, *, default_graphs: Sequence[str] | None = None

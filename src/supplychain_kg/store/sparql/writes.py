@@ -33,6 +33,7 @@ from supplychain_kg.model import IRI, Quad, term_to_sparql
 from supplychain_kg.store.groups import WriteGroups
 from supplychain_kg.store.oxigraph import ntriples_of
 from supplychain_kg.store.sparql.client import Client
+from supplychain_kg.store.sparql.dialect import outgoing
 from supplychain_kg.store.sparql.meta import DEFAULT, UNDO, Meta, Owner
 from supplychain_kg.store.sparql.updates import Data, Drop, Operation
 
@@ -59,7 +60,7 @@ def data_operation(insert: bool, quads: Iterable[Quad]) -> list[str]:
     found: list[str] = []
     for graph, members in sorted(_by_graph(quads).items()):
         for start in range(0, len(members), _DATA_BATCH):
-            body = ntriples_of(members[start : start + _DATA_BATCH])
+            body = outgoing(ntriples_of(members[start : start + _DATA_BATCH]))
             found.append(f"{word} DATA {{ GRAPH <{graph}> {{\n{body}}} }}")
     return found
 
@@ -233,10 +234,12 @@ def _existing(client: Client, meta: Meta, graph: str, quads: list[Quad]) -> Iter
     name = None if graph == DEFAULT else IRI(graph)
     for start in range(0, len(quads), _VALUES_BATCH):
         batch = quads[start : start + _VALUES_BATCH]
-        values = " ".join(
-            f"({term_to_sparql(q.subject)} {term_to_sparql(q.predicate)} "
-            f"{term_to_sparql(q.object)})"
-            for q in batch
+        values = outgoing(
+            " ".join(
+                f"({term_to_sparql(q.subject)} {term_to_sparql(q.predicate)} "
+                f"{term_to_sparql(q.object)})"
+                for q in batch
+            )
         )
         rows = meta.select_in(
             f"SELECT ?s ?p ?o WHERE {{ VALUES (?s ?p ?o) {{ {values} }} "
