@@ -90,5 +90,8 @@ def test_exports_are_the_same(
 ) -> None:
     remote, local = _export(remote_kg, **request_), _export(local_kg, **request_)
     if request_["format"] == "nquads":  # the order of a dump is the engine's
-        remote, local = b"\n".join(sorted(remote.split(b"\n"))), b"\n".join(sorted(local.split(b"\n")))
+        remote, local = (
+            b"\n".join(sorted(remote.split(b"\n"))),
+            b"\n".join(sorted(local.split(b"\n"))),
+        )
     assert remote == local

@@ -51,9 +51,7 @@ def test_pattern_updates_are_refused_with_what_to_do_instead(oxigraph_engine: En
 
 
 @pytest.mark.parametrize("kind", ["basic", "bearer"])
-def test_credentials_are_sent_but_never_shown(
-    kind: str, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_credentials_are_sent_but_never_shown(kind: str, caplog: pytest.LogCaptureFixture) -> None:
     secret = "s3cr3t-Pa55word"
     env = {"SKG_STORE_PASSWORD": secret, "SKG_STORE_USER": "alice"}
     if kind == "bearer":
@@ -127,16 +125,23 @@ def _staging_records(engine: Engine) -> int:
 
 
 @pytest.mark.parametrize("name", ["oxigraph", "virtuoso"])
-def test_killing_the_engine_mid_load_leaves_the_target_as_it_was(
-    name: str, tmp_path: Path
-) -> None:
+def test_killing_the_engine_mid_load_leaves_the_target_as_it_was(name: str, tmp_path: Path) -> None:
     if name == "virtuoso" and virtuoso_missing():
         pytest.skip("virtuoso-t is not installed (scripts/system-deps installs it)")
     data = tmp_path / "big.nt"
     subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks/generate.py"), "--entities", "4000",
-         "--relations", "20000", "--out", str(data)],
-        check=True, capture_output=True,
+        [
+            sys.executable,
+            str(ROOT / "benchmarks/generate.py"),
+            "--entities",
+            "1500",
+            "--relations",
+            "6000",
+            "--out",
+            str(data),
+        ],
+        check=True,
+        capture_output=True,
     )
     engine = (start_oxigraph if name == "oxigraph" else start_virtuoso)(tmp_path / "engine")
     try:
@@ -147,19 +152,21 @@ def test_killing_the_engine_mid_load_leaves_the_target_as_it_was(
         deadline = time.monotonic() + 60
         while _staging_records(engine) == 0 and time.monotonic() < deadline:
             time.sleep(0.05)
-        time.sleep(0.3)  # some of the data is on its way into the staging graph
+        time.sleep(0.2)  # some of the data is on its way into the staging graph
         engine.kill()
         _, err = load.communicate(timeout=120)
         assert load.returncode == 1, err
         engine.start()
-        assert _staging_records(engine) == 1  # the cut-short load is recorded, its target not touched
+        assert (
+            _staging_records(engine) == 1
+        )  # the cut-short load is recorded, its target not touched
         kg = KnowledgeGraph.open(Settings.from_env(engine.env()))  # its owner is dead: cleaned
         try:
             assert len(kg.store) == seeded
             assert _staging_records(engine) == 0
             assert not {g for g in engine.graphs() if g.startswith("urn:x-skg:staging:")}
             report = kg.load([data])
-            assert len(kg.store) == seeded + report.added and report.added > 200_000
+            assert len(kg.store) == seeded + report.added and report.added > 60_000
         finally:
             kg.close()
     finally:

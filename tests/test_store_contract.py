@@ -25,18 +25,18 @@ def _names(store: Store) -> set[str]:
     return {str(r["n"]) for r in rows}
 
 
-class Boom(Exception):
+class BoomError(Exception):
     pass
 
 
 def test_undoable_undoes_updates_and_added_quads_when_an_exception_leaves(store: Store) -> None:
     store.add_quads([_q("a", "Alpha"), _q("b", "Beta")])
-    with pytest.raises(Boom), store.undoable():
+    with pytest.raises(BoomError), store.undoable():
         store.update(f'DELETE DATA {{ <{EX}a> <{EX}name> "Alpha" }}')
         store.update(f'INSERT DATA {{ <{EX}c> <{EX}name> "Gamma" . <{EX}b> <{EX}name> "Beta" }}')
         store.add_quads([_q("d", "Delta")])
         assert _names(store) == {"Beta", "Gamma", "Delta"}
-        raise Boom
+        raise BoomError
     assert _names(store) == {"Alpha", "Beta"}  # Beta was there before: it stays
 
 
@@ -45,10 +45,10 @@ def test_undoable_undoes_a_dropped_graph_and_an_absorbed_load(store: Store) -> N
     store.add_quads([_q("a", "Alpha"), _q("x", "in g", g)])
     staging = store.staging()
     staging.add_quads([_q("a", "Alpha"), _q("e", "Epsilon")])
-    with pytest.raises(Boom), store.undoable():
+    with pytest.raises(BoomError), store.undoable():
         store.update(f"DROP GRAPH <{g}>")
         assert store.absorb(staging) == 1
-        raise Boom
+        raise BoomError
     assert _names(store) == {"Alpha"}
     ask = f'ASK {{ GRAPH <{g}> {{ <{EX}x> <{EX}name> "in g" }} }}'
     assert store.query(ask).boolean
@@ -112,7 +112,7 @@ def test_literals_come_back_as_written(store: Store) -> None:
         Literal("tagged", RDF + "langString", "en"),
         Literal("2022-07-12", xsd + "date"),
         Literal("12.50", xsd + "decimal"),
-        Literal("quote \" and \\ and\nnewline"),
+        Literal('quote " and \\ and\nnewline'),
     ]
     store.add_quads([Quad(IRI(EX + "a"), IRI(EX + f"p{i}"), v) for i, v in enumerate(values)])
     rows = store.query(f"SELECT ?p ?o WHERE {{ <{EX}a> ?p ?o }}").rows()

@@ -9,8 +9,8 @@
 2. The quads the target already holds are removed from the staging graphs, which then hold
    exactly what the load adds (their count is the answer).
 3. One update request moves them into place (``ADD`` of each staging graph to its target),
-   registers new named graphs, drops the staging graphs (inside a group of writes they are
-   kept, to undo the load) and bumps the revision.
+   registers new named graphs and bumps the revision; the staging graphs are dropped by the
+   next request (inside a group of writes they are kept until it ends, to undo the load).
 
 A failure before step 3 drops the staging graphs; a process or engine killed before step 3
 commits leaves the target as it was (the request is atomic on a kill) and the staging graphs
@@ -142,6 +142,11 @@ class Loader:
             ]
             self.group.graphs += [s for s, _ in pairs]
             parts = [*self.group.record(inverse, [s for s, _ in pairs]), *parts]
-        else:
-            parts += [f"DROP SILENT GRAPH <{s}>" for s, _ in pairs]
-        self.client.update(" ;\n".join([*parts, Meta.end(load), Meta.bump()]))
+            self.client.update(" ;\n".join([*parts, Meta.end(load), Meta.bump()]))
+            return
+        self.client.update(" ;\n".join([*parts, Meta.bump()]))
+        # dropping a large graph costs the engine as much as adding it: done after the move,
+        # outside it; the record stays until then, so a kill here is cleaned up later
+        with contextlib.suppress(SkgError):
+            drops = [f"DROP SILENT GRAPH <{s}>" for s, _ in pairs]
+            self.client.update(" ;\n".join([*drops, Meta.end(load)]))
