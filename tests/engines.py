@@ -131,7 +131,7 @@ def start_oxigraph(folder: Path) -> Engine:
         "oxigraph",
         f"{base}/query",
         f"{base}/update",
-        f"{base}/store",
+        None,  # staging graphs are sent as INSERT DATA (Virtuoso covers the Graph Store POST)
         _spawn(command, folder),
         folder,
         command,
@@ -218,7 +218,7 @@ def start_virtuoso(folder: Path, *, buffers: int = 10_000) -> Engine:
         "virtuoso",
         f"{base}/sparql",
         f"{base}/sparql",
-        None,
+        f"{base}/sparql-graph-crud",  # staging graphs are sent by the Graph Store protocol
         _spawn(command, folder),
         folder,
         command,
