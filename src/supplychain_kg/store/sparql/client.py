@@ -189,5 +189,7 @@ def _failure(what: str, url: str, response: httpx.Response) -> StoreError | Quer
     text = _engine_text(response)
     if status == 400 or "syntax error" in text.lower() or " SP030" in text:
         return QueryError(f"the SPARQL engine refused the {what}: {text}")
+    if "SR325" in text:  # Virtuoso: one transaction's changes past TransactionAfterImageLimit
+        text += " (raise TransactionAfterImageLimit in virtuoso.ini above the largest load)"
     log.warning("the SPARQL engine at %s failed (HTTP %s): %s", where, status, text)
     return StoreError(f"the SPARQL engine at {where} failed on the {what} (HTTP {status}): {text}")
