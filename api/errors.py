@@ -29,7 +29,9 @@ from supplychain_kg.errors import (
     ResultTooLargeError,
     SkgError,
     StoreLockedError,
+    StoreUnavailableError,
     UnknownEntityError,
+    UnsupportedOperationError,
     ValidationError,
     WriteForbiddenError,
 )
@@ -50,6 +52,8 @@ _STATUS: list[tuple[type[SkgError], int]] = [
     (ResultTooLargeError, 413),
     (PayloadTooLargeError, 413),
     (StoreLockedError, 503),
+    (StoreUnavailableError, 503),
+    (UnsupportedOperationError, 501),
     (ValidationError, 422),
     (InvalidParameterError, 422),
     (LimitError, 400),

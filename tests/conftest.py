@@ -10,6 +10,7 @@ import pytest
 
 from supplychain_kg.config import Settings
 from supplychain_kg.service import KnowledgeGraph
+from tests.engines import Engine, running, virtuoso_missing
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SKG_SHARED_DIR") or ROOT.parent / "shared")
@@ -53,3 +54,27 @@ def small_kg() -> KnowledgeGraph:
     graph = KnowledgeGraph.open(Settings(memory=True, seed=False))
     graph.load([seed_files()[0], FIXTURES / "paths-small.ttl"])
     return graph
+
+
+@pytest.fixture(scope="session")
+def oxigraph_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """``oxigraph serve`` on a loopback port, for the whole session (wipe it before use)."""
+    with running("oxigraph", tmp_path_factory.mktemp("oxigraph-server")) as engine:
+        yield engine
+
+
+@pytest.fixture(scope="session")
+def virtuoso_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """Virtuoso 7 on loopback ports, for the whole session (wipe it before use)."""
+    if virtuoso_missing():
+        if os.environ.get("CI"):
+            pytest.fail("virtuoso-t is missing: scripts/system-deps installs virtuoso-opensource")
+        pytest.skip("virtuoso-t is not installed (scripts/system-deps installs it)")
+    with running("virtuoso", tmp_path_factory.mktemp("virtuoso")) as engine:
+        yield engine
+
+
+def remote_settings(engine: Engine, **env: str) -> Settings:
+    """Settings that point at ``engine`` (plus ``env`` settings), after wiping it."""
+    engine.wipe()
+    return Settings.from_env({**engine.env(), **env})

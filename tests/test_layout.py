@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "supplychain_kg"
 API = ROOT / "api"
 
-LEAVES = frozenset({"config", "errors", "model", "namespaces", "csvsafe", "__init__"})
+LEAVES = frozenset({"config", "errors", "model", "namespaces", "csvsafe", "sparqltext", "__init__"})
 RANK = {
     **dict.fromkeys(LEAVES, 0),
     "store": 1,
@@ -37,6 +37,7 @@ its own rank or above. Units: the leaf modules, the subsystem packages, ``api``.
 
 ENGINES = {
     "pyoxigraph": ("store/oxigraph",),
+    "httpx": ("store/sparql",),
     "networkx": ("paths/", "export/"),
     "fastapi": (),
     "starlette": (),

@@ -3,6 +3,8 @@ direct triples and denied claims one row at a time."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from supplychain_kg.namespaces import SKG
@@ -90,6 +92,9 @@ def test_a_failing_relation_read_fails_the_build_and_stops_the_workers() -> None
             if "suppliesTo" in sparql:
                 raise OSError("disk gone")
             return self.inner.query(sparql)
+
+        def select_pages(self, sparql: str) -> Iterator[object]:
+            yield self.query(sparql)
 
     with (
         pytest.raises(OSError, match="disk gone"),

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from supplychain_kg.errors import ConfigError
 from supplychain_kg.namespaces import DEFAULT_BASE
 
-__all__ = ["Settings", "default_store_dir", "graph_dir"]
+__all__ = ["REMOTE_PREFIX", "Settings", "default_store_dir", "graph_dir", "store_location"]
 
 
 def graph_dir() -> Path:
@@ -80,6 +81,63 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"Config {name!r} has value {raw!r}. Expected 1 or 0 (true or false).")
 
 
+REMOTE_PREFIX = "sparql+"
+"""``SKG_STORE`` / ``--store`` values that start with this name a remote SPARQL engine."""
+
+
+def _url(name: str, raw: str) -> str:
+    """An http(s) URL without credentials (they come from their own settings, never a URL
+    that may be printed). The error never repeats a URL that holds credentials."""
+    parts = urlsplit(raw)
+    if parts.username is not None or parts.password is not None:
+        raise ConfigError(
+            f"Config {name!r} holds credentials in its URL. Put them in SKG_STORE_USER and "
+            "SKG_STORE_PASSWORD, or SKG_STORE_TOKEN, instead."
+        )
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            f"Config {name!r} has value {raw!r}. Expected an http:// or https:// URL "
+            "(e.g. sparql+http://127.0.0.1:8890/sparql for SKG_STORE)."
+        )
+    return raw
+
+
+def store_location(name: str, raw: str) -> tuple[Path | None, str | None]:
+    """A store setting read as (directory, None) or, for ``sparql+http(s)://...``, (None, the
+    query endpoint's URL)."""
+    if raw.startswith(REMOTE_PREFIX):
+        return None, _url(name, raw[len(REMOTE_PREFIX) :])
+    if raw.startswith(("http://", "https://")):
+        raise ConfigError(
+            f"Config {name!r} names a URL without 'sparql+' in front. Write "
+            "sparql+http://host:port/path for a remote SPARQL engine."
+        )
+    return Path(raw).expanduser(), None
+
+
+def _optional_url(env: Mapping[str, str], name: str) -> str | None:
+    raw = env.get(name)
+    return _url(name, raw) if raw else None
+
+
+def _credentials(env: Mapping[str, str]) -> tuple[str | None, str | None, str | None]:
+    """(user, password, token) for the remote engine; basic or bearer, not both."""
+    user = env.get("SKG_STORE_USER") or None
+    password = env.get("SKG_STORE_PASSWORD") or None
+    token = env.get("SKG_STORE_TOKEN") or None
+    if (user is None) != (password is None):
+        raise ConfigError(
+            "Config 'SKG_STORE_USER' and 'SKG_STORE_PASSWORD' go together: set both "
+            "(basic authentication) or neither."
+        )
+    if token is not None and user is not None:
+        raise ConfigError(
+            "Config 'SKG_STORE_TOKEN' and 'SKG_STORE_USER' are both set. Expected one kind of "
+            "credentials: a bearer token or a user and password."
+        )
+    return user, password, token
+
+
 def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     raw = env.get(name, "")
     return tuple(item.strip() for item in raw.split(",") if item.strip())
@@ -89,10 +147,27 @@ def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
 class Settings:
     """Every setting of the CLI and the server.
 
-    ``store_dir`` None with ``memory`` False means the default persistent store.
+    ``store_dir`` None with ``memory`` False (and no ``store_url``) means the default
+    persistent store. ``store_url`` (``SKG_STORE=sparql+http(s)://...``) is a remote SPARQL
+    1.1 engine's query endpoint; its credentials are never shown (not in ``repr``).
     """
 
     store_dir: Path | None = None
+    store_url: str | None = None
+    """The remote engine's SPARQL query endpoint (the URL after ``sparql+``)."""
+    update_url: str | None = None
+    """Its update endpoint (``SKG_UPDATE_URL``; default: the query URL)."""
+    graph_store_url: str | None = None
+    """Its Graph Store endpoint (``SKG_GRAPH_STORE_URL``; default: none, data is sent as
+    SPARQL updates)."""
+    store_user: str | None = field(default=None, repr=False)
+    store_password: str | None = field(default=None, repr=False)
+    store_token: str | None = field(default=None, repr=False)
+    store_timeout: float = 600.0
+    """Seconds a request to the remote engine may take (``SKG_STORE_TIMEOUT``): reads of the
+    whole graph and loads; an endpoint query stops waiting at ``query_timeout``."""
+    store_page_size: int = 100_000
+    """Rows per page when the graph is read from a remote engine (``SKG_STORE_PAGE_SIZE``)."""
     memory: bool = False
     base_iri: str = DEFAULT_BASE
     host: str = "127.0.0.1"
@@ -134,14 +209,25 @@ class Settings:
         to the environment.
         """
         env = os.environ if env is None else env
-        store = env.get("SKG_STORE")
+        store_dir, store_url = store_location("SKG_STORE", env.get("SKG_STORE") or "")
+        if store_dir == Path(""):
+            store_dir = None
+        user, password, token = _credentials(env)
         base = env.get("SKG_BASE_IRI") or DEFAULT_BASE
         if not base.endswith(("/", "#")):
             raise ConfigError(
                 f"Config 'SKG_BASE_IRI' has value {base!r}. Expected / or # at the end."
             )
         settings = cls(
-            store_dir=Path(store).expanduser() if store else None,
+            store_dir=store_dir,
+            store_url=store_url,
+            update_url=_optional_url(env, "SKG_UPDATE_URL"),
+            graph_store_url=_optional_url(env, "SKG_GRAPH_STORE_URL"),
+            store_user=user,
+            store_password=password,
+            store_token=token,
+            store_timeout=_float(env, "SKG_STORE_TIMEOUT", 600.0),
+            store_page_size=_int(env, "SKG_STORE_PAGE_SIZE", 100_000),
             base_iri=base,
             host=env.get("SKG_HOST") or "127.0.0.1",
             port=_int(env, "SKG_PORT", 8000),
@@ -164,11 +250,18 @@ class Settings:
         )
         given = {key: value for key, value in overrides.items() if value is not None}
         if "store_dir" in given:
-            given["store_dir"] = Path(given["store_dir"]).expanduser()
+            given["store_dir"], given["store_url"] = store_location(
+                "--store", str(given["store_dir"])
+            )
         return replace(settings, **given)
 
+    @property
+    def remote_store(self) -> bool:
+        """Whether the store is a remote SPARQL engine (the process must reach it)."""
+        return self.store_url is not None and not self.memory
+
     def resolved_store_dir(self) -> Path | None:
-        """The on-disk store directory, or None for an in-memory store."""
-        if self.memory:
+        """The on-disk store directory, or None for an in-memory or remote store."""
+        if self.memory or self.store_url is not None:
             return None
         return self.store_dir or default_store_dir()

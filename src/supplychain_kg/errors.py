@@ -27,7 +27,9 @@ __all__ = [
     "SkgError",
     "StoreError",
     "StoreLockedError",
+    "StoreUnavailableError",
     "UnknownEntityError",
+    "UnsupportedOperationError",
     "ValidationError",
     "Violation",
     "WriteForbiddenError",
@@ -67,6 +69,15 @@ class StoreError(SkgError):
 
 class StoreLockedError(StoreError):
     """The on-disk store is open in another process."""
+
+
+class StoreUnavailableError(StoreError):
+    """A remote store's engine cannot be reached (down, refusing connections, or too slow)."""
+
+
+class UnsupportedOperationError(SkgError):
+    """This store cannot do what was asked (e.g. an update a remote engine could not undo);
+    the message says what it can do instead."""
 
 
 class ParseError(SkgError):

@@ -33,8 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"skg {__version__}")
     parser.add_argument(
         "--store",
-        metavar="DIR",
-        help="store directory (default: $SKG_STORE or the user data directory)",
+        metavar="DIR|URL",
+        help="store directory, or sparql+http(s)://host:port/path for a remote SPARQL engine "
+        "(default: $SKG_STORE or the user data directory)",
     )
     parser.add_argument(
         "--memory", action="store_true", help="use a throwaway in-memory store seeded from graph/"

@@ -41,8 +41,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     sock = _listen(settings.host, settings.port)
     # Leave the network before the store opens (its threads) and the query workers start
-    # (they inherit it). An allow-listed SERVICE endpoint must stay reachable.
-    isolation = "" if settings.service_allowlist else isolate_network()
+    # (they inherit it). An allow-listed SERVICE endpoint must stay reachable, and so must a
+    # remote store's engine: then the query guard alone stands between a query and a fetch.
+    reach = settings.service_allowlist or settings.remote_store
+    isolation = "" if reach else isolate_network()
     kg = open_graph(args, settings)
     app = create_app(settings, kg=kg)
     print(

@@ -111,7 +111,7 @@ def _finish_node(iri: str, entry: _NodeAcc) -> ExportNode:
         label=label,
         types=tuple(sorted(entry.types)),
         country=tuple(sorted(entry.country)),
-        aliases=tuple(aliases),
+        aliases=tuple(sorted(aliases)),  # the engine's order is not the data's
         identifiers=tuple(sorted(entry.identifiers)),
     )
 

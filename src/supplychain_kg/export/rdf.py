@@ -131,7 +131,10 @@ def write_rdf(
         return
     staging = store.staging()
     try:
-        staging.add_quads(_subgraph(store, ontology, graph))
+        quads = set(_subgraph(store, ontology, graph))  # in one order, whatever the engine's
+        staging.add_quads(
+            sorted(quads, key=lambda q: (str(q.subject), str(q.predicate), repr(q.object)))
+        )
         staging.dump(out, media_type, prefixes=PREFIXES)
     finally:
         staging.close()

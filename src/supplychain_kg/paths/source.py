@@ -87,16 +87,18 @@ def tsv_text(field: str) -> str:
 
 
 def tsv_rows(store: Store, sparql: str) -> Iterator[list[str]]:
-    """Run a SELECT and stream its TSV rows (fields still in N-Triples syntax).
+    """Run a SELECT and stream its TSV rows (fields still in N-Triples syntax), page by page
+    (``Store.select_pages``: one page on the embedded store).
 
     The rows are spooled through an anonymous temporary file (gone even if the process dies).
     """
-    with tempfile.TemporaryFile(prefix="skg-projection-", suffix=".tsv") as out:
-        store.query(sparql).serialize("text/tab-separated-values", out)
-        out.seek(0)
-        out.readline()
-        for raw in out:
-            yield raw.decode("utf-8").rstrip("\n").split("\t")
+    for page in store.select_pages(sparql):
+        with tempfile.TemporaryFile(prefix="skg-projection-", suffix=".tsv") as out:
+            page.serialize("text/tab-separated-values", out)
+            out.seek(0)
+            out.readline()
+            for raw in out:
+                yield raw.decode("utf-8").rstrip("\n").split("\t")
 
 
 def chunked(items: list[str], size: int) -> Iterator[list[str]]:
@@ -215,7 +217,7 @@ class FullRead:
         """As :func:`read_denied` for the whole store."""
         if self._denied is None:
             raise RuntimeError("FullRead.denied() needs the read entered (a with block)")
-        return _denied_rows(_rows(self._denied.result()))
+        return _denied_rows(sorted(_rows(self._denied.result())))
 
 
 def _relation_counts(store: Store, relations: list[str]) -> dict[str, int]:
@@ -237,8 +239,12 @@ def staged_impure(staging: Store, relations: Iterable[str]) -> set[str]:
 
 def _tsv_bytes(store: Store, sparql: str) -> bytes:
     """Run on a worker thread: the engine's result objects never leave the thread that made
-    them, only the bytes do."""
-    return store.query(sparql).serialize("text/tab-separated-values") or b""
+    them, only the bytes do. Read page by page (``Store.select_pages``), one header kept."""
+    parts: list[bytes] = []
+    for page in store.select_pages(sparql):
+        data = page.serialize("text/tab-separated-values") or b""
+        parts.append(data if not parts else data[data.find(b"\n") + 1 :])
+    return b"".join(parts)
 
 
 def _rows(data: bytes) -> Iterator[list[str]]:
@@ -250,10 +256,12 @@ def _rows(data: bytes) -> Iterator[list[str]]:
 
 
 def _grouped(data: bytes) -> Iterator[tuple[str, list[str]]]:
-    """Rows ``<s>\t"o1 o2 ..."`` of :func:`_relation_query` (blank subjects left out)."""
-    for s, objects in _rows(data):
+    """Rows ``<s>\t"o1 o2 ..."`` of :func:`_relation_query` (blank subjects left out), by
+    subject and object: the projection, and so the order of equally short paths, is then the
+    same whatever order the engine answers in (embedded or remote)."""
+    for s, objects in sorted(_rows(data)):
         if s[:1] == "<":
-            yield s[1:-1], objects[1:-1].split(" ")
+            yield s[1:-1], sorted(objects[1:-1].split(" "))
 
 
 def _denied_query(scope: str) -> str:

@@ -15,6 +15,9 @@ __all__ = ["BackupUseCases", "backup_store", "restore_store"]
 
 
 def _store_dir(settings: Settings, doing: str) -> Path:
+    from supplychain_kg.store import check_backup_possible
+
+    check_backup_possible(settings)
     directory = settings.resolved_store_dir()
     if directory is None:
         raise StoreError(f"an in-memory store (--memory) cannot be {doing}; use --store DIR")

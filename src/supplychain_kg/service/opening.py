@@ -11,7 +11,7 @@ from supplychain_kg.config import Settings, graph_dir
 from supplychain_kg.ingest import Progress
 from supplychain_kg.namespaces import DEFAULT_BASE
 from supplychain_kg.service.loading import LoadingUseCases, LoadReport
-from supplychain_kg.store import open_store
+from supplychain_kg.store import open_configured
 
 __all__ = ["OpeningUseCases", "seed_files"]
 
@@ -39,7 +39,7 @@ class OpeningUseCases(LoadingUseCases):
         but no such note (made before the note existed) counts as seeded. Opening takes the
         same time whatever the store's size (nothing is counted).
         """
-        store = open_store(settings.resolved_store_dir())
+        store = open_configured(settings)
         try:
             kg = cls(settings, store)
             notes = store.read_metadata()

@@ -122,8 +122,9 @@ class UpdateRequest:
 
 
 def make_runner(settings: Settings, store: Store) -> Runner:
-    """Worker processes for an on-disk store, the calling thread for an in-memory one."""
-    path = settings.resolved_store_dir()
+    """Worker processes where the store can be opened read-only by other processes (on disk);
+    else threads (in memory; a remote engine, whose requests have HTTP time limits)."""
+    path = store.worker_path
     if path is None:
         return ThreadRunner(store)
     isolate = not settings.service_allowlist  # an allow-listed SERVICE must reach its host

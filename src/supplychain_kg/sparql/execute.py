@@ -133,6 +133,7 @@ def _run_query(store: Store, job: QueryJob) -> QueryResult:
         default_graphs=job.default_graphs,
         named_graphs=job.named_graphs,
         base_iri=job.base_iri,
+        timeout=job.timeout,
     )
 
 

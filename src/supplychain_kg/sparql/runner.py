@@ -16,6 +16,11 @@ be stopped from outside:
   that computes for long before its first row (a big aggregate) can only be abandoned, not
   stopped: the caller gets its 503 on time while the thread finishes in the background. The
   in-memory store is for tests and throwaway sessions; ``skg serve`` uses the on-disk store.
+- **Remote engine: threads.** A store on a remote SPARQL engine has no database another
+  process could open (``store.worker_path`` is None): :class:`ThreadRunner` runs each query in
+  a thread, as a request with an HTTP time limit (the job's), and the answer is a 503 at the
+  limit. What the engine does with a query abandoned mid-way is the engine's business (its own
+  limits: Virtuoso's ``MaxQueryExecutionTime``).
 
   A *streaming lookup* (``lexer.streaming_lookup``: one triple pattern or a UNION of
   them, no join, no aggregate, no ordering) is the exception: its cost per row is bounded and

@@ -1,7 +1,9 @@
 """The store layer: a small protocol any backend implements, and ``open_store``.
 
-The protocol is kept small enough that a remote SPARQL 1.1 backend (``store/sparql.py``) can
-implement it over HTTP: queries and updates are strings, bulk data moves as N-Quads.
+Two backends: the embedded Oxigraph store (``store/oxigraph/``, on disk or in memory, the
+default) and a remote SPARQL 1.1 engine (``store/sparql/``, over HTTP). Queries and updates are
+strings, bulk data moves as staging stores; :func:`open_configured` picks the backend from the
+settings, and nothing above this package knows which engine answers.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import IO, Any, Protocol, runtime_checkable
 
+from supplychain_kg.config import Settings
+from supplychain_kg.errors import StoreError
 from supplychain_kg.model import Quad, QueryKind, Row, Term
 from supplychain_kg.store.bounds import capped, too_large
 
@@ -20,6 +24,8 @@ __all__ = [
     "backup_open_store",
     "backup_store",
     "capped",
+    "check_backup_possible",
+    "open_configured",
     "open_store",
     "restore_store",
     "too_large",
@@ -62,8 +68,17 @@ class QueryResult(Protocol):
 class Store(Protocol):
     """What the rest of the package needs from an RDF store."""
 
-    revision: int
-    """Grows by one with every committed write (for caches such as the path projection)."""
+    @property
+    def revision(self) -> int:
+        """Grows with every committed write (for caches such as the path projection); on a
+        remote engine it is read from the engine, so it counts every process's writes."""
+        ...
+
+    @property
+    def worker_path(self) -> Path | None:
+        """The database directory that query worker processes may open read-only, or None
+        (in memory, or a remote engine): queries then run in threads."""
+        ...
 
     def query(
         self,
@@ -72,12 +87,22 @@ class Store(Protocol):
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         base_iri: str | None = None,
+        timeout: float | None = None,
     ) -> QueryResult:
         """Run a SPARQL 1.1 query. Raises QueryError on a syntax error.
 
         ``default_graphs`` (the protocol's default-graph-uri) may include ``""``: the store's
-        own default graph.
+        own default graph. ``timeout`` (seconds): a remote engine's request gives up after it
+        (QueryTimeoutError); the embedded engine cannot stop a query and ignores it.
         """
+        ...
+
+    def select_pages(
+        self, sparql: str, *, default_graphs: Sequence[str] | None = None
+    ) -> Iterator[QueryResult]:
+        """A SELECT (without LIMIT/OFFSET) answered in pages, for reads of the whole graph:
+        the embedded store answers in one page; a remote engine in pages of
+        ``SKG_STORE_PAGE_SIZE`` rows, so no request returns a giant answer."""
         ...
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
@@ -207,6 +232,36 @@ def open_store(path: Path | None, *, read_only: bool = False) -> Store:
     from supplychain_kg.store.oxigraph import OxigraphStore
 
     return OxigraphStore(path, read_only=read_only)
+
+
+def open_configured(settings: Settings) -> Store:
+    """The store the settings name: a remote SPARQL engine (``SKG_STORE=sparql+http://...``),
+    else the embedded store on disk or in memory (:func:`open_store`)."""
+    if not settings.remote_store:
+        return open_store(settings.resolved_store_dir())
+    from supplychain_kg.store.sparql import Endpoints, SparqlStore
+
+    assert settings.store_url is not None
+    endpoints = Endpoints(
+        query=settings.store_url,
+        update=settings.update_url or settings.store_url,
+        graph_store=settings.graph_store_url,
+        user=settings.store_user,
+        password=settings.store_password,
+        token=settings.store_token,
+    )
+    return SparqlStore(
+        endpoints, timeout=settings.store_timeout, page_size=settings.store_page_size
+    )
+
+
+def check_backup_possible(settings: Settings) -> None:
+    """StoreError, naming the engine's own tools, when the configured store is a remote
+    engine (its backups are the engine's business)."""
+    if settings.remote_store:
+        from supplychain_kg.store.sparql import BACKUP_REFUSAL
+
+        raise StoreError(BACKUP_REFUSAL)
 
 
 # after Store and open_store: backup.py reads them from this package

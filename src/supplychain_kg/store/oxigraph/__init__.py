@@ -7,10 +7,21 @@
 - ``results.py``: a query's answer (:class:`OxigraphResult`) and its syntax errors.
 - ``terms.py``: terms and quads converted between pyoxigraph and ``model``.
 - ``formats.py``: the RDF and SPARQL results formats, by media type.
+- ``exchange.py``: another engine's answers read, and quads written, by Oxigraph's parsers and
+  writers (for the remote store, ``store/sparql/``).
 """
 
 from __future__ import annotations
 
+from supplychain_kg.store.oxigraph.exchange import (
+    graph_answer,
+    ntriples_of,
+    rows_as_quads,
+    select_answer,
+    staged_graphs,
+    staged_ntriples,
+    write_quads,
+)
 from supplychain_kg.store.oxigraph.formats import rdf_media_types, results_media_types
 from supplychain_kg.store.oxigraph.results import OxigraphResult
 from supplychain_kg.store.oxigraph.store import OxigraphStore
@@ -20,7 +31,14 @@ __all__ = [
     "OxigraphResult",
     "OxigraphStore",
     "from_term",
+    "graph_answer",
+    "ntriples_of",
     "rdf_media_types",
     "results_media_types",
+    "rows_as_quads",
+    "select_answer",
+    "staged_graphs",
+    "staged_ntriples",
     "to_term",
+    "write_quads",
 ]

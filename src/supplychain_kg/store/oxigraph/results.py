@@ -33,6 +33,7 @@ class OxigraphResult:
     """A query answer from Oxigraph (see :class:`supplychain_kg.store.QueryResult`)."""
 
     def __init__(self, raw: Any) -> None:
+        """``raw``: the engine's answer, or a list of triples (a graph read elsewhere)."""
         self._raw = raw
         self.variables: list[str] = []
         self.boolean = False
@@ -77,6 +78,9 @@ class OxigraphResult:
     ) -> bytes | None:
         if self.kind == "graph":
             fmt = rdf_format(media_type)
+            if isinstance(self._raw, list):  # a graph read from another engine
+                triples = list(capped(self._raw, limit or sys.maxsize, deadline, "graph"))
+                return ox.serialize(triples, output, fmt)
             if limit is None and deadline is None:
                 data: bytes | None = self._raw.serialize(output, fmt)
                 return data

@@ -164,6 +164,17 @@ class OxigraphStore(OxigraphWrites, OxigraphCheckpoints):
                 raise StoreError(f"cannot back up {self.path} into {target}: {exc}") from exc
 
     # -- reading ---------------------------------------------------------------------------
+    @property
+    def worker_path(self) -> Path | None:
+        """The directory query workers open read-only (None in memory)."""
+        return self.path
+
+    def select_pages(
+        self, sparql: str, *, default_graphs: Sequence[str] | None = None
+    ) -> Iterator[OxigraphResult]:
+        """One page: the embedded engine streams any answer."""
+        yield self.query(sparql, default_graphs=default_graphs)
+
     def query(
         self,
         sparql: str,
@@ -171,6 +182,7 @@ class OxigraphStore(OxigraphWrites, OxigraphCheckpoints):
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         base_iri: str | None = None,
+        timeout: float | None = None,
     ) -> OxigraphResult:
         kwargs: dict[str, Any] = {"base_iri": base_iri}
         try:
