@@ -25,11 +25,12 @@ from supplychain_kg.store.oxigraph.exchange import (
 from supplychain_kg.store.oxigraph.formats import rdf_media_types, results_media_types
 from supplychain_kg.store.oxigraph.results import OxigraphResult
 from supplychain_kg.store.oxigraph.store import OxigraphStore
-from supplychain_kg.store.oxigraph.terms import from_term, to_term
+from supplychain_kg.store.oxigraph.terms import checked_iri, from_term, to_term
 
 __all__ = [
     "OxigraphResult",
     "OxigraphStore",
+    "checked_iri",
     "from_term",
     "graph_answer",
     "ntriples_of",

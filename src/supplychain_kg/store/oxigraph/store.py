@@ -20,7 +20,7 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 
-from supplychain_kg.errors import BadRequestError, QueryError, StoreError
+from supplychain_kg.errors import QueryError, StoreError
 from supplychain_kg.model import Quad
 from supplychain_kg.store.groups import WriteGroups
 from supplychain_kg.store.layout import DB, META, read_metadata, recover, write_json
@@ -29,7 +29,7 @@ from supplychain_kg.store.oxigraph.checkpoints import OxigraphCheckpoints
 from supplychain_kg.store.oxigraph.database import ENGINE, open_database, open_read_only
 from supplychain_kg.store.oxigraph.formats import rdf_format
 from supplychain_kg.store.oxigraph.results import OxigraphResult, query_error
-from supplychain_kg.store.oxigraph.terms import from_ox_quad
+from supplychain_kg.store.oxigraph.terms import checked_iri, from_ox_quad
 from supplychain_kg.store.oxigraph.writes import OxigraphWrites
 
 __all__ = ["OxigraphStore"]
@@ -185,15 +185,12 @@ class OxigraphStore(OxigraphWrites, OxigraphCheckpoints):
         timeout: float | None = None,
     ) -> OxigraphResult:
         kwargs: dict[str, Any] = {"base_iri": base_iri}
-        try:
-            if default_graphs is not None:
-                kwargs["default_graph"] = [
-                    ox.NamedNode(g) if g else ox.DefaultGraph() for g in default_graphs
-                ]
-            if named_graphs is not None:
-                kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-        except ValueError as exc:
-            raise BadRequestError(f"a dataset graph is not a valid IRI: {exc}") from exc
+        if default_graphs is not None:
+            kwargs["default_graph"] = [
+                checked_iri(g) if g else ox.DefaultGraph() for g in default_graphs
+            ]
+        if named_graphs is not None:
+            kwargs["named_graphs"] = [checked_iri(g) for g in named_graphs]
         try:
             return OxigraphResult(self._store.query(sparql, **kwargs))
         except SyntaxError as exc:

@@ -9,9 +9,26 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from supplychain_kg.errors import BadRequestError
 from supplychain_kg.model import IRI, BNode, Literal, Quad, Term
 
-__all__ = ["from_ox_quad", "from_term", "named_blanks", "to_ox_quad", "to_term"]
+__all__ = [
+    "checked_iri",
+    "from_ox_quad",
+    "from_term",
+    "named_blanks",
+    "to_ox_quad",
+    "to_term",
+]
+
+
+def checked_iri(text: str) -> ox.NamedNode:
+    """``text`` as a named node, read by Oxigraph's IRI parser (a dataset graph a request
+    names, for any engine); :class:`BadRequestError` saying why when it is not an IRI."""
+    try:
+        return ox.NamedNode(text)
+    except ValueError as exc:
+        raise BadRequestError(f"a dataset graph is not a valid IRI: {exc}") from exc
 
 
 def to_term(term: Any) -> Term:

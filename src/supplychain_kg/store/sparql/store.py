@@ -27,6 +27,7 @@ from supplychain_kg.sparqltext import iter_tokens
 from supplychain_kg.store.oxigraph import (
     OxigraphResult,
     OxigraphStore,
+    checked_iri,
     graph_answer,
     rows_as_quads,
     select_answer,
@@ -130,6 +131,9 @@ class SparqlStore:
             raise QueryError("SPARQL syntax error: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
         default: list[str] = []
         named: list[str] = []
+        for graph in [*(default_graphs or ()), *(named_graphs or ())]:
+            if graph:
+                checked_iri(graph)
         if default_graphs is not None:
             default = [DEFAULT if g == "" else g for g in default_graphs]
         elif not own:
