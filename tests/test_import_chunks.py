@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -124,6 +127,28 @@ def test_failed_background_write_rolls_back_every_chunk_and_leaves_no_files(
     assert len(writes) == 3
     assert _content(disk_kg) == before
     assert list(spool.iterdir()) == []
+
+
+def test_spool_files_of_a_killed_import_are_removed_by_the_next_import_and_a_live_ones_kept(
+    disk_kg: KnowledgeGraph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spool))
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    orphan = spool / f"skg-import-{int(dead.stdout)}-x1y2.nq"  # kill -9 left it
+    alive = spool / f"skg-import-{os.getppid()}-a1b2.nq"  # another import, running
+    unrelated = spool / "skg-import-notes.nq"
+    for path in (orphan, alive, unrelated):
+        path.write_text("<a> <b> <c> .\n", "utf-8")
+    data = _write(tmp_path / "few.ijson", [_company("co-1", "Company One")])
+    disk_kg.import_files("ftm", [data])
+    assert sorted(p.name for p in spool.iterdir()) == sorted([alive.name, unrelated.name])
 
 
 def test_conflict_with_an_earlier_chunk_fails_the_import_and_leaves_the_store_unchanged(

@@ -102,7 +102,9 @@ class ChunkPipeline:
 
     def write(self, data: bytes) -> None:
         if len(self._spool) < _FILES:
-            fd, name = tempfile.mkstemp(prefix="skg-import-", suffix=".nq")
+            if not self._spool:
+                _sweep_orphans()
+            fd, name = tempfile.mkstemp(prefix=f"{_SPOOL}{os.getpid()}-", suffix=".nq")
             self._spool.append((Path(name), os.fdopen(fd, "wb")))
         self._spool[self._turn % len(self._spool)][1].write(data)
         self._turn += 1
@@ -165,6 +167,32 @@ class ChunkPipeline:
 
 
 _FILES = 2  # a chunk's spool files (loaded in parallel by the store)
+_SPOOL = "skg-import-"
+_ORPHAN = re.compile(re.escape(_SPOOL) + r"([0-9]+)-[^/]*\.nq")
+
+
+def _sweep_orphans() -> None:
+    """Remove the spool files of imports whose process is gone (killed with ``kill -9``, a
+    chunk's files stayed in the temporary folder: 15 MB each). A file whose process is alive
+    (or whose process id was taken by another process) is left alone."""
+    folder = Path(tempfile.gettempdir())
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            match = _ORPHAN.fullmatch(entry.name)
+            if match is None or int(match[1]) == os.getpid() or _alive(int(match[1])):
+                continue
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # another user's process
+    return True
 
 
 def _trim() -> Callable[[int], int] | None:
