@@ -2,11 +2,15 @@
 
 The convention is in docs/contributing.md and tests/doc_examples.py. Each example runs against a
 copy of one seeded store made per test session (a copy per example, so examples may write).
+The selected examples run side by side (each has its own folder, store and port) the first time
+one of them is asked for; each test then reports its own example.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -42,14 +46,51 @@ def _repository_state() -> str:
     return done.stdout if done.returncode == 0 else ""
 
 
+@pytest.fixture(scope="session")
+def example_results(
+    request: pytest.FixtureRequest, store_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, list[str]]:
+    """The failures of every selected example, run side by side."""
+    selected = {
+        item.callspec.params["example"].name
+        for item in request.session.items
+        if item.originalname == "test_doc_example_prints_what_it_shows"
+    }
+    chosen = [example for example in EXAMPLES if example.name in selected]
+    work = tmp_path_factory.mktemp("doc-examples")
+    before = _repository_state()
+    workers = max(2, min(4, os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        runs = [
+            pool.submit(run_example, example, ROOT, store_template, work / str(n) / "ex")
+            for n, example in enumerate(chosen)
+        ]
+        results = {example.name: run.result() for example, run in zip(chosen, runs, strict=True)}
+    if _repository_state() != before:
+        for failures in results.values():
+            failures.append("the examples wrote into the repository (write under /tmp/ex/)")
+    return results
+
+
 @pytest.mark.parametrize("example", EXAMPLES, ids=[example.name for example in EXAMPLES])
 def test_doc_example_prints_what_it_shows(
-    example: Example, store_template: Path, tmp_path: Path
+    example: Example, example_results: dict[str, list[str]]
 ) -> None:
-    before = _repository_state()
-    failures = run_example(example, ROOT, store_template, tmp_path / "ex")
+    failures = example_results[example.name]
     assert not failures, "stale example output:\n" + "\n\n".join(failures)
-    assert _repository_state() == before, "an example wrote into the repository (use /tmp/ex/)"
+
+
+def test_an_example_that_writes_into_the_repository_is_seen(
+    store_template: Path, tmp_path: Path
+) -> None:
+    page = tmp_path / "writes.md"
+    page.write_text("```console\n$ touch stray-doc-example-file\n```\n", encoding="utf-8")
+    before = _repository_state()
+    try:
+        assert run_example(examples_in(page)[0], ROOT, store_template, tmp_path / "ex") == []
+        assert _repository_state() != before
+    finally:
+        (ROOT / "stray-doc-example-file").unlink(missing_ok=True)
 
 
 def test_every_page_with_shell_examples_is_collected() -> None:
@@ -84,6 +125,29 @@ def test_trailing_blank_lines_and_spaces_are_ignored_but_nothing_else() -> None:
     assert compare(["x  ", ""], ["x", "", ""]) is None
     problem = compare(["x"], [" x"])
     assert problem is not None and "expected" in problem
+
+
+# outputs the README showed before the runner existed, each wrong by then
+STALE = [
+    (
+        "$ skg -q export --format gexf -o /tmp/ex/seed.gexf",
+        "wrote 69 nodes and 89 edges to /tmp/ex/seed.gexf",
+    ),
+    (
+        "$ skg -q export --source hikvision --target naypyitaw-council --k 2 -o /tmp/ex/path.graphml",
+        "wrote 8 nodes and 8 edges to /tmp/ex/path.graphml",
+    ),
+]
+
+
+@pytest.mark.parametrize(("command", "shown"), STALE, ids=["gexf-edges", "path-export"])
+def test_the_readme_outputs_that_had_drifted_fail(
+    command: str, shown: str, store_template: Path, tmp_path: Path
+) -> None:
+    page = tmp_path / "old.md"
+    page.write_text(f"```console\n{command}\n{shown}\n```\n", encoding="utf-8")
+    (failure,) = run_example(examples_in(page)[0], ROOT, store_template, tmp_path / "ex")
+    assert shown in failure and "got:" in failure
 
 
 def test_a_stale_example_fails(store_template: Path, tmp_path: Path) -> None:
