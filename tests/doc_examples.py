@@ -121,22 +121,28 @@ def examples_in(path: Path) -> list[Example]:
     examples: list[Example] = []
     index = 0
     while index < len(lines):
-        opening = FENCE.match(lines[index])
+        opening = FENCE.match(lines[index].lstrip())
         if not opening:
             index += 1
             continue
-        fence = opening["fence"]
+        fence, indent = opening["fence"], len(lines[index]) - len(lines[index].lstrip())
         end = index + 1
-        while end < len(lines) and not lines[end].startswith(fence):
+        while end < len(lines) and not lines[end].lstrip().startswith(fence):
             end += 1
         if opening["info"].strip() == "console":
             where = f"{path.name}:{index + 1}"
+            if indent:
+                raise ExampleError(f"{where}: a console block starts at the left margin")
             before = index - 1
             while before >= 0 and not lines[before].strip():
                 before -= 1
-            directive = DIRECTIVE.match(lines[before]) if before >= 0 else None
+            directive = DIRECTIVE.match(lines[before].strip()) if before >= 0 else None
             empty, serve = _options(directive["options"], where) if directive else (False, None)
-            commands = _commands(lines[index + 1 : end], index + 2, where)
+            body = [
+                line[indent:] if not line[:indent].strip() else line
+                for line in lines[index + 1 : end]
+            ]
+            commands = _commands(body, index + 2, where)
             examples.append(Example(path, index + 1, commands, empty, serve))
         index = end + 1
     return examples
