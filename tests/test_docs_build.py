@@ -10,6 +10,7 @@ import importlib.util
 import re
 import subprocess
 import sys
+import tomllib
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -96,3 +97,20 @@ def test_the_origin_check_sees_a_remote_script_and_font(tmp_path: Path) -> None:
         "a.html: //cdn.example/x.js",
         "b.css: https://fonts.example/f.woff2",
     ]
+
+
+def test_readme_is_a_front_page_with_two_commands_and_five_examples() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(readme.splitlines()) < 200
+    for script in ("scripts/serve", "scripts/test"):
+        assert f"```sh\n{script}\n```" in readme
+        assert (ROOT / script).stat().st_mode & 0o111
+    assert readme.count("```console") >= 5
+
+
+def test_license_is_the_one_pyproject_names() -> None:
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert meta["license"] == "MIT"
+    text = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert text.startswith("MIT License\n")
+    assert 'THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND' in text
