@@ -21,11 +21,10 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from supplychain_kg.errors import Violation
-from supplychain_kg.model import Literal
+from supplychain_kg.model import Literal, term_to_sparql
 from supplychain_kg.namespaces import XSD
 from supplychain_kg.store import Store
 from supplychain_kg.validate.ontology import short_name
-from supplychain_kg.validate.queries import show_term
 
 __all__ = ["LEXICAL_TYPES", "check_lexical_forms", "lexical_problem"]
 
@@ -37,6 +36,7 @@ _GYEAR = re.compile(rf"{_YEAR}{_ZONE}")
 _DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _INTEGER = re.compile(r"[+-]?\d+")
 _BOOLEAN = frozenset({"true", "false", "1", "0"})
+_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 _DATE_T = XSD + "date"
 _DATETIME_T = XSD + "dateTime"
@@ -62,7 +62,7 @@ def _day_problem(year: int, month: int, day: int) -> str | None:
     if not 1 <= month <= 12:
         return f"there is no month {month:02d}"
     # calendar.isleap holds for any integer year (year 0 is 1 BCE, a leap year in XSD 1.1)
-    days = 29 if month == 2 and calendar.isleap(year) else calendar.mdays[month]
+    days = 29 if month == 2 and calendar.isleap(year) else _DAYS[month]
     if not 1 <= day <= days:
         return f"{calendar.month_name[month]} {year} has {days} days"
     return None
@@ -128,7 +128,7 @@ def check_lexical_forms(data: Store) -> list[Violation]:
         datatype = term.datatype
         problem = lexical_problem(str(term.value), datatype)
         if problem is not None:
-            bad.append((show_term(term), datatype, problem))
+            bad.append((term_to_sparql(term), datatype, problem))
     return list(_violations(data, bad))
 
 
