@@ -23,7 +23,12 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             [p if p == "-" else Path(p) for p in args.paths],
             dry_run=args.dry_run,
             progress=Progress(args.quiet),
-            options=ImportOptions(dataset=args.dataset, publisher=args.publisher),
+            options=ImportOptions(
+                dataset=args.dataset,
+                publisher=args.publisher,
+                missing=args.missing,
+                strict=args.strict,
+            ),
         )
     finally:
         kg.close()
@@ -40,6 +45,19 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     )
     for name, count in sorted(report.unmapped.items()):
         print(f"  not imported (no mapping): {count:,} {name}")
+    if report.stubs or report.stubs_filled or report.skipped_links:
+        print(
+            f"  links to entities outside the input: {report.stubs:,} stubs made, "
+            f"{report.stubs_filled:,} stubs of earlier imports described, "
+            f"{report.skipped_links:,} links skipped"
+        )
+    for field, issue in sorted(report.values.items()):
+        print(
+            f"  values of {field}: {issue.dropped:,} dropped, {issue.repaired:,} repaired "
+            f"(first: {issue.example})"
+        )
+    for program, count in sorted(report.unmapped_programs.items()):
+        print(f"  sanctions on a list no row of restriction-lists.csv maps: {count:,} {program}")
     return 0
 
 
@@ -49,6 +67,22 @@ def add_import_command(sub: Any) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders; - for stdin")
     p.add_argument("--dry-run", action="store_true", help="read and validate, write nothing")
     p.add_argument("--dataset", help="FtM: the dataset named as source (default: file name)")
-    p.add_argument("--publisher", help="FtM: the dataset's publisher (default: the dataset)")
+    p.add_argument(
+        "--publisher",
+        help="FtM: the dataset's publisher (default: the dataset); OCDS: the publisher of "
+        "releases whose package and release name none",
+    )
+    p.add_argument(
+        "--missing",
+        choices=["stub", "skip", "error"],
+        default="stub",
+        help="FtM links to entities outside the input and the store: make an unresolved stub "
+        "(default), skip the link, or refuse the input",
+    )
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse the input if any value would be dropped or repaired (default: report them)",
+    )
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(handler=cmd_import)
