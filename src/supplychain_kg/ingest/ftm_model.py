@@ -257,8 +257,8 @@ def _clean_date(raw: str) -> tuple[str | None, str | None]:
     if len(cleaned) < 10:
         return None, f"a full date YYYY-MM-DD (this one gives only {cleaned})"
     day = cleaned[:10]
-    if day != raw.strip():
-        return day, f"a date YYYY-MM-DD (the day {day} is kept)"
+    if day != raw.strip()[:10]:  # a time after the day is left out as a matter of course
+        return day, f"a date YYYY-MM-DD (read as {day})"
     return day, None
 
 
