@@ -444,6 +444,13 @@ _RELATIONS = "subject,relation,object,stance,quote,attributed_to,source_title,so
         ("r.csv", _RELATIONS + "own-vendor,suppliesTo,own-city,maybe,q,a,T,p\n", 2, "'stance'"),
         ("r.csv", _RELATIONS + "own-vendor,suppliesTo,own-city,,q,a,New title,\n", 2, "publisher"),
         ("r.csv", _RELATIONS + "own-vendor,suppliesTo,own-city,,,a,T,p\n", 2, "column 'quote'"),
+        (
+            "r.csv",
+            _RELATIONS.replace("\n", ",valid_from\n")
+            + "own-vendor,suppliesTo,own-city,,q,a,T,p,2011-02-30\n",
+            2,
+            "February 2011 has 28 days",
+        ),
     ],
 )
 def test_broken_csv_names_file_row_and_column_and_changes_nothing(
