@@ -119,7 +119,9 @@ class _FtmImport(FtmLinks):
                 ftm_id,
                 p,
                 props,
-                [f"ftm:{ftm_id}", *strong_ids(props)] if p.strong else [f"ftm:{ftm_id}"],
+                [f"ftm:{ftm_id}", *strong_ids(props)]
+                if p.strong and ("wikidataId" in props or "leiCode" in props)
+                else [f"ftm:{ftm_id}"],
             )
             for line, ftm_id, p, props in batch
         ]

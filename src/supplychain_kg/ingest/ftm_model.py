@@ -81,8 +81,10 @@ class SchemaPlan:
     """Node schemata: the class of their entities (else None)."""
     edge: tuple[str, str, str] | None
     """Link schemata: (subject property, relation, object property)."""
+    caption_props: tuple[str, ...]
+    """FtM's caption properties, in order (an Address: ``full`` first)."""
     name_props: tuple[str, ...]
-    """Caption properties first, then the other name-typed ones."""
+    """The name-typed properties (their values are the entity's names)."""
     country_props: tuple[str, ...]
     link_props: tuple[str, ...]
     """Entity-valued properties turned into claims (``addressEntity``...)."""
@@ -112,18 +114,20 @@ def plan(name: str) -> SchemaPlan:
     """The plan of FtM schema ``name`` (one that FtM does not know is neither node nor link)."""
     schema = model.get(name)
     if schema is None:
-        return SchemaPlan(name, None, None, None, (), (), (), False)
+        return SchemaPlan(name, None, None, None, (), (), (), (), False)
     edge = next((EDGE_RELATIONS[s] for s in _lineage(schema) if s in EDGE_RELATIONS), None)
     cls = None if edge is not None else _node_class(schema)
     props = schema.properties
-    names = list(schema.caption if cls != SKG + "Place" else ("full", *schema.caption))
+    caption = [p for p in schema.caption if p in props]
+    names = [p for p in caption if props[p].type == registry.name]
     names += [p for p, prop in props.items() if prop.type == registry.name and p not in names]
     return SchemaPlan(
         name=name,
         schema=schema,
         cls=cls,
         edge=edge,
-        name_props=tuple(dict.fromkeys(p for p in names if p in props)),
+        caption_props=tuple(caption),
+        name_props=tuple(names),
         country_props=tuple(p for p in _COUNTRY_PROPS if p in props),
         link_props=tuple(p for p in PROPERTY_LINKS if p in props and cls is not None),
         strong=any(p in props for p in _STRONG),
@@ -142,25 +146,37 @@ def _lineage(schema: Schema) -> list[str]:
 
 
 def caption_and_aliases(p: SchemaPlan, ftm_id: str, props: dict[str, list[str]]) -> list[str]:
-    """An entity's names, its caption first (FtM's rule: the first caption property that has
-    a value; among several names, the one FtM's ``pick_name`` finds most central), then the
-    other names; never empty (no name at all: the schema's label and the FtM id)."""
+    """An entity's caption, then its other names (its name-typed values); never empty.
+
+    The caption is FtM's (``EntityProxy.caption``): the first caption property that has a
+    value; among several names, the one FtM's ``pick_name`` finds most central. FtM is asked
+    only then: a single value is its own caption. With no caption at all: the schema's label
+    and the FtM id (FtM would say only "Company")."""
     names: list[str] = []
     for key in p.name_props:
-        for raw in props.get(key, ()):
-            value = " ".join(raw.split())
-            if value and value not in names:
-                names.append(value)
-    if not names:
-        return [f"{p.schema.label if p.schema is not None else p.name} {ftm_id}"]
-    first = next(k for k in p.name_props if any(v.strip() for v in props.get(k, ())))
-    if len(props[first]) > 1 and p.schema is not None:
-        proxy = EntityProxy(p.schema, {"id": ftm_id, "properties": {first: props[first]}})
-        caption = " ".join(proxy.caption.split())
-        if caption in names:
-            names.remove(caption)
-            names.insert(0, caption)
-    return names
+        values = props.get(key)
+        if values:
+            for raw in values:
+                value = " ".join(raw.split())
+                if value and value not in names:
+                    names.append(value)
+    caption = None
+    for key in p.caption_props:
+        values = props.get(key)
+        if not values:
+            continue
+        if len(values) > 1 and key in p.name_props and p.schema is not None:
+            proxy = EntityProxy(p.schema, {"id": ftm_id, "properties": {key: values}})
+            caption = " ".join(proxy.caption.split())
+        else:
+            caption = next((" ".join(v.split()) for v in values if v.strip()), None)
+        if caption:
+            break
+    if not caption:
+        return names or [f"{p.schema.label if p.schema is not None else p.name} {ftm_id}"]
+    if caption in names:
+        names.remove(caption)
+    return [caption, *names]
 
 
 def local(ftm_id: str) -> str:
