@@ -15,8 +15,9 @@ from followthemoney.proxy import EntityProxy
 from api import create_app
 from supplychain_kg.cli import main
 from supplychain_kg.config import graph_dir
-from supplychain_kg.errors import ParseError
+from supplychain_kg.errors import BadRequestError, ParseError
 from supplychain_kg.ingest import ImportOptions
+from supplychain_kg.ingest.restriction_lists import match_list, read_list_table
 from supplychain_kg.service import KnowledgeGraph
 
 SKG = "https://w3id.org/supplychain-kg/ontology#"
@@ -112,7 +113,8 @@ def test_importing_the_missing_entity_later_fills_the_stub_in_place(
     assert _by_ftm_id(kg, "holding-out") == [stub]
     assert _label(kg, stub) == ["Izh Holding"]
     assert not _rows(kg, f"SELECT ?m WHERE {{ <{stub}> skg:unresolved ?m }}")
-    assert SKG + "Company" in {r["t"] for r in _rows(kg, f"SELECT ?t WHERE {{ <{stub}> a ?t }}")}
+    types = {r["t"] for r in _rows(kg, f"SELECT ?t WHERE {{ <{stub}> a ?t }}")}
+    assert types == {SKG + "Company"}  # the stub's own type (the range, Asset: Entity) went
     claims = _rows(kg, f"SELECT ?c WHERE {{ ?c skg:subject <{stub}> ; skg:relation skg:ownerOf }}")
     assert len(claims) == 1  # the link imported before now starts from the described entity
     assert kg.import_files("ftm", [later]).added == 0
@@ -186,3 +188,40 @@ def test_a_sanctioned_company_shows_in_the_seed_us_restrictions_query(
     assert report.unmapped_programs == {"Ministry of Foreign Affairs | Reciprocal": 1}
     lists = _rows(kg, 'SELECT ?l WHERE { ?l a skg:RestrictionList ; rdfs:label "Reciprocal" }')
     assert len(lists) == 1
+
+
+@pytest.mark.parametrize(
+    ("authority", "program", "slug"),
+    [
+        ("Bureau of Industry and Security", "Entity List (EL) - Bureau of Industry and Security",
+         "us-entity-list"),
+        ("Office of Foreign Assets Control", "RUSSIA-EO14024", "ofac-sdn-list"),
+        ("Office of Foreign Assets Control", "Non-SDN Chinese Military-Industrial Complex "
+         "Companies List (NS-CMIC)", "ns-cmic-list"),
+        ("Federal Communications Commission", "", "fcc-covered-list"),
+        ("", "Council Regulation (EU) 269/2014", "eu-financial-sanctions"),
+        ("", "2014/145/CFSP", "eu-financial-sanctions"),
+        ("", "364/2023", None),
+        ("HM Treasury", "Russia", "uk-sanctions-list"),
+        ("The Insolvency Service", "Disqualified directors", None),
+        ("Ministry of Foreign Affairs", "Reciprocal", None),
+    ],
+)  # fmt: skip
+def test_restriction_list_table_maps_authorities_and_programs_to_canonical_lists(
+    authority: str, program: str, slug: str | None
+) -> None:
+    row = match_list([authority] if authority else [], [program] if program else [])
+    assert (row.slug if row else None) == slug
+
+
+def test_the_canonical_lists_the_seed_has_are_the_seeds(kg: KnowledgeGraph) -> None:
+    seed = {r["s"] for r in _rows(kg, "SELECT ?s WHERE { [] a skg:RestrictionList ; skg:slug ?s }")}
+    table = {row.slug for row in read_list_table()}
+    assert {"us-entity-list", "fcc-covered-list", "ns-cmic-list"} <= seed & table
+
+
+def test_a_broken_restriction_list_table_names_its_row(tmp_path: Path) -> None:
+    table = tmp_path / "lists.csv"
+    table.write_text("authority,program,list,label,note\nOFAC,(unclosed,ofac-sdn-list,SDN,\n")
+    with pytest.raises(BadRequestError, match=r"lists\.csv:2: column 'program'"):
+        read_list_table(table)

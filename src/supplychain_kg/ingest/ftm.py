@@ -48,7 +48,7 @@ from supplychain_kg.ingest.ftm_model import (
 from supplychain_kg.ingest.inputs import display_name, iter_json_records
 from supplychain_kg.ingest.text import slugify
 from supplychain_kg.model import XSD_STRING
-from supplychain_kg.namespaces import RDFS
+from supplychain_kg.namespaces import RDF, RDFS
 
 __all__ = ["MISSING_MODES", "FtmOptions", "import_ftm"]
 
@@ -126,7 +126,7 @@ class _FtmImport(FtmLinks):
             for line, ftm_id, p, props in batch
         ]
         stored = ctx.lookup_identifiers(i for row in rows for i in row[4])
-        stubs: dict[str, list[str]] = {}
+        stubs: dict[str, dict[str, str]] = {}
         if stored:  # entities the store has: their names are read at once, not one by one
             ctx.prefetch_names(stored.values())
             stubs = self._stored_stubs(set(stored.values()))
@@ -159,28 +159,30 @@ class _FtmImport(FtmLinks):
                 countries=countries,
                 counted=stub is None,
             )
-            if stub is not None:  # described in place: its stand-in label and mark go
-                ctx.retract += stub
+            if stub is not None:  # described in place: its stand-in label, mark and type go
+                ctx.retract += [line for key, line in stub.items() if key != p.cls]
                 ctx.report.stubs_filled += 1
         ctx.forget_batch()
 
-    def _stored_stubs(self, iris: set[str]) -> dict[str, list[str]]:
+    def _stored_stubs(self, iris: set[str]) -> dict[str, dict[str, str]]:
         """The stubs among ``iris`` (in the store): IRI -> the N-Triples lines of their
-        stand-in label and mark (to remove once described)."""
-        out: dict[str, list[str]] = {}
+        stand-in label, mark and types, by predicate and value (removed once described)."""
+        out: dict[str, dict[str, str]] = {}
         listed = sorted(iris)
+        label, kind = f"<{RDFS}label>", f"<{RDF}type>"
         for start in range(0, len(listed), 1000):
             values = " ".join(f"<{i}>" for i in listed[start : start + 1000])
             query = (
-                f"SELECT ?x ?mark ?label WHERE {{ VALUES ?x {{ {values} }} "
-                f"?x <{UNRESOLVED}> ?mark ; <{RDFS}label> ?label }}"
+                f"SELECT ?x ?mark ?label ?type WHERE {{ VALUES ?x {{ {values} }} "
+                f"?x <{UNRESOLVED}> ?mark ; {label} ?label ; {kind} ?type }}"
             )
             for row in self.ctx.store.query(query).rows():
                 iri = str(row["x"].value)
-                out[iri] = [
-                    f"<{iri}> <{UNRESOLVED}> {lit(str(row['mark'].value), XSD_STRING)} .",
-                    f"<{iri}> <{RDFS}label> {lit(str(row['label'].value), XSD_STRING)} .",
-                ]
+                lines = out.setdefault(iri, {})
+                mark, name = (lit(str(row[k].value), XSD_STRING) for k in ("mark", "label"))
+                lines["mark"] = f"<{iri}> <{UNRESOLVED}> {mark} ."
+                lines["label"] = f"<{iri}> {label} {name} ."
+                lines[str(row["type"].value)] = f"<{iri}> {kind} <{row['type'].value}> ."
         return out
 
     def _countries(

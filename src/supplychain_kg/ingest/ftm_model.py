@@ -253,7 +253,7 @@ class Cleaner:
             if code is None:
                 found = (None, "a country code or name")
             elif code != raw.strip().lower():
-                found = (code, f"a country code (read as {code!r})")
+                found = (code, "a country code")
             else:
                 found = (code, None)
             self._countries[raw] = found
@@ -274,7 +274,7 @@ def _clean_date(raw: str) -> tuple[str | None, str | None]:
         return None, f"a full date YYYY-MM-DD (this one gives only {cleaned})"
     day = cleaned[:10]
     if day != raw.strip()[:10]:  # a time after the day is left out as a matter of course
-        return day, f"a date YYYY-MM-DD (read as {day})"
+        return day, "a date YYYY-MM-DD"
     return day, None
 
 
@@ -288,4 +288,4 @@ def clean_amount(raw: str) -> tuple[str | None, str | None]:
     if not number.is_finite() or "e" in text.lower():
         return None, "a number"
     value = format(number, "f")
-    return value, (None if text == raw.strip() else f"a number (read as {value})")
+    return value, (None if text == raw.strip() else "a plain number")

@@ -24,6 +24,8 @@ from supplychain_kg.ingest.context import ImportContext
 from supplychain_kg.ingest.text import slugify
 from supplychain_kg.namespaces import SKG
 
+_SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+
 __all__ = ["ListRow", "SanctionLists", "match_list", "read_list_table"]
 
 
@@ -60,10 +62,11 @@ def read_list_table(path: Path | None = None) -> tuple[ListRow, ...]:
                         f"{path}:{number}: column '{column}': not a regular expression ({exc})"
                     ) from None
             slug, label = (row.get("list") or "").strip(), (row.get("label") or "").strip()
-            if not slug or not label or patterns == [None, None]:
+            if not _SLUG.fullmatch(slug) or not label or patterns == [None, None]:
                 raise BadRequestError(
-                    f"{path}:{number}: expected a list id, a label and an authority or program "
-                    "pattern"
+                    f"{path}:{number}: expected a list id (lowercase letters, digits, hyphens), "
+                    f"a label and an authority or program pattern; found id {slug!r} (a pattern "
+                    "with a comma must be in double quotes)"
                 )
             rows.append(ListRow(patterns[0], patterns[1], slug, label))
     return tuple(rows)
