@@ -12,6 +12,8 @@ from supplychain_kg.config import Settings
 
 __all__ = ["add_import_command", "cmd_import"]
 
+_SHOWN = 20  # unmapped sanction programs listed in the text summary
+
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from supplychain_kg.ingest import ImportOptions
@@ -56,8 +58,11 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             f"  values of {field}: {issue.dropped:,} dropped, {issue.repaired:,} repaired "
             f"(first: {issue.example})"
         )
-    for program, count in sorted(report.unmapped_programs.items()):
+    programs = sorted(report.unmapped_programs.items(), key=lambda item: (-item[1], item[0]))
+    for program, count in programs[:_SHOWN]:
         print(f"  sanctions on a list no row of restriction-lists.csv maps: {count:,} {program}")
+    if len(programs) > _SHOWN:
+        print(f"  ... and {len(programs) - _SHOWN:,} more such programs (--format json lists all)")
     return 0
 
 
