@@ -193,6 +193,13 @@ class ImportContext(IdentityRegisters):
         repaired (to ``kept``): counted in the report, or with ``strict`` a ParseError naming
         the file, line, field (``path`` in the record, else ``field``), the value and what
         was expected."""
+        issue = self.report.values.get(field)
+        if issue is not None and not self.strict:  # counted; the first one is the example
+            if kept is None:
+                issue.dropped += 1
+            else:
+                issue.repaired += 1
+            return
         file, line = where
         shown = repr(found)
         shown = shown if len(shown) <= 80 else shown[:79] + "…"

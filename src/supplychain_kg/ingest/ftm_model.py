@@ -23,6 +23,7 @@ from followthemoney.proxy import EntityProxy
 from followthemoney.schema import Schema
 
 from supplychain_kg.errors import ParseError
+from supplychain_kg.ingest.countries import country_names
 from supplychain_kg.ingest.text import slugify
 from supplychain_kg.namespaces import SKG
 
@@ -249,7 +250,10 @@ class Cleaner:
         """An FtM country code (``ru``) from a code or a country's name."""
         found = self._countries.get(raw)
         if found is None:
-            code = registry.country.clean(raw)
+            key = raw.strip().upper()
+            # an ISO 3166-1 code is one as it is: FtM's cleaner (which loads its tables of
+            # names, a second and a half, on first use) is asked about the others only
+            code = key.lower() if key in country_names() else registry.country.clean(raw)
             if code is None:
                 found = (None, "a country code or name")
             elif code != raw.strip().lower():
