@@ -225,3 +225,23 @@ def test_a_broken_restriction_list_table_names_its_row(tmp_path: Path) -> None:
     table.write_text("authority,program,list,label,note\nOFAC,(unclosed,ofac-sdn-list,SDN,\n")
     with pytest.raises(BadRequestError, match=r"lists\.csv:2: column 'program'"):
         read_list_table(table)
+
+
+def test_stubs_in_an_import_written_in_many_chunks_are_made_once_and_filled_in_place(
+    disk_kg: KnowledgeGraph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("supplychain_kg.ingest.context.CHUNK_TRIPLES", 40)
+    monkeypatch.setattr("supplychain_kg.ingest.ftm._BATCH", 1)
+    records = [_e(f"co-{i}", "Company", name=[f"Company {i}"]) for i in range(12)]
+    records += [_e(f"own-{i}", "Ownership", owner=[f"co-{i}"], asset=["out"]) for i in range(12)]
+    report = disk_kg.import_files("ftm", [_write(tmp_path / "many.ijson", records)])
+    assert report.stubs == 1
+    [stub] = _by_ftm_id(disk_kg, "out")
+    owners = _rows(
+        disk_kg, f"SELECT ?c WHERE {{ ?c skg:relation skg:ownerOf ; skg:object <{stub}> }}"
+    )
+    assert len(owners) == 12
+    later = _write(tmp_path / "later.ijson", [*records[:3], _e("out", "Company", name=["Out Ltd"])])
+    assert disk_kg.import_files("ftm", [later]).stubs_filled == 1
+    assert _by_ftm_id(disk_kg, "out") == [stub]
+    assert _label(disk_kg, stub) == ["Out Ltd"]

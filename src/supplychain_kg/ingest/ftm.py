@@ -223,6 +223,6 @@ def import_ftm(ctx: ImportContext, sources: list[Path | str], options: FtmOption
             job.nodes(source, spool)
             ctx.report.files += 1
         spool.seek(0)
-        job.links(spool)
+        job.links(spool, _BATCH)
     ctx.out.flush()
     ctx.tick(0, force=True)

@@ -31,7 +31,6 @@ __all__ = ["MISSING_MODES", "UNRESOLVED", "FtmLinks", "FtmOptions"]
 
 MISSING_MODES = ("stub", "skip", "error")
 UNRESOLVED = SKG + "unresolved"
-_BATCH = 5000
 
 
 @dataclass(frozen=True)
@@ -111,11 +110,12 @@ class FtmLinks:
 
     # -- pass 2: links ---------------------------------------------------------------------
 
-    def links(self, spool: IO[str]) -> None:
+    def links(self, spool: IO[str], size: int) -> None:
+        """Pass 2: the links spooled by pass 1, ``size`` at a time."""
         batch: list[list[Any]] = []
         for text in spool:
             batch.append(json.loads(text))
-            if len(batch) >= _BATCH:
+            if len(batch) >= size:
                 self._links(batch, self._ends(batch))
                 self.ctx.maybe_commit()
                 batch = []
