@@ -245,3 +245,21 @@ def test_stubs_in_an_import_written_in_many_chunks_are_made_once_and_filled_in_p
     assert disk_kg.import_files("ftm", [later]).stubs_filled == 1
     assert _by_ftm_id(disk_kg, "out") == [stub]
     assert _label(disk_kg, stub) == ["Out Ltd"]
+
+
+def test_identifiers_are_checked_by_ftm_and_a_bad_one_merges_nothing(
+    kg: KnowledgeGraph, tmp_path: Path
+) -> None:
+    data = _write(
+        tmp_path / "ids.ijson",
+        [
+            _e("a", "Company", name=["A Ltd"], leiCode=["5493001KJTIIGC8Y1R12"]),
+            _e("b", "Company", name=["B Ltd"], leiCode=["5493001KJTIIGC8Y1R12"]),
+            _e("c", "Company", name=["C Ltd"], leiCode=["5493001KJTIIGC8Y1R13"]),
+            _e("d", "Company", name=["D Ltd"], leiCode=["5493001KJTIIGC8Y1R13"]),
+        ],
+    )
+    report = kg.import_files("ftm", [data])
+    assert _by_ftm_id(kg, "a") == _by_ftm_id(kg, "b")  # one LEI: one entity
+    assert _by_ftm_id(kg, "c") != _by_ftm_id(kg, "d")  # a wrong check digit merges nobody
+    assert report.values["Company.leiCode"].dropped == 2

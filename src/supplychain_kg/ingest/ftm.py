@@ -119,7 +119,7 @@ class _FtmImport(FtmLinks):
                 ftm_id,
                 p,
                 props,
-                [f"ftm:{ftm_id}", *strong_ids(props)]
+                [f"ftm:{ftm_id}", *self._strong_ids(p, props, (file, line))]
                 if p.strong and ("wikidataId" in props or "leiCode" in props)
                 else [f"ftm:{ftm_id}"],
             )
@@ -163,6 +163,24 @@ class _FtmImport(FtmLinks):
                 ctx.retract += [line for key, line in stub.items() if key != p.cls]
                 ctx.report.stubs_filled += 1
         ctx.forget_batch()
+
+    def _strong_ids(
+        self, p: SchemaPlan, props: dict[str, list[str]], where: tuple[str, int]
+    ) -> list[str]:
+        """Wikidata and LEI identifiers (by which entities merge), each one FtM refuses or
+        rewrites reported."""
+        out = []
+        for key, raw, ident in strong_ids(p, props):
+            kept = ident.partition(":")[2] if ident else None
+            if kept != raw.strip():
+                expected = "an LEI (20 characters, check digits)" if key == "leiCode" else (
+                    "a Wikidata id such as Q42"
+                )  # fmt: skip
+                path = f"properties.{key}"
+                self.ctx.value_issue(f"{p.name}.{key}", raw, expected, where, kept, path=path)
+            if ident is not None and ident not in out:
+                out.append(ident)
+        return out
 
     def _stored_stubs(self, iris: set[str]) -> dict[str, dict[str, str]]:
         """The stubs among ``iris`` (in the store): IRI -> the N-Triples lines of their

@@ -222,10 +222,27 @@ def _all_text(values: list[Any]) -> bool:
     return True
 
 
-def strong_ids(props: dict[str, list[str]]) -> list[str]:
-    """The Wikidata and LEI identifiers an entity's properties give (``wikidata:Q...``)."""
-    out = [f"wikidata:{q.strip()}" for q in props.get("wikidataId", ()) if q.strip()]
-    return out + [f"lei:{x.strip().upper()}" for x in props.get("leiCode", ()) if x.strip()]
+_STRONG_SCHEMES = (("wikidataId", "wikidata"), ("leiCode", "lei"))
+
+
+def strong_ids(p: SchemaPlan, props: dict[str, list[str]]) -> list[tuple[str, str, str | None]]:
+    """The Wikidata and LEI identifiers an entity's properties give, checked by FtM's
+    identifier type (an LEI's check digits, a Wikidata id's form): ``(property, raw value,
+    identifier)`` for each value, the identifier None for one FtM refuses.
+
+    >>> strong_ids(plan("Company"), {"leiCode": ["5493001kjtiigc8y1r12", "bad"]})
+    [('leiCode', '5493001kjtiigc8y1r12', 'lei:5493001KJTIIGC8Y1R12'), ('leiCode', 'bad', None)]
+    """
+    assert p.schema is not None
+    out: list[tuple[str, str, str | None]] = []
+    for key, scheme in _STRONG_SCHEMES:
+        prop = p.schema.properties.get(key)
+        if prop is None:
+            continue
+        for raw in props.get(key, ()):
+            cleaned = prop.type.clean(raw, format=prop.format)
+            out.append((key, raw, f"{scheme}:{cleaned}" if cleaned else None))
+    return out
 
 
 class Cleaner:
