@@ -236,14 +236,18 @@ def test_ftm_entity_with_a_known_wikidata_id_is_the_same_entity_across_formats(
 def test_broken_ftm_input_names_file_line_and_field_and_changes_nothing(
     graph: str, request: pytest.FixtureRequest, tmp_path: Path, case: tuple[str, int, str]
 ) -> None:
+    """A link to an entity outside the input is refused with --missing=error, an ill-formed
+    amount with --strict (by default they are a stub and a reported value)."""
     text, line, words = case
     kg: KnowledgeGraph = request.getfixturevalue(graph)
     kg.import_files("ftm", [IMPORT / "links.ijson"])
     before = _content(kg)
     bad = tmp_path / "bad.ijson"
     bad.write_text(text)
+    strict = "amountEur" in words  # links.ijson has a partial date, which --strict refuses
+    options = ImportOptions(missing="error", strict=strict)
     with pytest.raises(ParseError) as info:
-        kg.import_files("ftm", [IMPORT / "links.ijson", bad])
+        kg.import_files("ftm", [bad] if strict else [IMPORT / "links.ijson", bad], options=options)
     assert info.value.path == str(bad)
     assert info.value.line == line
     assert words in str(info.value)
@@ -440,6 +444,13 @@ _RELATIONS = "subject,relation,object,stance,quote,attributed_to,source_title,so
         ("r.csv", _RELATIONS + "own-vendor,suppliesTo,own-city,maybe,q,a,T,p\n", 2, "'stance'"),
         ("r.csv", _RELATIONS + "own-vendor,suppliesTo,own-city,,q,a,New title,\n", 2, "publisher"),
         ("r.csv", _RELATIONS + "own-vendor,suppliesTo,own-city,,,a,T,p\n", 2, "column 'quote'"),
+        (
+            "r.csv",
+            _RELATIONS.replace("\n", ",valid_from\n")
+            + "own-vendor,suppliesTo,own-city,,q,a,T,p,2011-02-30\n",
+            2,
+            "February 2011 has 28 days",
+        ),
     ],
 )
 def test_broken_csv_names_file_row_and_column_and_changes_nothing(

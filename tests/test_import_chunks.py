@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from supplychain_kg.errors import ParseError, StoreError, ValidationError
+from supplychain_kg.ingest import ImportOptions
 from supplychain_kg.ingest.chunks import ChunkPipeline
 from supplychain_kg.service import KnowledgeGraph
 from supplychain_kg.store.oxigraph import OxigraphStore
@@ -254,7 +255,7 @@ def test_links_to_entities_of_an_earlier_import_and_of_earlier_chunks_in_a_secon
     _small_chunks(monkeypatch)
     before = _content(disk_kg)
     with pytest.raises(ParseError, match=r"second\.ijson:61: .*'nobody' is neither"):
-        disk_kg.import_files("ftm", [second])
+        disk_kg.import_files("ftm", [second], options=ImportOptions(missing="error"))
     assert _content(disk_kg) == before
     said: list[str] = []
     disk_kg.import_files("ftm", [good], progress=said.append)

@@ -12,6 +12,8 @@ from supplychain_kg.config import Settings
 
 __all__ = ["add_import_command", "cmd_import"]
 
+_SHOWN = 20  # unmapped sanction programs listed in the text summary
+
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from supplychain_kg.ingest import ImportOptions
@@ -23,7 +25,12 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             [p if p == "-" else Path(p) for p in args.paths],
             dry_run=args.dry_run,
             progress=Progress(args.quiet),
-            options=ImportOptions(dataset=args.dataset, publisher=args.publisher),
+            options=ImportOptions(
+                dataset=args.dataset,
+                publisher=args.publisher,
+                missing=args.missing,
+                strict=args.strict,
+            ),
         )
     finally:
         kg.close()
@@ -40,6 +47,22 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     )
     for name, count in sorted(report.unmapped.items()):
         print(f"  not imported (no mapping): {count:,} {name}")
+    if report.stubs or report.stubs_filled or report.skipped_links:
+        print(
+            f"  links to entities outside the input: {report.stubs:,} stubs made, "
+            f"{report.stubs_filled:,} stubs of earlier imports described, "
+            f"{report.skipped_links:,} links skipped"
+        )
+    for field, issue in sorted(report.values.items()):
+        print(
+            f"  values of {field}: {issue.dropped:,} dropped, {issue.repaired:,} repaired "
+            f"(first: {issue.example})"
+        )
+    programs = sorted(report.unmapped_programs.items(), key=lambda item: (-item[1], item[0]))
+    for program, count in programs[:_SHOWN]:
+        print(f"  sanctions on a list no row of restriction-lists.csv maps: {count:,} {program}")
+    if len(programs) > _SHOWN:
+        print(f"  ... and {len(programs) - _SHOWN:,} more such programs (--format json lists all)")
     return 0
 
 
@@ -49,6 +72,22 @@ def add_import_command(sub: Any) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders; - for stdin")
     p.add_argument("--dry-run", action="store_true", help="read and validate, write nothing")
     p.add_argument("--dataset", help="FtM: the dataset named as source (default: file name)")
-    p.add_argument("--publisher", help="FtM: the dataset's publisher (default: the dataset)")
+    p.add_argument(
+        "--publisher",
+        help="FtM: the dataset's publisher (default: the dataset); OCDS: the publisher of "
+        "releases whose package and release name none",
+    )
+    p.add_argument(
+        "--missing",
+        choices=["stub", "skip", "error"],
+        default="stub",
+        help="FtM links to entities outside the input and the store: make an unresolved stub "
+        "(default), skip the link, or refuse the input",
+    )
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse the input if any value would be dropped or repaired (default: report them)",
+    )
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(handler=cmd_import)

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from supplychain_kg.errors import ValidationError, Violation
+from supplychain_kg.errors import ParseError, ValidationError, Violation
 from supplychain_kg.ingest.checks import RecordChecker
 from supplychain_kg.ingest.chunks import NQUADS, ChunkPipeline, Commit, Writer, lit
 from supplychain_kg.ingest.descriptions import Value
@@ -103,6 +103,11 @@ class ImportContext(IdentityRegisters):
         self._chunk_start = 0
         self._chunks = 0  # chunks handed over
         self.report = ImportReport(kind)
+        self.strict = False
+        """Whether a value to drop or repair is an error (``--strict``) instead of reported."""
+        self.retract: list[str] = []
+        """N-Triples lines to remove from the store when the import is written (the marks
+        and stand-in labels of stubs this import describes in place)."""
         self.progress = progress
         facts = StoreFacts(store)
         if validator is None:
@@ -134,9 +139,13 @@ class ImportContext(IdentityRegisters):
         *,
         new: bool,
         countries: Iterable[str] = (),
+        extra: Iterable[tuple[str, Value]] = (),
+        counted: bool = True,
     ) -> None:
         """Describe an entity: a new one fully; a known one only with what it lacks here
-        (further identifiers and names as aliases), so that re-importing changes nothing."""
+        (further identifiers and names as aliases), so that re-importing changes nothing.
+        ``extra``: further (predicate, value) pairs of a new entity; ``counted``: whether a
+        new one counts as a new entity in the report (not a stub described in place)."""
         pairs: list[tuple[str, Value]] = []
         if new:
             pairs += [(_RDF_TYPE, cls) for cls in types]
@@ -146,10 +155,11 @@ class ImportContext(IdentityRegisters):
                 first = names[0]
                 pairs.append((_LABEL, (first, _STRING)))
                 pairs += [(_ALT, (a, _STRING)) for a in names[1:] if a != first]
-            if not self.described(iri):
+            if counted and not self.described(iri):
                 self.report.entities += 1
             self._names[iri] = set(names)
             pairs += [(_COUNTRY, c) for c in countries]
+            pairs += extra
         else:
             have = self._names_of(iri)
             if have is None:
@@ -168,6 +178,41 @@ class ImportContext(IdentityRegisters):
         self.typed.add(iri)
         if pairs:
             self._write(iri, pairs)
+
+    def value_issue(
+        self,
+        field: str,
+        found: object,
+        expected: str,
+        where: tuple[str, int],
+        kept: str | None,
+        *,
+        path: str | None = None,
+    ) -> None:
+        """A value of ``field`` (``Ownership.startDate``) that is dropped (``kept`` None) or
+        repaired (to ``kept``): counted in the report, or with ``strict`` a ParseError naming
+        the file, line, field (``path`` in the record, else ``field``), the value and what
+        was expected."""
+        issue = self.report.values.get(field)
+        if issue is not None and not self.strict:  # counted; the first one is the example
+            if kept is None:
+                issue.dropped += 1
+            else:
+                issue.repaired += 1
+            return
+        file, line = where
+        shown = repr(found)
+        shown = shown if len(shown) <= 80 else shown[:79] + "…"
+        if self.strict:
+            raise ParseError(
+                f"field '{path or field}': expected {expected}, found {shown} (--strict refuses any "
+                "value that would be dropped or repaired)",
+                path=file,
+                line=line,
+            )
+        outcome = "dropped" if kept is None else f"kept {kept!r}"
+        example = f"{file}:{line}: {shown}: expected {expected}; {outcome}"
+        self.report.value_issue(field, kept is not None, example)
 
     def _write(
         self,

@@ -1,10 +1,13 @@
-"""Countries: ISO 3166 codes and names to skg:Country entities (seed countries reused)."""
+"""Countries: ISO 3166 codes and names to skg:Country entities (seed countries reused).
+
+Names and codes come from ``pycountry`` (ISO 3166-1 as the Debian iso-codes data has it,
+shipped with the package, so on any OS)."""
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
-from pathlib import Path
+
+import pycountry
 
 from supplychain_kg.ingest.chunks import lit
 from supplychain_kg.ingest.context import ImportContext
@@ -14,17 +17,24 @@ from supplychain_kg.namespaces import SKG
 
 __all__ = ["Countries", "country_names"]
 
-_ISO_FILE = Path("/usr/share/iso-codes/json/iso_3166-1.json")
-
 
 @lru_cache(maxsize=1)
 def country_names() -> dict[str, str]:
-    """ISO 3166-1 alpha-2 code -> English short name (Debian's iso-codes; empty if missing)."""
-    try:
-        data = json.loads(_ISO_FILE.read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return {c["alpha_2"].upper(): c.get("common_name") or c["name"] for c in data.get("3166-1", [])}
+    """ISO 3166-1 alpha-2 code -> English short name (the common name where there is one:
+    ``TW`` is Taiwan, ``RU`` Russia)."""
+    return {
+        c.alpha_2.upper(): getattr(c, "common_name", None) or c.name for c in pycountry.countries
+    }
+
+
+@lru_cache(maxsize=1)
+def _codes_by_name() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for c in pycountry.countries:
+        for name in (c.name, getattr(c, "common_name", None), getattr(c, "official_name", None)):
+            if name:
+                out.setdefault(name.upper(), c.alpha_2.upper())
+    return out
 
 
 class Countries:
@@ -39,15 +49,19 @@ class Countries:
         self.ctx = ctx
         self._cache: dict[str, str | None] = {}
 
-    def iri(self, value: str) -> str | None:
+    def iri(self, value: str, name: str | None = None) -> str | None:
+        """The Country of an ISO 3166-1 code or English name (None: neither). ``name``: the
+        name of a code that ISO 3166-1 leaves to its users (FtM's ``XK``, Kosovo)."""
         key = value.strip().upper()
         if key in self._cache:
             return self._cache[key]
         names = country_names()
-        code = (
-            key if key in names else next((c for c, n in names.items() if n.upper() == key), None)
-        )
-        result = self._resolve(code, names[code]) if code else None
+        code = key if key in names else _codes_by_name().get(key)
+        if code is None and name and len(key) == 2 and key.isascii() and key.isalpha():
+            code, found = key, name
+        else:
+            found = names[code] if code else ""
+        result = self._resolve(code, found) if code else None
         self._cache[key] = result
         return result
 

@@ -36,8 +36,8 @@ from supplychain_kg.ingest.guards.limits import refuse_long, utf8_size
 from supplychain_kg.ingest.inputs import check_utf8, display_name, open_text
 from supplychain_kg.ingest.text import is_decimal, slugify
 from supplychain_kg.model import Literal, term_to_sparql
-from supplychain_kg.namespaces import DCTERMS, RDF, SCHEMA, SKG
-from supplychain_kg.validate import load_ontology
+from supplychain_kg.namespaces import DCTERMS, RDF, SCHEMA, SKG, XSD
+from supplychain_kg.validate import lexical_problem, load_ontology
 
 __all__ = ["ENTITY_COLUMNS", "RELATIONSHIP_COLUMNS", "import_csv"]
 
@@ -267,6 +267,11 @@ class _CsvImport:
                     "YYYY, YYYY-MM or YYYY-MM-DD" if column == "source_date" else "YYYY-MM-DD"
                 )
                 raise sheet.error(row, column, f"{value!r} is not a date ({expected})")
+            problem = lexical_problem(value, XSD + "date") if len(value) == 10 else None
+            if problem is None and len(value) == 7 and not 1 <= int(value[5:]) <= 12:
+                problem = "a month YYYY-MM that exists"
+            if problem is not None:
+                raise sheet.error(row, column, f"{value!r} is not a date: expected {problem}")
             dates[column] = value or None
         amount = cells.get("amount", "")
         if amount and not is_decimal(amount):

@@ -31,11 +31,15 @@ _SUFFIXES = {
 
 @dataclass(frozen=True)
 class ImportOptions:
-    """Per-import settings: the dataset (FtM) and the publisher (FtM; OCDS releases that come
-    without a package) named as the source."""
+    """Per-import settings: the dataset (FtM) and the publisher (FtM; OCDS releases whose
+    package and release name none) named as the source; what to do with links to entities
+    outside the input (FtM: ``stub``, ``skip`` or ``error``); and whether a value that would
+    be dropped or repaired is an error (``strict``) instead of counted in the report."""
 
     dataset: str | None = None
     publisher: str | None = None
+    missing: str = "stub"
+    strict: bool = False
 
 
 def stage_import(
@@ -61,6 +65,10 @@ def stage_import(
     Input may nest ``max_nesting`` deep (JSON) and hold values of ``max_literal_bytes`` (UTF-8)
     at most (ingest/guards).
 
+    The report counts what was dropped or repaired, the stubs made and the N-Triples lines
+    to retract (``ctx.retract``: the marks of stubs described in place) are returned in
+    ``report.retract``, for the caller to remove when it writes the import.
+
     Raises BadRequestError for an unknown kind or missing file, ParseError for bad input
     (naming the file, the line or row, and the field or column; also for bytes that are not
     UTF-8 and input past the limits).
@@ -73,6 +81,7 @@ def stage_import(
     options = options or ImportOptions()
     limits = Limits(max_nesting, max_literal_bytes)
     ctx = ImportContext(store, base, kind, progress, commit, validator=validator, limits=limits)
+    ctx.strict = options.strict
     # The collector's full passes, dozens in a large import, would each walk every object
     # alive before it (the vocabulary's rdflib graphs, the server's caches): 10% of a million
     # FtM entities' import. Frozen, those are left out until the import ends.
@@ -84,6 +93,7 @@ def stage_import(
         gc.unfreeze()
         ctx.close()
     ctx.report.triples += len(ctx.staging)
+    ctx.report.retract = ctx.retract
     return ctx.staging, ctx.report
 
 
@@ -91,7 +101,7 @@ def _run(ctx: ImportContext, kind: str, sources: list[Path | str], options: Impo
     if kind == "ftm":
         from supplychain_kg.ingest.ftm import FtmOptions, import_ftm
 
-        import_ftm(ctx, sources, FtmOptions(options.dataset, options.publisher))
+        import_ftm(ctx, sources, FtmOptions(options.dataset, options.publisher, options.missing))
     elif kind == "ocds":
         from supplychain_kg.ingest.ocds import import_ocds
 

@@ -138,11 +138,16 @@ def iter_json_records(
             yield from _iter_array(name, itertools.chain(head, handle), limits)
             return
         scanner = JsonScanner(name, limits, carry=False)
+        # a line that cannot break a limit need not be scanned: no deeper than it has
+        # brackets, no string longer (in UTF-8 bytes) than four times its characters
+        short = limits.max_literal_bytes // 4
+        deep = limits.max_nesting
         for number, line in enumerate(itertools.chain(head, handle), start=1):
             if not line.strip():
                 continue
             check_utf8(line, name, number)
-            scanner.block(line, number)
+            if len(line) > short or line.count("[") + line.count("{") > deep:
+                scanner.block(line, number)
             yield number, loads(line.rstrip("\r\n"), name, number)
 
 

@@ -30,8 +30,8 @@ from supplychain_kg.errors import ParseError
 from supplychain_kg.ingest.context import Claim, ImportContext
 from supplychain_kg.ingest.guards import JsonScanner, Limits
 from supplychain_kg.ingest.inputs import display_name, loads, open_text, scan_json_text
-from supplychain_kg.ingest.ocds_fields import check_release
-from supplychain_kg.ingest.text import full_date, quote_json, slugify
+from supplychain_kg.ingest.ocds_fields import check_release, clean_day, publisher_of
+from supplychain_kg.ingest.text import quote_json, slugify
 from supplychain_kg.namespaces import SKG
 
 __all__ = ["import_ocds"]
@@ -80,6 +80,17 @@ def _releases(doc: Any, name: str, line: int) -> list[tuple[str, dict[str, Any]]
             raise ParseError("field 'records': expected a list", path=name, line=line)
         out = []
         for i, record in enumerate(records):
+            if not isinstance(record, dict):
+                raise ParseError(
+                    f"field 'records[{i}]': expected a record object (with 'releases' or "
+                    "'compiledRelease')",
+                    path=name,
+                    line=line,
+                )
+            if not isinstance(record.get("releases") or [], list):
+                raise ParseError(
+                    f"field 'records[{i}].releases': expected a list", path=name, line=line
+                )
             embedded = [
                 (f"records[{i}].releases[{j}]", r)
                 for j, r in enumerate(record.get("releases") or [])
@@ -115,24 +126,25 @@ class _OcdsImport:
         self.default_publisher = publisher
         self.publishers: dict[str, str] = {}
 
-    def publisher(self, package: dict[str, Any], name: str, line: int) -> tuple[str, str]:
-        """(publisher IRI, publisher name) of a package, created on first use."""
-        info = package.get("publisher") if isinstance(package.get("publisher"), dict) else None
-        given = (info or {}).get("name")
-        label = given if isinstance(given, str) and given else self.default_publisher
+    def publisher(
+        self, package: dict[str, Any], release: dict[str, Any], field: str, where: tuple[str, int]
+    ) -> tuple[str, str]:
+        """(publisher IRI, publisher name) of a release (its own publisher, its package's,
+        else ``--publisher``), created on first use."""
+        label, idents = publisher_of(package, release, field, where)
+        if label is None:
+            label, idents = self.default_publisher, []
         if not label:
             raise ParseError(
-                "field 'publisher.name': these releases name no publisher; import a package "
-                "or give --publisher",
-                path=name,
-                line=line,
+                f"field '{field}publisher': expected the publisher (an object with a 'name' or "
+                "'legalName'), in the release or its package; these releases name none: "
+                "import their package or give --publisher",
+                path=where[0],
+                line=where[1],
             )
         if label in self.publishers:
             return self.publishers[label], label
         ctx = self.ctx
-        idents = []
-        if info and info.get("scheme") and info.get("uid"):
-            idents.append(f"{info['scheme']}:{info['uid']}")
         iri = ctx.resolve(idents) if idents else None
         if iri is None:
             iri = f"{ctx.base}ocds-publisher-{_s(label)}"
@@ -141,6 +153,13 @@ class _OcdsImport:
             ctx.entity(iri, slug, [SKG + "Organization"], [label], idents, new=new)
         self.publishers[label] = iri
         return iri, label
+
+    def day(self, value: Any, key: str, field: str, where: tuple[str, int]) -> str | None:
+        """The day of an OCDS date-time; one that is no date is reported (as ``key``)."""
+        day, problem = clean_day(value)
+        if problem is not None:
+            self.ctx.value_issue(key, value, problem, where, None, path=f"{field}{key}")
+        return day
 
     def party(self, ocid: str, party: dict[str, Any]) -> str:
         ctx = self.ctx
@@ -196,7 +215,7 @@ class _OcdsImport:
                 raise ParseError(f"field '{field}{key}': expected a string", path=name, line=line)
         assert isinstance(ocid, str) and isinstance(rid, str)
         check_release(release, field, (name, line))
-        pub_iri, pub_name = self.publisher(package, name, line)
+        pub_iri, pub_name = self.publisher(package, release, field, (name, line))
         src_slug = _s(rid if rid.startswith(ocid) else f"{ocid}-{rid}")
         src_slug = src_slug if src_slug.startswith("ocds") else f"ocds-{src_slug}"
         src = f"{ctx.base}source/{src_slug}"
@@ -207,10 +226,10 @@ class _OcdsImport:
             src_slug,
             f"OCDS release {rid} of {ocid}" + (f" ({tags})" if tags else ""),
             pub_iri,
-            date=full_date(release.get("date")),
+            date=self.day(release.get("date"), "date", field, (name, line)),
             url=uri if uri and uri.startswith(("http://", "https://")) else None,
         )
-        rel = _Release(self.ctx, release, ocid, field, name, line, src, src_slug, pub_name)
+        rel = _Release(self, release, ocid, field, name, line, src, src_slug, pub_name)
         for i, party in enumerate(release.get("parties") or []):
             if not isinstance(party, dict) or not party.get("id"):
                 raise ParseError(
@@ -239,7 +258,7 @@ def _dict(value: Any) -> dict[str, Any]:
 class _Release:
     """One release being turned into claims (its source, parties and process entities)."""
 
-    ctx: ImportContext
+    job: _OcdsImport
     data: dict[str, Any]
     ocid: str
     field: str
@@ -263,7 +282,7 @@ class _Release:
         return self.parties[str(pid)]
 
     def claim(self, slug: str, s: str, rel: str, o: str, quote: Any, **extra: Any) -> None:
-        self.ctx.claim(
+        self.job.ctx.claim(
             Claim(
                 f"{self.source_slug}-{slug}",
                 s,
@@ -300,13 +319,31 @@ class _Release:
 
     def award(self, award: dict[str, Any], i: int) -> None:
         value = _dict(award.get("value"))
-        currency = value.get("currency") if isinstance(value.get("currency"), str) else None
+        path = f"awards[{i}]"
+        where = (self.file, self.line)
+        amount = currency = None
+        if value.get("amount") is not None:
+            amount = _amount(value["amount"])
+            if amount is None:
+                self.job.ctx.value_issue(
+                    "awards.value.amount", value["amount"], "a number", where, None,
+                    path=f"{self.field}{path}.value.amount",
+                )  # fmt: skip
+        raw = value.get("currency")
+        if isinstance(raw, str) and len(raw) == 3 and raw.isascii() and raw.isalpha():
+            currency = raw.upper()
+        elif raw is not None:
+            self.job.ctx.value_issue(
+                "awards.value.currency", raw, "a currency code such as GBP", where, None,
+                path=f"{self.field}{path}.value.currency",
+            )  # fmt: skip
+        day = self.job.day(award.get("date"), "awards.date", self.field, where)
         head = {k: award[k] for k in ("id", "title", "status", "date", "value") if k in award}
         denied = award.get("status") in ("cancelled", "unsuccessful")
         award_slug = _s(str(award.get("id", i)).removeprefix(self.ocid))
         for j, supplier in enumerate(award.get("suppliers") or []):
             pid = supplier.get("id") if isinstance(supplier, dict) else None
-            who = self.party(pid, f"awards[{i}].suppliers[{j}].id")
+            who = self.party(pid, f"{path}.suppliers[{j}].id")
             self.claim(
                 f"{award_slug if award_slug.startswith('award') else 'award-' + award_slug}"
                 f"-{_s(str(pid))}",
@@ -315,9 +352,9 @@ class _Release:
                 self.tender,
                 {"ocid": self.ocid, "award": {**head, "suppliers": [supplier]}},
                 denied=denied,
-                valid_from=full_date(award.get("date")),
-                amount=_amount(value.get("amount")),
-                currency=currency if currency and len(currency) == 3 else None,
+                valid_from=day,
+                amount=amount,
+                currency=currency if amount else None,
             )
 
 

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from supplychain_kg.ingest.descriptions import Lit, Value
 from supplychain_kg.namespaces import SH, XSD
-from supplychain_kg.validate import Validator, short_name
+from supplychain_kg.validate import LEXICAL_TYPES, Validator, lexical_problem, short_name
 
 __all__ = ["Rule", "compile_rules"]
 
@@ -40,6 +40,8 @@ class Rule:
         if isinstance(value, str):
             return self._bad_iri(value)
         if self.datatype is not None and value[1] != self.datatype:
+            return True
+        if value[1] in LEXICAL_TYPES and lexical_problem(value[0], value[1]) is not None:
             return True
         kind = self.node_kind
         if kind is not None and kind != SH + "Literal":

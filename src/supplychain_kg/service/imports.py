@@ -83,6 +83,9 @@ class ImportUseCases(LoadingUseCases):
                         self._checker(staging, say)()
                     elif not use_chunks:  # chunks were all committed by stage_import
                         commit(staging)
+                    if report.retract and not dry_run:  # stubs described in place
+                        self.store.update("DELETE DATA {\n" + "\n".join(report.retract) + "\n}")
+                        touched = None
             except BaseException:
                 self._patch_caches(before, None)
                 raise

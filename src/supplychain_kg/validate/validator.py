@@ -8,7 +8,8 @@ staging data alone is checked again against the union of staging and the target 
 is reported.
 
 Besides the shapes (:mod:`.constraints`), the rules of the data model that SHACL Core cannot
-express (:mod:`.model_rules`): direct triples backed by claims, claims' relations, unique ids.
+express (:mod:`.model_rules`): direct triples backed by claims, claims' relations, unique ids;
+and the lexical forms of typed literals (:mod:`.lexical`: ``2011-02-30`` is no xsd:date).
 This module runs them all, in two threads.
 """
 
@@ -25,6 +26,7 @@ from supplychain_kg.config import graph_dir
 from supplychain_kg.errors import Violation
 from supplychain_kg.store import Store
 from supplychain_kg.validate.constraints import ShapeChecks
+from supplychain_kg.validate.lexical import check_lexical_forms
 from supplychain_kg.validate.model_rules import (
     check_claim_relations,
     check_direct_triples,
@@ -75,6 +77,7 @@ class Validator:
             functools.partial(check_direct_triples, self.ontology, data, context),
             functools.partial(check_claim_relations, self.ontology, data),
             functools.partial(check_slugs, data, context, small_context),
+            functools.partial(check_lexical_forms, data),
         ]
         checks += self._constraints.checks(data, context, shared)
         # The engine releases the GIL while it evaluates, so two threads use both cores.
