@@ -4,15 +4,17 @@ leaves the network."""
 from __future__ import annotations
 
 import argparse
+import importlib
 import socket
 import sys
+from types import ModuleType
 from typing import Any
 
 from supplychain_kg.cli.output import open_graph
 from supplychain_kg.config import Settings
 from supplychain_kg.errors import SkgError
 
-__all__ = ["add_serve_command", "cmd_serve"]
+__all__ = ["add_serve_command", "cmd_serve", "http_layer"]
 
 
 def _listen(host: str, port: int) -> socket.socket:
@@ -33,11 +35,24 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+def http_layer() -> ModuleType:
+    """The HTTP layer: ``supplychain_kg.api`` in an installed wheel, the repository's
+    top-level ``api`` package in a source checkout (an editable install)."""
+    try:
+        return importlib.import_module("supplychain_kg.api")
+    except ModuleNotFoundError as exc:
+        if exc.name != "supplychain_kg.api":
+            raise
+    return importlib.import_module("api")
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    from api import create_app, server_config
     from supplychain_kg.sparql import isolate_network
+
+    api = http_layer()
+    create_app, server_config = api.create_app, api.server_config
 
     sock = _listen(settings.host, settings.port)
     # Leave the network before the store opens (its threads) and the query workers start
