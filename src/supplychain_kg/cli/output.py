@@ -4,6 +4,7 @@ terms, tables and claims."""
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import time
 from pathlib import Path
@@ -35,6 +36,8 @@ class Progress:
             )
 
 
+log = logging.getLogger("supplychain_kg.cli")
+
 READING = frozenset({"query", "stats", "search", "show", "neighbors", "path", "export"})
 """The commands that only read the store: they work while another process holds it."""
 
@@ -45,6 +48,8 @@ def open_graph(args: argparse.Namespace, settings: Settings) -> KnowledgeGraph:
     A command of :data:`READING` on a store another process holds (``skg serve``, a load)
     opens it read-only beside its owner instead, and says so on stderr, naming the store.
     """
+    where = settings.store_url or settings.resolved_store_dir() or "a new in-memory store"
+    log.info("opening the store at %s", where)
     try:
         return KnowledgeGraph.open(settings, progress=Progress(args.quiet))
     except StoreLockedError as locked:
