@@ -30,7 +30,7 @@ def test_skg_path_json_matches_the_http_shape(capsys: pytest.CaptureFixture[str]
 def test_skg_path_without_a_path_exits_0_with_the_reason(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """ "No path" is an answer, not an error (docs/cli.md: exit codes)."""
+    """No path is an answer, not an error (docs/cli.md: exit codes)."""
     code = main(["--memory", "-q", "path", "hikvision", "myanmar-government-authorities"])
     assert code == 0
     assert "include_disputed" in capsys.readouterr().out
