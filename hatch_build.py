@@ -1,14 +1,18 @@
 """Build hook: fetch the web pages' third-party scripts and styles from the npm registry.
 
 - YASGUI (the SPARQL query editor on ``GET /sparql``);
-- Cytoscape.js (the network view of the explorer on ``GET /``).
+- Cytoscape.js (the network view of the explorer on ``GET /``);
+- Swagger UI (the API documentation on ``GET /docs``, with its favicons).
 
 They are not committed: at build time (``pip install .``, ``pip install -e .``, ``python -m
 build``) ``npm pack`` downloads each pinned package and its built files (with its licence) are
-copied into ``api/static/vendor/``, which the wheel includes. Without npm (or offline) the build
-still succeeds with a warning: the editor falls back to a plain textarea, and the explorer
-lists search results, evidence and paths without drawing the network.
-Run ``python hatch_build.py`` to fetch them into a source checkout by hand.
+copied into ``api/static/vendor/``, which the wheel includes. Without npm, or when the registry
+cannot be reached, the build fails and says what is missing and how to get it: a package
+whose pages come up blank is never built.
+
+The wheel puts the HTTP layer inside the package (``api/`` -> ``supplychain_kg/api``, see
+``pyproject.toml``): nothing named ``api`` lands at the top of site-packages.
+Run ``python hatch_build.py`` to fetch the files into a source checkout by hand.
 """
 
 from __future__ import annotations
@@ -62,10 +66,29 @@ ASSETS = (
         },
         without="the explorer cannot draw the network",
     ),
+    NpmAsset(
+        "swagger-ui-dist@5.32.0",
+        files={
+            "package/swagger-ui-bundle.js": "swagger-ui-bundle.js",
+            "package/swagger-ui.css": "swagger-ui.css",
+            "package/favicon-32x32.png": "favicon-32x32.png",
+            "package/favicon-16x16.png": "favicon-16x16.png",
+        },
+        notices={
+            "package/LICENSE": "swagger-ui.LICENSE",
+            "package/NOTICE": "swagger-ui.NOTICE",
+            "package/package.json": "swagger-ui.package.json",
+        },
+        without="the API documentation on /docs is blank",
+    ),
 )
 
 
-def _npm_pack(npm: str, asset: NpmAsset, folder: str) -> Path | None:
+class AssetsMissingError(RuntimeError):
+    """The web pages' scripts could not be fetched: the build stops."""
+
+
+def _npm_pack(npm: str, asset: NpmAsset, folder: str) -> Path:
     try:
         out = subprocess.run(
             [npm, "pack", asset.package, "--silent", "--pack-destination", folder],
@@ -74,33 +97,37 @@ def _npm_pack(npm: str, asset: NpmAsset, folder: str) -> Path | None:
             text=True,
             timeout=300,
         )
+    except subprocess.CalledProcessError as exc:
+        said = (exc.stderr or "").strip().splitlines()[-3:]
+        raise AssetsMissingError(
+            f"`npm pack {asset.package}` failed (exit {exc.returncode}): {' / '.join(said)}"
+        ) from None
     except (OSError, subprocess.SubprocessError) as exc:
-        print(f"warning: npm pack {asset.package} failed ({exc}); {asset.without}", file=sys.stderr)
-        return None
+        raise AssetsMissingError(f"`npm pack {asset.package}` failed: {exc}") from None
     return Path(folder) / out.stdout.strip().splitlines()[-1]
 
 
-def fetch_asset(asset: NpmAsset, target: Path) -> bool:
-    """Put one package's built files into ``target``; False (with a warning) if impossible."""
+def fetch_asset(asset: NpmAsset, target: Path) -> None:
+    """Put one package's built files into ``target`` (a no-op when they are there).
+
+    Raises :class:`AssetsMissingError` when npm is missing or the package cannot be fetched.
+    """
     if asset.present(target):
-        return True
+        return
     npm = shutil.which("npm")
     if npm is None:
-        print(
-            f"warning: npm not found; {asset.package} not fetched ({asset.without})",
-            file=sys.stderr,
-        )
-        return False
+        raise AssetsMissingError(f"npm is not on PATH, so {asset.package} cannot be fetched")
     with tempfile.TemporaryDirectory() as tmp:
         tarball = _npm_pack(npm, asset, tmp)
-        if tarball is None:
-            return False
         target.mkdir(parents=True, exist_ok=True)
         with tarfile.open(tarball) as archive:
             for member_name, name in asset.files.items():
-                member = archive.extractfile(member_name)
+                try:
+                    member = archive.extractfile(member_name)
+                except KeyError:
+                    member = None
                 if member is None:
-                    return False
+                    raise AssetsMissingError(f"{asset.package} has no {member_name}")
                 (target / name).write_bytes(member.read())
             for member_name, name in asset.notices.items():
                 try:
@@ -109,13 +136,25 @@ def fetch_asset(asset: NpmAsset, target: Path) -> bool:
                     continue
                 if member is not None:
                     (target / name).write_bytes(member.read())
-    return True
 
 
-def fetch_assets(target: Path) -> bool:
-    """Fetch every package's files into ``target``; True when all are there."""
-    results = [fetch_asset(asset, target) for asset in ASSETS]
-    return all(results)
+def fetch_assets(target: Path) -> None:
+    """Fetch every package's files into ``target``; one error naming all that are missing."""
+    problems = []
+    for asset in ASSETS:
+        try:
+            fetch_asset(asset, target)
+        except AssetsMissingError as exc:
+            problems.append(f"  - {exc} ({asset.without})")
+    if problems:
+        raise AssetsMissingError(
+            "cannot build supplychain-kg: the web pages' scripts could not be fetched from the "
+            "npm registry:\n"
+            + "\n".join(problems)
+            + "\nInstall Node.js with npm (Debian: apt-get install nodejs npm; elsewhere: "
+            "https://nodejs.org/), make sure the npm registry can be reached, and build again. "
+            f"The files go to {target}."
+        )
 
 
 class EditorAssetsHook(BuildHookInterface):  # type: ignore[type-arg]
@@ -124,10 +163,18 @@ class EditorAssetsHook(BuildHookInterface):  # type: ignore[type-arg]
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
         target = Path(self.root) / "api" / "static" / "vendor"
         fetch_assets(target)
-        if version != "editable" and target.is_dir():
-            for path in target.iterdir():
-                build_data["force_include"][str(path)] = f"api/static/vendor/{path.name}"
+        # (``api/``, vendor folder included, is mapped to ``supplychain_kg/api`` by the
+        # force-include table of pyproject.toml, which takes git-ignored files too)
+
+
+def main() -> int:
+    try:
+        fetch_assets(Path(__file__).parent / "api" / "static" / "vendor")
+    except AssetsMissingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(0 if fetch_assets(Path(__file__).parent / "api" / "static" / "vendor") else 1)
+    sys.exit(main())

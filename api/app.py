@@ -13,7 +13,7 @@ from supplychain_kg import __version__
 from supplychain_kg.config import Settings
 from supplychain_kg.service import KnowledgeGraph
 
-from . import editor
+from . import docs_pages, editor
 from .body_guard import BodyGuard
 from .errors import install_error_handlers
 from .fastpath import SparqlGetFastPath
@@ -49,6 +49,8 @@ def create_app(settings: Settings | None = None, *, kg: KnowledgeGraph | None = 
         title="supplychain-kg",
         version=__version__,
         description="Vendors, contractors and governments, with the evidence behind every link.",
+        docs_url=None,  # served by docs_pages, from files of this app (no CDN)
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.kg = kg
@@ -72,6 +74,7 @@ def create_app(settings: Settings | None = None, *, kg: KnowledgeGraph | None = 
     app.include_router(sparql.router)
     app.include_router(graph_store.router)
     app.include_router(editor.router)
+    app.include_router(docs_pages.router)
     app.include_router(explorer.router)
     return app
 

@@ -35,6 +35,7 @@ from supplychain_kg.errors import (
     ValidationError,
     WriteForbiddenError,
 )
+from supplychain_kg.namespaces import user_position
 
 __all__ = ["error_response", "install_error_handlers"]
 
@@ -106,6 +107,9 @@ async def _handle_skg(request: Request, exc: Exception) -> Response:
     if status == 500:
         log.exception("unexpected store error", exc_info=exc)
     body = _body(exc, status)
+    if request.url.path in ("/sparql", "/update") and isinstance(exc, QueryError):
+        # the predeclared prefixes went before the user's text on a line of their own
+        body["detail"] = user_position(str(body["detail"]))
     if _plain(request.url.path):
         text = f"{body['error']}: {body['detail']}\n"
         if isinstance(exc, NotAcceptableError):

@@ -48,7 +48,8 @@ class SparqlGetFastPath:
         try:
             service = self.kg.sparql_service()
             text = check_query_size(params["query"][0], service.settings)
-            request = query_request(text, params, accept, f"{scheme}://{host}/sparql")
+            endpoint = f"{scheme}://{host}/sparql"
+            request = query_request(text, params, accept, endpoint, service.settings.base_iri)
             answer = await service.aquery(request)
         except SkgError as exc:
             response = await error_response(Request(scope, receive), exc)

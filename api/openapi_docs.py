@@ -20,6 +20,7 @@ __all__ = [
     "ALWAYS",
     "ErrorBody",
     "errors",
+    "examples",
     "rdf_body",
     "sparql_path_item",
     "store_parameters",
@@ -64,18 +65,140 @@ ALWAYS = (400, 413)
 """Statuses any route may answer before routing (Host check, size limits)."""
 
 
+_HOST_DETAIL = (
+    "this server does not answer requests for host 'evil.example': it is bound to a loopback "
+    "address and answers only localhost, 127.0.0.1, [::1] and the names in SKG_ALLOWED_HOSTS "
+    "(now: none); add the name there to serve it (this guards against DNS rebinding by web pages)"
+)
+ERROR_EXAMPLES: dict[int, dict[str, Any]] = {
+    400: {"error": "LimitError", "detail": _HOST_DETAIL, "setting": "SKG_ALLOWED_HOSTS"},
+    403: {
+        "error": "WriteForbiddenError",
+        "detail": "a write needs the write token as 'Authorization: Bearer <token>'",
+    },
+    404: {
+        "error": "UnknownEntityError",
+        "detail": "no entity matches 'hikvison'; did you mean hikvision, "
+        "hikvision-overseas-customers?",
+        "suggestions": [
+            {"id": "hikvision", "label": "Hikvision"},
+            {
+                "id": "hikvision-overseas-customers",
+                "label": "Hikvision's customers in overseas markets (distributors and integrators)",
+            },
+        ],
+    },
+    406: {
+        "error": "NotAcceptableError",
+        "detail": "no acceptable format; offered: application/json",
+        "offered": ["application/json"],
+    },
+    409: {
+        "error": "AmbiguousEntityError",
+        "detail": "'Twin Trading' is ambiguous: it matches twin-a (Twin Trading), twin-b "
+        "(Twin Trading); use an id",
+        "candidates": [
+            {
+                "id": "twin-a",
+                "label": "Twin Trading",
+                "iri": "https://w3id.org/supplychain-kg/id/twin-a",
+            },
+            {
+                "id": "twin-b",
+                "label": "Twin Trading",
+                "iri": "https://w3id.org/supplychain-kg/id/twin-b",
+            },
+        ],
+    },
+    413: {
+        "error": "PayloadTooLargeError",
+        "detail": "a query string may take at most 3,000 bytes (set by SKG_MAX_QUERY_BYTES); "
+        "this request's is 50,002 bytes",
+        "setting": "SKG_MAX_QUERY_BYTES",
+    },
+    422: {
+        "error": "InvalidParameterError",
+        "detail": "parameter 'limit': Input should be greater than or equal to 1 (got '0')",
+        "parameter": "limit",
+    },
+    503: {
+        "error": "QueryTimeoutError",
+        "detail": "the request ran past its time limit of 30 s; narrow it down (fewer hops, "
+        "fewer alternatives, a relation filter)",
+    },
+}
+"""An answer of each status as the app sends it (the error names are checked against real
+answers by tests/test_openapi_contract.py)."""
+
+PLAIN_EXAMPLES: dict[int, str] = {
+    400: "QueryError: SPARQL syntax error: error at 3:10: expected one of LATERAL, SERVICE, [_]\n",
+    403: "WriteForbiddenError: a write needs the write token as 'Authorization: Bearer <token>'\n",
+    404: "GraphNotFoundError: there is no graph <https://example.org/g>\n",
+    406: "NotAcceptableError: no acceptable format for this query's answer; offered: "
+    "text/csv\n  text/csv\n",
+    413: "PayloadTooLargeError: a query string may take at most 3,000 bytes (set by "
+    "SKG_MAX_QUERY_BYTES); this request's is 5,015 bytes\n",
+    422: "InvalidParameterError: ...\n",
+    503: "QueryTimeoutError: the query ran past its time limit and was stopped\n",
+}
+"""The same, as the SPARQL protocol routes send them: ``text/plain``, ``Name: detail``."""
+
+
+MORE_EXAMPLES: dict[int, list[dict[str, Any]]] = {
+    400: [
+        {
+            "error": "BadRequestError",
+            "detail": "unknown export format 'nope'; expected one of graphml, gexf, cyjs, csv, "
+            "turtle, nquads, jsonld",
+        }
+    ],
+    403: [
+        {
+            "error": "RemoteAccessError",
+            "detail": "SERVICE or LOAD of 'http://example.org/sparql' is refused: this server "
+            "does not fetch URLs unless SKG_SERVICE_ALLOWLIST names them",
+        }
+    ],
+    503: [
+        {
+            "error": "StoreLockedError",
+            "detail": "cannot write to the store: another process is writing it or backing it "
+            "up; try again when it has finished",
+        }
+    ],
+}
+"""Other errors a status may carry, on some routes."""
+
+MORE_PLAIN: dict[int, list[str]] = {
+    400: ["BadRequestError: an update cannot be sent with GET; POST it to /update\n"],
+    403: [
+        "RemoteAccessError: SERVICE or LOAD of 'http://example.org/sparql' is refused: this "
+        "server does not fetch URLs unless SKG_SERVICE_ALLOWLIST names them\n"
+    ],
+}
+
+
+def examples(code: int, *, plain: bool = False) -> list[Any]:
+    """Every documented example answer of status ``code`` (JSON bodies, or plain texts)."""
+    if plain:
+        return [PLAIN_EXAMPLES[code], *MORE_PLAIN.get(code, [])]
+    return [ERROR_EXAMPLES[code], *MORE_EXAMPLES.get(code, [])]
+
+
 def errors(*codes: int, plain: bool = False) -> dict[int | str, dict[str, Any]]:
-    """``responses=`` for a route: ``codes`` plus :data:`ALWAYS`, each with its body
-    (``plain``: the SPARQL protocol's ``text/plain`` ``Name: detail``)."""
-    content: dict[str, Any] = (
-        {"text/plain": {"schema": {"type": "string"}}}
-        if plain
-        else {"application/json": {"schema": ErrorBody.model_json_schema()}}
-    )
-    return {
-        code: {"description": _MEANING[code], "content": content}
-        for code in sorted({*codes, *ALWAYS})
-    }
+    """``responses=`` for a route: ``codes`` plus :data:`ALWAYS`, each with its body and
+    examples named by error (``plain``: the SPARQL protocol's ``text/plain`` ``Name: detail``)."""
+    answers: dict[int | str, dict[str, Any]] = {}
+    for code in sorted({*codes, *ALWAYS}):
+        if plain:
+            named = {text.split(":", 1)[0]: {"value": text} for text in examples(code, plain=True)}
+            content = {"text/plain": {"schema": {"type": "string"}, "examples": named}}
+        else:
+            bodies = {body["error"]: {"value": body} for body in examples(code)}
+            schema = ErrorBody.model_json_schema()
+            content = {"application/json": {"schema": schema, "examples": bodies}}
+        answers[code] = {"description": _MEANING[code], "content": content}
+    return answers
 
 
 def update_body() -> dict[str, Any]:

@@ -11,7 +11,8 @@ middleware stack), so that every answer carries the headers, errors and 500s inc
 - :class:`SecurityHeaders`: ``nosniff``, ``no-referrer``, no framing, same-origin opener and
   resource policies on every answer; an HTML page that brings no Content-Security-Policy of its
   own (the explorer and the query editor do) gets :func:`html_policy`, which allows this
-  origin only, plus its own inline scripts by hash.
+  origin only, plus its own inline scripts by hash. No page loads anything from elsewhere
+  (``/docs`` too: Swagger UI is served by the app, see api/docs_pages.py).
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ from supplychain_kg.errors import LimitError
 from .errors import error_response
 
 __all__ = [
-    "DOCS_CDN",
     "LOOPBACK_NAMES",
     "SECURITY_HEADERS",
     "HostGuard",
@@ -53,22 +53,6 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"cross-origin-resource-policy", b"same-origin"),
 )
 """Added to every answer that does not set them itself."""
-
-_JSDELIVR = "https://cdn.jsdelivr.net"
-_FAVICON = "https://fastapi.tiangolo.com"
-DOCS_CDN: dict[str, dict[str, tuple[str, ...]]] = {
-    "/docs": {"script-src": (_JSDELIVR,), "style-src": (_JSDELIVR,), "img-src": (_FAVICON,)},
-    "/redoc": {
-        "script-src": (_JSDELIVR,),
-        "style-src": ("https://fonts.googleapis.com",),
-        "font-src": ("https://fonts.gstatic.com",),
-        "img-src": (_FAVICON,),
-        "worker-src": ("blob:",),
-    },
-}
-"""What FastAPI's /docs (Swagger UI) and /redoc pages load from other origins, by directive.
-Until those files are served by the app itself (a separate issue) these two pages, and no
-other, may load from there; drop the entries then."""
 
 _HTML_BUFFER = 1 << 20
 """An HTML page larger than this is sent without inline-script hashes (no inline script runs)."""
@@ -199,7 +183,7 @@ class SecurityHeaders:
                 size += len(message.get("body", b""))
                 if message.get("more_body", False) and size <= _HTML_BUFFER:
                     return
-                for part in _with_policy(held, size, DOCS_CDN.get(scope["path"])):
+                for part in _with_policy(held, size, None):
                     await send(part)
                 held.clear()
                 return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -200,6 +201,108 @@ def test_jena_rsparql_reads_select_and_construct(skg_serve: str, tmp_path: Path)
         check=True,
     ).stdout
     assert len(Graph().parse(data=out, format="nt")) >= 2
+
+
+def test_jena_rsparql_posts_a_long_query(skg_serve: str, tmp_path: Path) -> None:
+    """``rsparql --post`` (Jena's java.net.http client sends ``Upgrade: h2c`` on plain HTTP:
+    the server must read the body all the same), with a query past any URL's length."""
+    java = shutil.which("java")
+    assert java, "java is missing (install libapache-jena-java)"
+    padding = "".join(f"# padding line {i} of a long query\n" for i in range(400))
+    query_file = tmp_path / "long.rq"
+    query_file.write_text(padding + SELECT)
+    assert len(query_file.read_bytes()) > 10_000
+    out = subprocess.run(
+        [
+            java,
+            "-cp",
+            _jena_classpath(tmp_path),
+            "arq.rsparql",
+            "--post",
+            "--service",
+            f"{skg_serve}/sparql",
+            "--query",
+            str(query_file),
+            "--results",
+            "CSV",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    assert out.splitlines()[0] == "s,o"
+    assert f"{EX}hikvision,{EX}fisca" in out and f"{EX}fisca,{EX}mandalay" in out
+
+
+JENA_UPDATE = Path(__file__).parent / "fixtures" / "jena" / "JenaUpdate.java"
+
+
+def _jena_update(
+    url: str, token: str, mode: str, update: str, tmp: Path
+) -> subprocess.CompletedProcess[str]:
+    java = shutil.which("java")
+    assert java, "java is missing (install libapache-jena-java)"
+    update_file = tmp / f"update-{mode}.ru"
+    update_file.write_text(update)
+    command = [java, "-cp", _jena_classpath(tmp), str(JENA_UPDATE), f"{url}/update", token]
+    return subprocess.run(
+        [*command, mode, str(update_file)], check=False, capture_output=True, text=True, timeout=180
+    )
+
+
+def _has(url: str, subject: str) -> bool:
+    ask = f"ASK {{ <{subject}> ?p ?o }}"
+    answer = httpx.get(
+        f"{url}/sparql",
+        params={"query": ask},
+        headers={"accept": "application/sparql-results+json"},
+    )
+    assert answer.status_code == 200, answer.text
+    return bool(answer.json()["boolean"])
+
+
+@pytest.mark.parametrize("mode", ["BODY", "FORM"])
+def test_jena_updates_with_the_token(skg_serve: str, tmp_path: Path, mode: str) -> None:
+    """An authenticated update from Jena's HTTP client, as an ``application/sparql-update``
+    body and as a form; without the right token the store is unchanged."""
+    refused = f"{EX}jena-refused-{mode}"
+    done = _jena_update(
+        skg_serve, "not-the-token", mode, f"INSERT DATA {{ <{refused}> <{EX}p> 1 }}", tmp_path
+    )
+    assert done.returncode != 0 and "403" in done.stderr
+    assert not _has(skg_serve, refused)
+    written = f"{EX}jena-{mode}"
+    done = _jena_update(
+        skg_serve, TOKEN, mode, f"INSERT DATA {{ <{written}> <{EX}p> 1 }}", tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "updated"
+    assert _has(skg_serve, written)
+
+
+def test_a_post_asking_to_upgrade_to_h2c_keeps_its_body(skg_serve: str) -> None:
+    """The request Jena sends, byte for byte in its headers: the server answers over HTTP/1.1
+    and reads the body (uvicorn's httptools parser handed the app an empty one)."""
+    host, port = skg_serve.removeprefix("http://").split(":")
+    body = SELECT.encode()
+    request = (
+        f"POST /sparql HTTP/1.1\r\nHost: {host}:{port}\r\n"
+        "Connection: Upgrade, HTTP2-Settings\r\nHTTP2-Settings: AAEAAEAAAAIAAAABAAMAAABkAAQBAAAAAAUAAEAA\r\n"
+        "Upgrade: h2c\r\nAccept: text/csv\r\nContent-Type: application/sparql-query\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        sock.sendall(request)
+        answer = b""
+        while b"\r\n\r\n" not in answer or not answer.rstrip().endswith(b"mandalay"):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    head, _, rest = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200"), head
+    assert f"{EX}fisca,{EX}mandalay".encode() in rest
 
 
 def test_roqet_queries_the_endpoint_with_its_percent_encoding(skg_serve: str) -> None:

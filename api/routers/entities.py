@@ -11,11 +11,12 @@ from supplychain_kg.paths import MAX_DEPTH
 from ..deps import KG, AppSettings
 from ..limits import run_limited
 from ..openapi_docs import errors
+from ..schemas import EntityAnswer, NeighborsAnswer, SearchAnswer, ok
 
 router = APIRouter(tags=["entities"])
 
 
-@router.get("/entities", responses=errors(422, 503))
+@router.get("/entities", response_model=None, responses={**ok(SearchAnswer), **errors(422, 503)})
 async def search_entities(
     kg: KG,
     settings: AppSettings,
@@ -28,7 +29,11 @@ async def search_entities(
     return {"query": q, "results": [hit.to_json() for hit in hits]}
 
 
-@router.get("/entities/{ref:path}/neighbors", responses=errors(404, 409, 422, 503))
+@router.get(
+    "/entities/{ref:path}/neighbors",
+    response_model=None,
+    responses={**ok(NeighborsAnswer), **errors(404, 409, 422, 503)},
+)
 async def neighbors(
     *,
     kg: KG,
@@ -56,7 +61,11 @@ async def neighbors(
     )
 
 
-@router.get("/entities/{ref:path}", responses=errors(404, 409, 422, 503))
+@router.get(
+    "/entities/{ref:path}",
+    response_model=None,
+    responses={**ok(EntityAnswer), **errors(404, 409, 422, 503)},
+)
 async def show_entity(
     kg: KG,
     settings: AppSettings,

@@ -11,11 +11,14 @@ from supplychain_kg.paths import MAX_HOPS, MAX_K
 from ..deps import KG, AppSettings
 from ..limits import run_limited
 from ..openapi_docs import errors
+from ..schemas import PathAnswer, ok
 
 router = APIRouter(tags=["paths"])
 
 
-@router.get("/paths", responses=errors(404, 409, 422, 503))
+@router.get(
+    "/paths", response_model=None, responses={**ok(PathAnswer), **errors(404, 409, 422, 503)}
+)
 async def paths(
     *,
     kg: KG,

@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse
 
 from supplychain_kg.config import Settings
 from supplychain_kg.errors import BadRequestError, NotAcceptableError, QueryTimeoutError
+from supplychain_kg.namespaces import sparql_prefixes
 from supplychain_kg.sparql import (
     JSON,
     RDF_MEDIA_TYPES,
@@ -137,17 +138,26 @@ def negotiated(accept: str | None) -> tuple[str | None, str | None]:
     )
 
 
+@functools.cache
+def predeclared(base: str) -> str:
+    """The prefixes every query and update is given (as ``skg query`` gives them): the
+    vocabularies', ``ent:`` bound to the instance base. One line of its own, which
+    api/errors.py takes back out of an error's position."""
+    return sparql_prefixes(base)
+
+
 def query_request(
-    text: str, params: dict[str, list[str]], accept: str | None, endpoint: str
+    text: str, params: dict[str, list[str]], accept: str | None, endpoint: str, base: str
 ) -> QueryRequest:
-    """A protocol query: its text, dataset and the negotiated answer formats."""
+    """A protocol query: its text (after the predeclared prefixes of ``base``), dataset and
+    the negotiated answer formats."""
     results_type, rdf_type = negotiated(accept)
     for name in ("default-graph-uri", "named-graph-uri"):
         for value in params.get(name, ()):
             if not is_absolute_iri(value):
                 raise BadRequestError(f"{name} {value!r} is not an absolute IRI")
     return QueryRequest(
-        sparql=text,
+        sparql=predeclared(base) + text,
         results_type=results_type,
         rdf_type=rdf_type,
         default_graphs=tuple(params.get("default-graph-uri", [])),
@@ -160,8 +170,9 @@ async def _answer(
     request: Request, service: SparqlService, text: str, params: dict[str, list[str]]
 ) -> Response:
     accept = request.headers.get("accept")
-    check_query_size(text, get_settings(request))
-    query = query_request(text, params, accept, _endpoint(request, "/sparql"))
+    settings = get_settings(request)
+    check_query_size(text, settings)
+    query = query_request(text, params, accept, _endpoint(request, "/sparql"), settings.base_iri)
     answer = await service.aquery(query)
     headers = {"Vary": "Accept", "X-SKG-Engine": answer.engine}
     return Response(answer.body, media_type=answer.media_type, headers=headers)
@@ -266,7 +277,7 @@ async def update_post(request: Request, kg: KG) -> Response:
     limit = get_settings(request).max_update_bytes
     decoded_too_large(text, limit, "a SPARQL update", "SKG_MAX_UPDATE_BYTES")
     update = UpdateRequest(
-        sparql=text,
+        sparql=predeclared(get_settings(request).base_iri) + text,
         token=bearer_token(request),
         using_graphs=tuple(params.get("using-graph-uri", [])),
         using_named_graphs=tuple(params.get("using-named-graph-uri", [])),

@@ -23,7 +23,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     if not hits:
         print(f"no entity matches {args.text!r}")
-        return 1
+        return 0  # an answer, not an error (docs/cli.md: exit codes)
     rows = [[h.id, h.label, ", ".join(h.types), f"{h.score:.2f}", h.matched] for h in hits]
     print(table(["id", "label", "types", "score", "matched"], rows))
     return 0

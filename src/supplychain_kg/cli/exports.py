@@ -60,8 +60,13 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     try:
         if args.output:
             counts = kg.export_to_file(request, Path(args.output))
-            what = f"{counts[0]:,} nodes and {counts[1]:,} edges" if counts else "RDF"
-            print(f"wrote {what} to {args.output}")
+            if args.report_format == "json":
+                nodes, edges = counts if counts else (None, None)
+                report = {"file": args.output, "format": args.format, "nodes": nodes}
+                print(json.dumps({**report, "edges": edges}, indent=2))
+            else:
+                what = f"{counts[0]:,} nodes and {counts[1]:,} edges" if counts else "RDF"
+                print(f"wrote {what} to {args.output}")
         else:
             kg.export(request, sys.stdout.buffer)
             sys.stdout.buffer.flush()
@@ -77,7 +82,7 @@ def add_export_command(sub: Any) -> None:
         description="Multi-valued attributes are joined with ' | ' in GraphML, GEXF and CSV "
         "(a value's own '|' is written '\\|', its '\\' as '\\\\').",
     )
-    p.add_argument("--format", choices=list(FORMATS), default="graphml")
+    p.add_argument("--format", choices=list(FORMATS), default="graphml", help="the export's format")
     p.add_argument("--around", metavar="ENTITY", help="only entities near this one (id or name)")
     p.add_argument("--depth", type=int, default=1, help="links from --around (default 1)")
     p.add_argument(
@@ -87,7 +92,12 @@ def add_export_command(sub: Any) -> None:
         metavar="R",
         help="with --around or --source/--target: only this relation (repeatable)",
     )
-    p.add_argument("--direction", choices=list(DIRECTIONS), default="any")
+    p.add_argument(
+        "--direction",
+        choices=list(DIRECTIONS),
+        default="any",
+        help="with --around: follow links out of the entity, into it, or both",
+    )
     p.add_argument(
         "--construct", metavar="QUERY_OR_FILE", help="export the result of a CONSTRUCT query"
     )
@@ -100,4 +110,10 @@ def add_export_command(sub: Any) -> None:
     p.add_argument("--k", type=int, default=3, help="with --source/--target: alternatives")
     p.add_argument("--include-disputed", action="store_true", help="with --source/--target")
     p.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
+    p.add_argument(
+        "--report-format",
+        choices=["text", "json"],
+        default="text",
+        help="with -o: how to report what was written (--format names the export's format)",
+    )
     p.set_defaults(handler=cmd_export)

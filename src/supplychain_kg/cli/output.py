@@ -4,16 +4,20 @@ terms, tables and claims."""
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from supplychain_kg.config import Settings
+from supplychain_kg.errors import StoreError, StoreLockedError
 from supplychain_kg.model import IRI, Literal, Term
 from supplychain_kg.namespaces import PREFIXES
 from supplychain_kg.service import KnowledgeGraph
+from supplychain_kg.store import holder_pid
 
-__all__ = ["Progress", "open_graph", "print_claim", "short", "table"]
+__all__ = ["READING", "Progress", "open_graph", "print_claim", "short", "table"]
 
 
 class Progress:
@@ -32,9 +36,44 @@ class Progress:
             )
 
 
+log = logging.getLogger("supplychain_kg.cli")
+
+READING = frozenset({"query", "stats", "search", "show", "neighbors", "path", "export"})
+"""The commands that only read the store: they work while another process holds it."""
+
+
 def open_graph(args: argparse.Namespace, settings: Settings) -> KnowledgeGraph:
-    """The configured graph, opened (and seeded if new) with progress lines unless ``-q``."""
-    return KnowledgeGraph.open(settings, progress=Progress(args.quiet))
+    """The configured graph, opened (and seeded if new) with progress lines unless ``-q``.
+
+    A command of :data:`READING` on a store another process holds (``skg serve``, a load)
+    opens it read-only beside its owner instead, and says so on stderr, naming the store.
+    """
+    where = settings.store_url or settings.resolved_store_dir() or "a new in-memory store"
+    log.info("opening the store at %s", where)
+    try:
+        return KnowledgeGraph.open(settings, progress=Progress(args.quiet))
+    except StoreLockedError as locked:
+        directory = settings.resolved_store_dir()
+        if getattr(args, "command", None) not in READING or directory is None:
+            raise
+        try:
+            kg = KnowledgeGraph.open_beside_owner(settings)
+        except StoreError as exc:
+            raise StoreError(f"{locked}; reading it beside that process failed too: {exc}") from exc
+    holder = _holder(directory)
+    print(
+        f"note: reading the store at {directory} read-only: {holder} holds it, and what it "
+        "writes from now on is not seen by this command",
+        file=sys.stderr,
+        flush=True,
+    )
+    return kg
+
+
+def _holder(directory: Path) -> str:
+    """Who holds the store, as its lock file says (best effort)."""
+    pid = holder_pid(directory)
+    return f"another process (pid {pid})" if pid else "another process"
 
 
 def short(term: Term | None) -> str:

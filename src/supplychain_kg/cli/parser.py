@@ -1,6 +1,6 @@
 """The ``skg`` command's parser (global options, then each command group's subcommands, in
 the order ``skg --help`` lists them) and ``main``: settings from the options and the
-environment, the command's handler, and the exit code (1 on a reported error)."""
+environment, the command's handler, and the exit code (see cli/conventions.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,14 @@ from collections.abc import Callable, Sequence
 
 from supplychain_kg import __version__
 from supplychain_kg.cli.backups import add_backup_commands
+from supplychain_kg.cli.conventions import (
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    add_global_options,
+    configure_logging,
+    finish,
+)
 from supplychain_kg.cli.entities import add_entity_commands
 from supplychain_kg.cli.exports import add_export_command
 from supplychain_kg.cli.imports import add_import_command
@@ -29,18 +37,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="skg",
         description="Knowledge graph of surveillance-technology vendors, contractors and governments.",
+        epilog="Global options go before or after the command (skg -q show X = skg show X -q).\n"
+        "Exit codes: 0 done (also: no path found, nothing matched), 1 an error the message "
+        "explains,\n2 a wrong command line, 130 interrupted. `skg COMMAND --help` shows "
+        "examples.",
     )
     parser.add_argument("--version", action="version", version=f"skg {__version__}")
-    parser.add_argument(
-        "--store",
-        metavar="DIR|URL",
-        help="store directory, or sparql+http(s)://host:port/path for a remote SPARQL engine "
-        "(default: $SKG_STORE or the user data directory)",
-    )
-    parser.add_argument(
-        "--memory", action="store_true", help="use a throwaway in-memory store seeded from graph/"
-    )
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
+    add_global_options(parser)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     add_load_commands(sub)
@@ -51,12 +54,14 @@ def build_parser() -> argparse.ArgumentParser:
     add_import_command(sub)
     add_backup_commands(sub)
     add_serve_command(sub)
+    finish(parser)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    configure_logging(args.verbose, args.log_level)
     try:
         settings = Settings.from_env(
             store_dir=args.store,
@@ -68,8 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args, settings)
     except SkgError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_ERROR
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
-        return 0
+        return EXIT_OK

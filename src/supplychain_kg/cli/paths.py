@@ -84,7 +84,7 @@ def cmd_path(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(answer, indent=2, ensure_ascii=False))
     else:
         _print_paths(answer)
-    return 0 if answer["paths"] else 1
+    return 0  # "no path" is an answer (the text says so), not an error
 
 
 def cmd_neighbors(args: argparse.Namespace, settings: Settings) -> int:

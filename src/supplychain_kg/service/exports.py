@@ -7,8 +7,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from supplychain_kg.errors import QueryError
 from supplychain_kg.export import ExportRequest, atomic_output, not_a_graph_query, run_export
-from supplychain_kg.namespaces import sparql_prefixes
+from supplychain_kg.namespaces import sparql_prefixes, user_position
 from supplychain_kg.paths import local_id
 from supplychain_kg.service.paths import PathUseCases
 from supplychain_kg.service.queries import QueryUseCases
@@ -33,7 +34,14 @@ class ExportUseCases(PathUseCases, QueryUseCases):
         """
         resolved = self.resolve_export(request, timeout=timeout)
         if resolved.construct and resolved.answer is None:
-            resolved = replace(resolved, answer=self._construct(resolved, timeout))
+            try:
+                answer = self._construct(resolved, timeout)
+            except QueryError as exc:
+                moved = user_position(str(exc))  # the user's own line
+                if not resolved.extra.get("prefixed") or moved == str(exc):
+                    raise
+                raise QueryError(moved) from None
+            resolved = replace(resolved, answer=answer)
         return run_export(self.store, self.ontology, resolved, output, timeout=timeout)
 
     def _construct(self, request: ExportRequest, timeout: float | None) -> bytes:

@@ -11,7 +11,7 @@ from supplychain_kg.config import Settings, graph_dir
 from supplychain_kg.ingest import Progress
 from supplychain_kg.namespaces import DEFAULT_BASE
 from supplychain_kg.service.loading import LoadingUseCases, LoadReport
-from supplychain_kg.store import open_configured
+from supplychain_kg.store import open_beside_owner, open_configured
 
 __all__ = ["OpeningUseCases", "seed_files"]
 
@@ -54,6 +54,21 @@ class OpeningUseCases(LoadingUseCases):
             store.close()
             raise
         return kg
+
+    @classmethod
+    def open_beside_owner(cls, settings: Settings) -> Self:
+        """Open the configured on-disk store read-only while another process holds it (for
+        the commands that only read: ``skg show`` beside ``skg serve``). Nothing is seeded
+        or noted; the graph is the store's data as it was when opened."""
+        directory = settings.resolved_store_dir()
+        if directory is None:
+            raise ValueError("an in-memory store has no owner to read beside")
+        store = open_beside_owner(directory)
+        try:
+            return cls(settings, store)
+        except BaseException:
+            store.close()
+            raise
 
     def close(self) -> None:
         service = getattr(self, "_sparql", None)

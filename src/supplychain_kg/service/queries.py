@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from supplychain_kg.errors import QueryError
 from supplychain_kg.model import term_to_python
-from supplychain_kg.namespaces import RDF, SKG, sparql_prefixes
+from supplychain_kg.namespaces import RDF, SKG, sparql_prefixes, user_position
 from supplychain_kg.paths import local_id
 from supplychain_kg.service.state import GraphState
 from supplychain_kg.sparql import Checked, GuardLimits, check, network_isolation
@@ -25,10 +26,20 @@ class QueryUseCases(GraphState):
 
     def query(self, sparql: str, *, with_prefixes: bool = False) -> QueryResult:
         """Run a user's SPARQL query (after the query guard); ``with_prefixes`` declares the
-        vocabulary prefixes first."""
-        text = sparql_prefixes(self.settings.base_iri) + sparql if with_prefixes else sparql
-        self.guard(text)
-        return self.store.query(text)
+        vocabulary prefixes first (as ``/sparql`` does), and an error's position is still the
+        user's own."""
+        if not with_prefixes:
+            self.guard(sparql)
+            return self.store.query(sparql)
+        prologue = sparql_prefixes(self.settings.base_iri)
+        try:
+            self.guard(prologue + sparql)
+            return self.store.query(prologue + sparql)
+        except QueryError as exc:
+            moved = user_position(str(exc))  # the user's own line
+            if moved == str(exc):
+                raise
+            raise QueryError(moved) from None
 
     def stats(self) -> dict[str, Any]:
         """Entities by type, claims by stance, source documents and triple count."""

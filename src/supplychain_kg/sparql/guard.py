@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from supplychain_kg.errors import LimitError, PayloadTooLargeError, QueryError, RemoteAccessError
+from supplychain_kg.namespaces import predeclared_length
 from supplychain_kg.sparql.lexer import iter_tokens
 
 __all__ = ["PARSED_BYTES", "Checked", "GuardLimits", "check", "measure", "remote_targets"]
@@ -111,14 +112,17 @@ def check(
     Traceback (most recent call last):
     supplychain_kg.errors.RemoteAccessError: SERVICE or LOAD of 'http://127.0.0.1:9/' is refused: this server does not fetch URLs unless SKG_SERVICE_ALLOWLIST names them
     """
-    size = len(text.encode("utf-8", "surrogatepass"))
+    # the prefixes the server declares before a user's text are not held to the user's bounds,
+    # and positions in the messages are the user's own
+    users = text[predeclared_length(text) :]
+    size = len(users.encode("utf-8", "surrogatepass"))
     if size > limits.max_bytes:
         raise PayloadTooLargeError(
             f"the {'update' if update else 'query'} is {size:,} bytes long; this server takes "
             f"at most {limits.max_bytes:,} ({limits.bytes_setting})",
             setting=limits.bytes_setting,
         )
-    depth, count = measure(text, limits)
+    depth, count = measure(users, limits)
     if not _mentions_remote(text):
         return Checked(depth, count)
     try:

@@ -25,6 +25,8 @@ __all__ = [
     "backup_store",
     "capped",
     "check_backup_possible",
+    "holder_pid",
+    "open_beside_owner",
     "open_configured",
     "open_store",
     "restore_store",
@@ -232,6 +234,26 @@ def open_store(path: Path | None, *, read_only: bool = False) -> Store:
     from supplychain_kg.store.oxigraph import OxigraphStore
 
     return OxigraphStore(path, read_only=read_only)
+
+
+def holder_pid(path: Path) -> int | None:
+    """The process id the lock file of the store at ``path`` names (its owner, or the last
+    one; best effort: None when it names none)."""
+    from supplychain_kg.store.locks import LOCK_FILE
+
+    try:
+        return int((path / LOCK_FILE).read_text("ascii").strip())
+    except (OSError, ValueError):
+        return None
+
+
+def open_beside_owner(path: Path) -> Store:
+    """A read-only handle on the on-disk store at ``path`` while another process holds it
+    (see ``OxigraphStore.beside_owner``): the data as it was between two of the owner's
+    writes, when it was opened."""
+    from supplychain_kg.store.oxigraph import OxigraphStore
+
+    return OxigraphStore.beside_owner(path)
 
 
 def open_configured(settings: Settings) -> Store:

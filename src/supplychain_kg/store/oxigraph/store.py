@@ -23,7 +23,7 @@ import pyoxigraph as ox
 from supplychain_kg.errors import QueryError, StoreError
 from supplychain_kg.model import Quad
 from supplychain_kg.store.groups import WriteGroups
-from supplychain_kg.store.layout import DB, META, read_metadata, recover, write_json
+from supplychain_kg.store.layout import DB, MARKER, META, read_metadata, recover, write_json
 from supplychain_kg.store.locks import StoreLock, WriteGate
 from supplychain_kg.store.oxigraph.checkpoints import OxigraphCheckpoints
 from supplychain_kg.store.oxigraph.database import ENGINE, open_database, open_read_only
@@ -41,6 +41,8 @@ def _now() -> str:
 
 _GATE_WAIT = 120.0
 """How long a write waits, in seconds, for a backup that another process is making."""
+_READ_WAIT = 30.0
+"""How long a read beside the owner waits, in seconds, for the owner's write to end."""
 
 
 class OxigraphStore(OxigraphWrites, OxigraphCheckpoints):
@@ -73,6 +75,28 @@ class OxigraphStore(OxigraphWrites, OxigraphCheckpoints):
             self._store = self._open_owned(path)
 
     # -- lifecycle -------------------------------------------------------------------------
+
+    @classmethod
+    def beside_owner(cls, path: Path, *, wait: float = _READ_WAIT) -> OxigraphStore:
+        """A read-only handle on a store another process holds (``skg serve``, a load).
+
+        It is opened with the owner's write gate held (waiting up to ``wait`` seconds for a
+        write or backup to end), so it never sees a write half done: it sees the data as it
+        was between two writes, and nothing written after it was opened.
+        """
+        if not (path / DB).is_dir():
+            raise StoreError(f"there is no store at {path} (no {DB}/ directory)")
+        gate = WriteGate(path, wait=wait)
+        try:
+            with gate.holding(wait=wait, what="read"):
+                if (path / MARKER).exists():  # only a writer that died leaves it, gate free
+                    raise StoreError(
+                        f"the store at {path} has an interrupted write to undo: stop the "
+                        "process that holds it, and the next open finishes the recovery"
+                    )
+                return cls(path, read_only=True)
+        finally:
+            gate.close()
 
     def staging(self) -> OxigraphStore:
         return OxigraphStore(None)
