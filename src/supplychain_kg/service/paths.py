@@ -11,6 +11,7 @@ from supplychain_kg.namespaces import SKG
 from supplychain_kg.paths import (
     MAX_DEPTH,
     Projection,
+    Roles,
     build_projection,
     neighbourhood_answer,
     parse_options,
@@ -52,7 +53,8 @@ class PathUseCases(EntityUseCases):
         Raises UnknownEntityError / AmbiguousEntityError for SOURCE or TARGET,
         InvalidParameterError for a bad option and QueryTimeoutError past ``timeout`` seconds.
         """
-        parsed = parse_options(self.ontology, timeout=timeout, **options)
+        via = [self.resolve(name) for name in options.pop("via", ())]
+        parsed = parse_options(self.ontology, timeout=timeout, via=via, **options)
         start, end = self.resolve(source), self.resolve(target)
         return path_answer(
             self.store,
@@ -61,6 +63,7 @@ class PathUseCases(EntityUseCases):
             target=end,
             options=parsed,
             labels=self.ontology.labels,
+            roles=Roles(self.ontology),
         )
 
     def neighbors(
@@ -89,4 +92,5 @@ class PathUseCases(EntityUseCases):
             depth=depth,
             limit=limit,
             labels=self.ontology.labels,
+            roles=Roles(self.ontology),
         )
