@@ -26,6 +26,7 @@ from supplychain_kg.paths.evidence import (
     local_id,
 )
 from supplychain_kg.paths.names import Match, NameIndex
+from supplychain_kg.paths.options import PathOptions
 from supplychain_kg.paths.projection import Projection, build_projection, touched_entities
 from supplychain_kg.paths.ranking import rank_paths
 from supplychain_kg.paths.restrictions import fetch_restrictions
@@ -39,6 +40,7 @@ __all__ = [
     "MAX_K",
     "Match",
     "NameIndex",
+    "PathOptions",
     "Projection",
     "Roles",
     "aliases_and_identifiers",

@@ -232,11 +232,11 @@ def path_answer(
 ) -> dict[str, Any]:
     """Up to ``options.k`` paths from ``source`` to ``target`` with their evidence, ranked
     among the shortest few (``enrich.finish_paths``)."""
-    pool = options.k if options.rank == "hops" else min(MAX_K, max(3 * options.k, 10))
+    pool = options.k if options.rank == "hops" else min(MAX_K, max(options.k + 2, 5))
     with projection.lock:
         found, truncated = projection.k_shortest(source, target, options, pool)
         left_out = enrich.hub_paths_left_out(
-            projection, (source, target), options, pool=pool, found=found
+            projection, (source, target), options, pool=options.k, found=found
         )
         steps = [[projection.hops(a, b, options) for a, b in pairwise(path)] for path in found]
         reason = _reason(projection, source, target, options) if not found else None
@@ -256,7 +256,7 @@ def path_answer(
         )
     ends = [evidence.node(source), evidence.node(target)]
     answer = enrich.finish_paths(
-        store, projection, ends, paths, roles=roles, options=options, hubs=(pool, left_out)
+        store, projection, ends, paths, roles=roles, options=options, hubs=(options.k, left_out)
     )
     answer["truncated"] = truncated or len(paths) > options.k
     if reason:

@@ -83,12 +83,15 @@ def hub_paths_left_out(
     pool: int,
     found: list[list[str]],
 ) -> int:
-    """How many of the ``pool`` shortest paths walking every hub pass through a shared hub
-    that ``options`` leave out (and are not among ``found``). Call with the projection locked.
+    """How many of the ``pool`` shortest paths walking every hub, no longer than the longest
+    of ``found``, pass through a shared hub that ``options`` leave out (and are not among
+    ``found``). Call with the projection locked.
     """
     if not options.avoid_types or not _hub_nodes_exist(projection, options.avoid_types):
         return 0
-    walked, _ = projection.k_shortest(*ends, replace(options, avoid_types=frozenset()), pool)
+    longest = max((len(p) - 1 for p in found), default=options.max_hops)
+    walking = replace(options, avoid_types=frozenset(), max_hops=longest)
+    walked, _ = projection.k_shortest(*ends, walking, pool)
     types = projection.types()
     avoid, via = options.avoid_types, options.via
 
@@ -131,7 +134,8 @@ def finish_paths(
     }
     if left_out:
         answer["hub_paths_note"] = (
-            f"{left_out} of the {pool} shortest paths pass through a shared hub (restriction "
+            f"{left_out} of the {pool} shortest paths (hubs walked, none longer than those "
+            "shown) pass through a shared hub (restriction "
             "list, technology, place or group) and were left out: being linked to the same "
             "hub is not a connection; hubs=true or via=ID walks them"
         )
