@@ -20,6 +20,7 @@ from supplychain_kg.paths.answers import (
     path_answer,
 )
 from supplychain_kg.paths.evidence import (
+    ClaimInfo,
     aliases_and_identifiers,
     fetch_claims,
     fetch_entities,
@@ -38,6 +39,7 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_HOPS",
     "MAX_K",
+    "ClaimInfo",
     "Match",
     "NameIndex",
     "PathOptions",
