@@ -18,6 +18,7 @@ from supplychain_kg.paths import (
     path_answer,
 )
 from supplychain_kg.service.entities import EntityUseCases
+from supplychain_kg.service.revision import revision_token
 
 __all__ = ["PathUseCases"]
 
@@ -56,7 +57,8 @@ class PathUseCases(EntityUseCases):
         via = [self.resolve(name) for name in options.pop("via", ())]
         parsed = parse_options(self.ontology, timeout=timeout, via=via, **options)
         start, end = self.resolve(source), self.resolve(target)
-        return path_answer(
+        revision = revision_token(self.store, remote=self.settings.store_url is not None)
+        return {"revision": revision} | path_answer(
             self.store,
             projection=self.projection(),
             source=start,
@@ -84,7 +86,8 @@ class PathUseCases(EntityUseCases):
         if not 1 <= limit <= 1000:
             raise InvalidParameterError("limit", f"{limit} is out of range; expected 1 to 1000")
         iri = self.resolve(reference)
-        return neighbourhood_answer(
+        revision = revision_token(self.store, remote=self.settings.store_url is not None)
+        return {"revision": revision} | neighbourhood_answer(
             self.store,
             projection=self.projection(),
             entity=iri,
