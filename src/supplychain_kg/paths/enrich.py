@@ -134,10 +134,10 @@ def finish_paths(
     }
     if left_out:
         answer["hub_paths_note"] = (
-            f"{left_out} of the {pool} shortest paths (hubs walked, none longer than those "
-            "shown) pass through a shared hub (restriction "
-            "list, technology, place or group) and were left out: being linked to the same "
-            "hub is not a connection; hubs=true or via=ID walks them"
+            f"{left_out} path(s) through a shared hub (restriction list, technology, place or "
+            "group), no longer than those shown, were left out: being linked to the same hub "
+            f"is not a connection; hubs=true or via=ID walks them (counted among the {pool} "
+            "shortest)"
         )
     return answer
 

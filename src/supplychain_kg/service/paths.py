@@ -58,7 +58,7 @@ class PathUseCases(EntityUseCases):
         parsed = parse_options(self.ontology, timeout=timeout, via=via, **options)
         start, end = self.resolve(source), self.resolve(target)
         revision = revision_token(self.store, remote=self.settings.store_url is not None)
-        return {"revision": revision} | path_answer(
+        return path_answer(
             self.store,
             projection=self.projection(),
             source=start,
@@ -66,7 +66,7 @@ class PathUseCases(EntityUseCases):
             options=parsed,
             labels=self.ontology.labels,
             roles=Roles(self.ontology),
-        )
+        ) | {"revision": revision}
 
     def neighbors(
         self,
@@ -87,7 +87,7 @@ class PathUseCases(EntityUseCases):
             raise InvalidParameterError("limit", f"{limit} is out of range; expected 1 to 1000")
         iri = self.resolve(reference)
         revision = revision_token(self.store, remote=self.settings.store_url is not None)
-        return {"revision": revision} | neighbourhood_answer(
+        return neighbourhood_answer(
             self.store,
             projection=self.projection(),
             entity=iri,
@@ -96,4 +96,4 @@ class PathUseCases(EntityUseCases):
             limit=limit,
             labels=self.ontology.labels,
             roles=Roles(self.ontology),
-        )
+        ) | {"revision": revision}
