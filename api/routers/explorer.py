@@ -83,6 +83,12 @@ async def explorer_entity(
     )
 
 
+@router.get("/explorer/revision.json")
+async def explorer_revision(kg: KG) -> dict[str, Any]:
+    """The store's revision now: a shared view compares it with the one in its link."""
+    return await run_in_threadpool(kg.explorer_revision)
+
+
 @router.get("/explorer/vendor/{name}")
 def vendor_asset(name: str) -> FileResponse:
     """Cytoscape.js, fetched from npm when the package was built."""

@@ -61,6 +61,7 @@ async def export(
     max_hops: Annotated[int, Query(ge=1, le=MAX_HOPS)] = 6,
     k: Annotated[int, Query(ge=1, le=MAX_K, description="alternative paths")] = 3,
     include_disputed: bool = False,
+    per_claim: Annotated[bool, Query(description="each claim its own edge")] = False,
 ) -> FileResponse:
     """Download the whole graph, the neighbourhood of `around`, the result of a path query
     (`source`, `target` and the /paths parameters) or of a CONSTRUCT query as GraphML, GEXF,
@@ -83,6 +84,7 @@ async def export(
         direction=direction,
         construct=construct,
         path_query=path_query,
+        per_claim=per_claim,
     )
     return await _download(kg, request, settings.query_timeout)
 
@@ -94,11 +96,13 @@ async def export_paths(
     settings: AppSettings,
     answer: Annotated[dict[str, Any], Body(description="a path answer, as GET /paths gives it")],
     format: Annotated[str, Query(description=f"one of {', '.join(FORMATS)}")] = "graphml",
+    per_claim: Annotated[bool, Query(description="each claim its own edge")] = False,
 ) -> FileResponse:
     """Download exactly the nodes and edges of a path answer (posted as JSON), with every
     claim the store holds about those edges."""
     ends = [str(answer.get(k, "")).rsplit("/", 1)[-1] for k in ("source", "target")]
-    request = ExportRequest(format=format, paths=answer, label="-".join(e for e in ends if e))
+    label = "-".join(e for e in ends if e)
+    request = ExportRequest(format=format, paths=answer, label=label, per_claim=per_claim)
     return await _download(kg, request, settings.query_timeout)
 
 

@@ -35,6 +35,11 @@ async def paths(
     direction: Literal["out", "in", "any"] = "any",
     include_disputed: bool = False,
     as_of: Annotated[str | None, Query(description="YYYY-MM-DD: only claims valid then")] = None,
+    rank: Annotated[
+        Literal["evidence", "hops"], Query(description="evidence: strongest first; hops: shortest")
+    ] = "evidence",
+    hubs: Annotated[bool, Query(description="also walk through shared hubs")] = False,
+    via: Annotated[list[str] | None, Query(description="hubs (id or name) to walk")] = None,
 ) -> dict[str, Any]:
     """Up to ``k`` shortest paths; each hop lists its claims (stance, who says, quote, source).
 
@@ -56,5 +61,8 @@ async def paths(
             direction=direction,
             include_disputed=include_disputed,
             as_of=as_of,
+            rank=rank,
+            hubs=hubs,
+            via=via or (),
         ),
     )

@@ -25,7 +25,7 @@ export function stanceLabel(stance) {
   return STANCE_TEXT[stance] || stance;
 }
 
-const SHOWN = new Set(["id", "stance", "attributed_to", "quote", "source", "valid_from", "valid_to", "denies"]);
+const SHOWN = new Set(["id", "stance", "attributed_to", "quote", "quote_kind", "source", "valid_from", "valid_to", "denies"]);
 
 function sourceLine(source) {
   if (!source) return h("p", { class: "source" }, "Source: not recorded");
@@ -51,6 +51,14 @@ function extras(claim) {
   ]));
 }
 
+/** A verbatim quote in a blockquote; a compilation's summary as plain text, never quoted. */
+function quoteBlock(claim) {
+  if (claim.quote_kind === "summary") {
+    return h("p", { class: "summary" }, h("em", {}, "In summary (not the publisher's words): "), claim.quote);
+  }
+  return h("blockquote", {}, claim.quote);
+}
+
 /** One claim: stance badge, who says it, the quote, the source, the validity dates. */
 export function renderClaim(claim) {
   const denied = claim.stance === "denied";
@@ -58,7 +66,7 @@ export function renderClaim(claim) {
     h("p", {}, stanceBadge(claim.stance), " ",
       denied ? "denied by " : "according to ",
       h("strong", {}, claim.attributed_to || "an unattributed source")),
-    claim.quote ? h("blockquote", {}, claim.quote) : null,
+    claim.quote ? quoteBlock(claim) : null,
     sourceLine(claim.source),
     validity(claim),
     extras(claim));

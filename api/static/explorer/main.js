@@ -9,7 +9,31 @@ import { Combobox } from "./search.js";
 const $ = (id) => document.getElementById(id);
 const timings = (window.skgTimings = []);
 
-const state = { view: "empty", name: "", paths: null, selected: null };
+const state = { view: "empty", name: "", paths: null, selected: null, revision: null };
+
+/** The view as a URL fragment: what it shows, its filters, the store's revision and when. */
+function shareHash(params, revision) {
+  const at = new Date().toISOString().slice(0, 16) + "Z";
+  return `#${query({ ...params, rev: revision, at })}`;
+}
+
+/** What a shared link says next to what the server says now. */
+function shareNotice(shared, revision) {
+  const notice = $("share-notice");
+  const when = shared.at ? ` made ${shared.at.replace("T", " ")}` : "";
+  if (!shared.rev) {
+    notice.hidden = true;
+    return;
+  }
+  const changed = shared.rev !== revision;
+  notice.hidden = false;
+  notice.dataset.state = changed ? "changed" : "same";
+  notice.classList.toggle("changed", changed);
+  notice.textContent = changed
+    ? `Shared view${when}: the graph has changed since (revision ${shared.rev} then, ${revision} now); `
+      + "what you see is the data as it is now, which may differ from what was shared."
+    : `Shared view${when}: the graph has not changed since; you see what was shared.`;
+}
 
 function status(text) {
   $("status").textContent = text;
@@ -49,6 +73,8 @@ function describe(error) {
   }
   return error.message;
 }
+
+let shared = null;
 
 function setup(config) {
   renderLegend($("legend"), config.categories);
@@ -105,12 +131,13 @@ function setup(config) {
     const limit = numberIn($("view-limit"), 25);
     status(`Loading the neighbourhood of ${entity.label || entity.id}…`);
     try {
-      await timed("neighbourhood", async () => {
+      const answer = await timed("neighbourhood", async () => {
         const answer = await getJSON(`/entities/${encodeURIComponent(entity.id)}/neighbors?${neighbourParams(limit)}`);
         state.view = "neighbourhood";
+        state.revision = answer.revision;
         state.name = answer.entity.id;
         state.paths = null;
-        if (!graph.available) return;
+        if (!graph.available) return answer;
         graph.clear();
         addAnswer(answer, null);
         graph.cy.getElementById(answer.entity.id).addClass("center");
@@ -119,8 +146,13 @@ function setup(config) {
         const centre = graph.cy.getElementById(answer.entity.id);
         graph.cy.elements().unselect();
         centre.select();
+        return answer;
       });
-      history.replaceState(null, "", `#${query({ entity: entity.id })}`);
+      const view = { view: "entity", entity: answer.entity.id, depth: numberIn($("view-depth"), 1),
+        limit, denied: $("view-denied").checked ? "true" : "false" };
+      history.replaceState(null, "", shareHash(view, answer.revision));
+      if (shared) shareNotice(shared, answer.revision);
+      shared = null;
       panel.entity(entity.id, graph.available ? graph.cy.getElementById(entity.id).data("categoryLabel") : "");
       setSparql(entity);
     } catch (error) {
@@ -306,6 +338,7 @@ function setup(config) {
     try {
       const answer = await timed("paths", async () => {
         const found = await findPaths(event.target, fromBox, toBox);
+        state.revision = found.revision;
         drawPaths(found);
         showResult(result, renderPaths(found, { onShowPath: (i) => graph.available && highlightPath(i) }));
         return found;
@@ -313,6 +346,12 @@ function setup(config) {
       status(answer.paths.length
         ? `${answer.paths.length} path(s) found and highlighted; the hops and their evidence are listed under Find paths.`
         : `No path from ${answer.source.label} to ${answer.target.label}; the reason is under Find paths.`);
+      fromBox.set({ id: answer.source.id, label: answer.source.label });
+      toBox.set({ id: answer.target.id, label: answer.target.label });
+      history.replaceState(null, "", shareHash({ view: "paths", ...answer.query,
+        source: answer.source.id, target: answer.target.id }, answer.revision));
+      if (shared) shareNotice(shared, answer.revision);
+      shared = null;
     } catch (error) {
       showResult(result, renderPathError(error, (entity) => {
         const box = error.message.includes(JSON.stringify(fromBox.reference())) ? fromBox : toBox;
@@ -372,10 +411,46 @@ function setup(config) {
       + "Search, evidence and path listings still work; rebuild with npm to draw the network."));
   }
 
+  $("share").addEventListener("click", async () => {
+    if (state.view === "empty") return status("Nothing to share: the view is empty.");
+    const link = location.href;
+    try {
+      await navigator.clipboard.writeText(link);
+      status(`Link to this view copied: ${link}`);
+    } catch {
+      status(`Link to this view (copy it from here): ${link}`);
+    }
+    return undefined;
+  });
+
+  /** Restore the view a shared link describes (an entity's neighbourhood or a path query). */
+  function restore(params) {
+    shared = { rev: params.get("rev"), at: params.get("at") };
+    const checked = (name, fallback) => (params.has(name) ? params.get(name) === "true" : fallback);
+    if (params.get("view") === "paths" || (params.get("source") && params.get("target"))) {
+      fromBox.set({ id: params.get("source"), label: params.get("source") });
+      toBox.set({ id: params.get("target"), label: params.get("target") });
+      if (params.get("max_hops")) $("path-hops").value = params.get("max_hops");
+      if (params.get("k")) $("path-k").value = params.get("k");
+      $("path-disputed").checked = checked("include_disputed", false);
+      $("path-hubs").checked = checked("hubs", false);
+      $("path-rank").value = params.get("rank") === "hops" ? "hops" : "evidence";
+      const wanted = new Set(params.getAll("relation"));
+      for (const option of relations.options) option.selected = wanted.has(option.value);
+      $("path-form").requestSubmit();
+    } else if (params.get("entity")) {
+      if (params.get("depth")) $("view-depth").value = params.get("depth");
+      if (params.get("limit")) $("view-limit").value = params.get("limit");
+      $("view-denied").checked = checked("denied", true);
+      loadNeighbourhood({ id: params.get("entity") });
+    } else {
+      shared = null;
+    }
+  }
+
   // for tests and benchmarks: the view and the page state, read-only by convention
   window.skgExplorer = { cy: graph.cy, state, open: (id) => loadNeighbourhood({ id }) };
-  const start = new URLSearchParams(location.hash.slice(1)).get("entity");
-  if (start) loadNeighbourhood({ id: start });
+  restore(new URLSearchParams(location.hash.slice(1)));
   document.body.dataset.ready = "true";
 }
 

@@ -1,6 +1,7 @@
 // The evidence panel: everything about the selected entity or link, every claim with its source.
 import { renderClaim, renderClaims, stanceBadge } from "./claims.js";
 import { append, clear, getJSON, h } from "./dom.js";
+import { restrictionNote } from "./restrictions.js";
 
 const PAGE = 60;
 
@@ -82,6 +83,7 @@ export class Panel {
     return [
       h("h3", { class: "title", id: "panel-title" }, info.label),
       h("p", { class: "kind" }, `${categoryLabel || ""} · ${info.types.join(", ")}`),
+      restrictionNote(info),
       h("div", { class: "actions" },
         h("button", { type: "button", onclick: () => this.actions.expand(info.id) }, "Expand neighbours"),
         h("button", { type: "button", onclick: () => this.actions.pathFrom(info) }, "Paths from here"),

@@ -1,13 +1,15 @@
 // The path finder: GET /paths, drawn highlighted in the view and listed hop by hop.
 import { renderClaim, stanceBadge } from "./claims.js";
 import { ApiError, append, clear, getJSON, h, query } from "./dom.js";
+import { restrictionBadge } from "./restrictions.js";
 
 function hopText(edge, names) {
-  const from = names.get(edge.source);
-  const to = names.get(edge.target);
   const label = edge.relation_label || edge.relation;
-  // direction "in": the stored link points from the later node back to the earlier one
-  return edge.direction === "in" ? `${from} ← ${label} — ${to}` : `${from} — ${label} → ${to}`;
+  // the relation as the source states it (subject, relation, object), whatever the walk order
+  const stated = edge.stated || (edge.direction === "in"
+    ? { subject: edge.target, object: edge.source } : { subject: edge.source, object: edge.target });
+  const text = `${names.get(stated.subject)} ${label} ${names.get(stated.object)}`;
+  return edge.direction === "in" ? `${text} (walked from ${names.get(edge.source)} to ${names.get(edge.target)})` : text;
 }
 
 function renderHop(edge, names) {
@@ -49,12 +51,15 @@ export function renderPaths(answer, { onShowPath }) {
     return h("section", { class: "path", "aria-label": `Path ${i + 1}` },
       h("h3", {}, `Path ${i + 1}: ${path.length} hop${path.length === 1 ? "" : "s"} `,
         h("button", { type: "button", onclick: () => onShowPath(i) }, "Highlight")),
-      h("p", { class: "route" }, path.nodes.map((n) => n.label).join(" → ")),
+      path.rank ? h("p", { class: "rank" }, `Rank ${path.rank.position} (${path.rank.by}; strength ${path.rank.score}): ${path.rank.why}.`) : null,
+      h("p", { class: "route" }, path.nodes.map((n, j) => [j ? " → " : "", n.label, restrictionBadge(n) ? [" ", restrictionBadge(n)] : null])),
+      path.restricted ? h("p", { class: "restricted-count" }, `Touches ${path.restricted} entit${path.restricted === 1 ? "y" : "ies"} on a restriction list.`) : null,
       h("ol", { class: "hops" }, path.edges.map((edge) => renderHop(edge, names))));
   });
   return [
     h("p", {}, `${answer.paths.length} path(s) from ${answer.source.label} to ${answer.target.label}`,
       answer.truncated ? " (more exist: raise Alternatives)" : "", "."),
+    answer.hub_paths_note ? h("p", { class: "hint hub-note" }, `${answer.hub_paths_note}.`) : null,
     ...blocks,
     ...denialNotes(answer),
   ];
@@ -81,8 +86,12 @@ export async function findPaths(form, from, to) {
     k: data.get("k"),
     include_disputed: data.get("include_disputed") ? "true" : "false",
     relation: data.getAll("relation"),
+    rank: data.get("rank") || "evidence",
+    hubs: data.get("hubs") ? "true" : "false",
   };
-  return getJSON(`/paths?${query(params)}`);
+  const answer = await getJSON(`/paths?${query(params)}`);
+  answer.query = params;
+  return answer;
 }
 
 export function showResult(element, children) {

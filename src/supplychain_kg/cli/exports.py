@@ -54,6 +54,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         construct=read_query(args.construct) if args.construct else None,
         paths=_read_paths(args.paths),
         path_query=_path_query(args),
+        per_claim=args.per_claim,
     )
     request.check()
     kg = open_graph(args, settings)
@@ -97,6 +98,9 @@ def add_export_command(sub: Any) -> None:
         choices=list(DIRECTIONS),
         default="any",
         help="with --around: follow links out of the entity, into it, or both",
+    )
+    p.add_argument(
+        "--per-claim", action="store_true", help="each claim its own edge (graph formats)"
     )
     p.add_argument(
         "--construct", metavar="QUERY_OR_FILE", help="export the result of a CONSTRUCT query"

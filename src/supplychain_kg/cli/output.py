@@ -116,7 +116,10 @@ def print_claim(claim: dict[str, Any], indent: str) -> None:
     when = f", {src['date']}" if src.get("date") else ""
     stance = "DENIED" if claim["stance"] == "denied" else claim["stance"]
     print(f"{indent}[{stance}] according to {claim['attributed_to']}")
-    print(f'{indent}  "{claim["quote"]}"')
+    if claim.get("quote_kind") == "summary":
+        print(f"{indent}  in summary (not a quotation): {claim['quote']}")
+    else:
+        print(f'{indent}  "{claim["quote"]}"')
     extras = [
         f"{k.replace('_', ' ')}: {claim[k]}"
         for k in ("valid_from", "valid_to", "amount", "currency", "amount_qualifier", "technology")

@@ -37,6 +37,18 @@ def _print_edge(edge: dict[str, Any], nodes: dict[str, str], indent: str) -> Non
         print_claim(claim, indent + "     ")
 
 
+def _print_listings(nodes: list[dict[str, Any]], indent: str) -> None:
+    for node in nodes:
+        for listing in node.get("restrictions") or []:
+            src = listing["source"]
+            since = f"since {listing['since']}" if listing["since"] else "no start date given"
+            dated = f", {src['date']}" if src.get("date") else ""
+            print(
+                f"{indent}RESTRICTED: {node['label']} is on {listing['list_label']} "
+                f"({since}; source: {src['title']}{dated})"
+            )
+
+
 def _print_paths(answer: dict[str, Any]) -> None:
     print(f"{_node_text(answer['source'])}  to  {_node_text(answer['target'])}")
     _print_denials(answer["source"], "  ")
@@ -46,6 +58,8 @@ def _print_paths(answer: dict[str, Any]) -> None:
     for number, path in enumerate(answer["paths"], 1):
         names = {n["id"]: _node_text(n) for n in path["nodes"]}
         print(f"\npath {number} ({path['length']} hop{'s' if path['length'] != 1 else ''}):")
+        if "rank" in path:
+            print(f"  (strength {path['rank']['score']}: {path['rank']['why']})")
         print(f"  {names[path['nodes'][0]['id']]}")
         for edge in path["edges"]:
             _print_edge(edge, names, "    ")
@@ -53,6 +67,9 @@ def _print_paths(answer: dict[str, Any]) -> None:
                 _print_edge(other, names, "    also ")
         for node in path["nodes"][1:-1]:
             _print_denials(node, "  ")
+        _print_listings(path["nodes"], "  ")
+    if answer.get("hub_paths_note"):
+        print(f"\n({answer['hub_paths_note']})")
     if answer["truncated"]:
         print("\n(more paths exist: raise --k to see them)")
 
@@ -76,6 +93,9 @@ def cmd_path(args: argparse.Namespace, settings: Settings) -> int:
             k=args.k,
             exclude_relation=args.exclude_relation or (),
             entity_type=args.entity_type or (),
+            rank=args.rank,
+            hubs=args.hubs,
+            via=args.via or (),
             **_path_options(args),
         )
     finally:
@@ -129,6 +149,11 @@ def add_path_commands(sub: Any) -> None:
     p.add_argument("--k", type=int, default=3, help="alternative paths, shortest first")
     p.add_argument("--exclude-relation", action="append", metavar="R")
     p.add_argument("--entity-type", action="append", metavar="T", help="intermediate types")
+    p.add_argument(
+        "--rank", choices=["evidence", "hops"], default="evidence", help="order of the paths"
+    )
+    p.add_argument("--hubs", action="store_true", help="also walk through shared hubs")
+    p.add_argument("--via", action="append", metavar="HUB", help="walk through this hub")
     _add_walk_options(p)
     p.set_defaults(handler=cmd_path)
 

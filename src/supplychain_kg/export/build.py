@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
+from supplychain_kg.export import evidence
+from supplychain_kg.export.evidence import ClaimRecord
 from supplychain_kg.export.model import ExportEdge, ExportGraph, ExportNode
 from supplychain_kg.model import IRI, BNode
 from supplychain_kg.namespaces import DCTERMS, RDF, RDFS, SCHEMA, SKG, SKOS
-from supplychain_kg.paths import fetch_claims, local_id
+from supplychain_kg.paths import Roles, fetch_claims, local_id
 from supplychain_kg.store import Store
 from supplychain_kg.validate import Ontology
 
@@ -99,7 +102,15 @@ def _read_nodes(store: Store, ontology: Ontology, iris: list[str] | None) -> dic
     for x, v in _pairs(store, country, iris):
         if x in acc:
             _add(acc[x].country, local_id(v) if v.startswith(("http:", "https:")) else v)
-    return {iri: _finish_node(iri, entry) for iri, entry in acc.items()}
+    nodes = {iri: _finish_node(iri, entry) for iri, entry in acc.items()}
+    roles = Roles(ontology)
+    denials = evidence.denial_counts(store, iris)
+    lists = evidence.restriction_lists(store, iris)
+    for iri, node in nodes.items():
+        node.role = roles.role(node.types)
+        node.denials = denials.get(iri, 0)
+        node.restriction_lists = lists.get(iri, ())
+    return nodes
 
 
 def _finish_node(iri: str, entry: _NodeAcc) -> ExportNode:
@@ -122,6 +133,16 @@ class _EdgeAcc:
     denied: int = 0
     claim_ids: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    records: list[ClaimRecord] = field(default_factory=list)
+
+    def add(self, record: ClaimRecord) -> None:
+        if record.stance == "denied":
+            self.denied += 1
+        else:
+            self.asserted += 1
+        self.claim_ids.append(record.id)
+        self.records.append(record)
+        _add(self.sources, record.source)
 
 
 @dataclass
@@ -129,29 +150,23 @@ class _Source:
     title: str
     url: str | None
     date: str | None
+    publisher: str = ""
 
 
 def _whole_claims(store: Store, acc: dict[EdgeKey, _EdgeAcc]) -> None:
     """Stream every claim with an entity object into ``acc`` (the whole-store path)."""
-    query = f"""SELECT ?c ?s ?rel ?o ?stance ?src ?slug WHERE {{
-        ?c <{SKG}subject> ?s ; <{SKG}relation> ?rel ; <{SKG}object> ?o ;
-           <{SKG}stance> ?stance ; <{SKG}source> ?src .
-        FILTER(isIRI(?o)) OPTIONAL {{ ?c <{SKG}slug> ?slug }} }}"""
-    denied = f"{SKG}Denied"
-    for row in store.query(query).rows():
+    seen: set[str] = set()
+    for row in store.query(evidence.whole_claims_query()).rows():
+        claim = row["c"].value
+        if claim in seen:  # a second value of an optional property
+            continue
+        seen.add(claim)
         key = (row["s"].value, row["rel"].value, row["o"].value)
         entry = acc.get(key)
         if entry is None:
             entry = acc[key] = _EdgeAcc()
-        if row["stance"].value == denied:
-            entry.denied += 1
-        else:
-            entry.asserted += 1
         slug = row.get("slug")
-        entry.claim_ids.append(slug.value if slug is not None else local_id(row["c"].value))
-        src = row["src"].value
-        if src not in entry.sources:
-            entry.sources.append(src)
+        entry.add(evidence.record_from_row(slug.value if slug else local_id(claim), row))
 
 
 def _scoped_claims(store: Store, iris: list[str], acc: dict[EdgeKey, _EdgeAcc]) -> None:
@@ -164,12 +179,7 @@ def _scoped_claims(store: Store, iris: list[str], acc: dict[EdgeKey, _EdgeAcc]) 
         if claim.subject not in inside:
             continue
         entry = acc.setdefault((claim.subject, claim.relation, claim.object.value), _EdgeAcc())
-        if claim.stance == "denied":
-            entry.denied += 1
-        else:
-            entry.asserted += 1
-        entry.claim_ids.append(claim.id)
-        _add(entry.sources, claim.source.iri)
+        entry.add(evidence.record_from_info(claim))
 
 
 def _unbacked_triples(
@@ -193,24 +203,51 @@ def _unbacked_triples(
 def _read_sources(store: Store, iris: list[str]) -> dict[str, _Source]:
     out: dict[str, _Source] = {}
     where = f"""OPTIONAL {{ ?src <{DCTERMS}title> ?title }} OPTIONAL {{ ?src <{SCHEMA}url> ?url }}
-        OPTIONAL {{ ?src <{DCTERMS}date> ?date }}"""
+        OPTIONAL {{ ?src <{DCTERMS}date> ?date }}
+        OPTIONAL {{ ?src <{DCTERMS}publisher> ?pub OPTIONAL {{ ?pub <{RDFS}label> ?pubname }} }}"""
     for chunk in _chunks(iris):
-        query = f"SELECT ?src ?title ?url ?date WHERE {{ {_values('src', chunk)} {where} }}"
+        query = f"""SELECT ?src ?title ?url ?date ?pub ?pubname
+            WHERE {{ {_values("src", chunk)} {where} }}"""
         for row in store.query(query).rows():
             src = row["src"].value
             if src in out:
                 continue
             title, url, date = row.get("title"), row.get("url"), row.get("date")
+            pub, name = row.get("pub"), row.get("pubname")
+            publisher = name.value if name else (pub.value if pub else "")
             out[src] = _Source(
                 title.value if title is not None else local_id(src),
                 url.value if url is not None else None,
                 date.value if date is not None else None,
+                local_id(publisher) if isinstance(pub, IRI) and not name else publisher,
             )
     return out
 
 
+def _claim_lists(records: list[ClaimRecord], sources: dict[str, _Source]) -> dict[str, Any]:
+    """ExportEdge's per-claim attributes and validity (see model.EDGE_ATTRIBUTES)."""
+    docs = [sources[r.source] for r in records]
+    out: dict[str, Any] = {
+        name: evidence.aligned(getattr(r, field) for r in records)
+        for name, field in evidence.CLAIM_FIELDS.items()
+    }
+    out["publishers"] = evidence.aligned(d.publisher for d in docs)
+    out["claim_source_titles"] = evidence.aligned(d.title for d in docs)
+    out["claim_source_urls"] = evidence.aligned(d.url or "" for d in docs)
+    out["claim_dates"] = evidence.aligned(d.date or "" for d in docs)
+    starts = [r.valid_from for r in records]
+    ends = [r.valid_to for r in records]
+    out["valid_from"] = min(starts) if records and all(starts) else ""
+    out["valid_to"] = max(ends) if records and all(ends) else ""
+    out["spells"] = evidence.spells(records)
+    return out
+
+
 def _finish_edges(
-    store: Store, ontology: Ontology, acc: dict[EdgeKey, _EdgeAcc], order: dict[str, int]
+    store: Store,
+    ontology: Ontology,
+    acc: dict[EdgeKey, _EdgeAcc],
+    order: dict[str, int],
 ) -> list[ExportEdge]:
     used = sorted({src for entry in acc.values() for src in entry.sources})
     sources = _read_sources(store, used)
@@ -226,6 +263,7 @@ def _finish_edges(
         entry = acc[(s, rel, o)]
         docs = [sources[src] for src in entry.sources]
         dates = sorted(d.date for d in docs if d.date)
+        records = sorted(entry.records, key=lambda r: r.id)
         edges.append(
             ExportEdge(
                 source=s,
@@ -235,11 +273,12 @@ def _finish_edges(
                 label=ontology.labels.get(rel, short_name(rel)),
                 asserted_claims=entry.asserted,
                 denied_claims=entry.denied,
-                claim_ids=tuple(sorted(entry.claim_ids)),
+                claim_ids=tuple(r.id for r in records) or tuple(sorted(entry.claim_ids)),
                 sources=intern(d.title for d in docs),
                 source_urls=intern(d.url for d in docs if d.url),
                 earliest_claim_date=dates[0] if dates else "",
                 latest_claim_date=dates[-1] if dates else "",
+                **_claim_lists(records, sources),
             )
         )
     return edges

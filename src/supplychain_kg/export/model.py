@@ -46,8 +46,15 @@ NODE_ATTRIBUTES: tuple[tuple[str, AttrType], ...] = (
     ("country", "multi"),
     ("aliases", "multi"),
     ("identifiers", "multi"),
+    ("role", "string"),
+    ("denials", "int"),
+    ("restriction_lists", "multi"),
 )
-"""Node attributes in every format, with their kind (``multi``: a list of strings)."""
+"""Node attributes in every format, with their kind (``multi``: a list of strings).
+
+``role``: a coarse role for colouring (vendor, contractor, government, place, list, ...);
+``denials``: how many denied claims the entity is party to; ``restriction_lists``: the
+sanctions or restriction lists it is on (asserted ``skg:listedOn`` claims)."""
 
 EDGE_ATTRIBUTES: tuple[tuple[str, AttrType], ...] = (
     ("label", "string"),
@@ -62,8 +69,30 @@ EDGE_ATTRIBUTES: tuple[tuple[str, AttrType], ...] = (
     ("source_urls", "multi"),
     ("earliest_claim_date", "string"),
     ("latest_claim_date", "string"),
+    ("valid_from", "string"),
+    ("valid_to", "string"),
+    ("claim_stances", "multi"),
+    ("quotes", "multi"),
+    ("quote_kinds", "multi"),
+    ("attributions", "multi"),
+    ("publishers", "multi"),
+    ("claim_source_titles", "multi"),
+    ("claim_source_urls", "multi"),
+    ("claim_dates", "multi"),
+    ("claim_valid_from", "multi"),
+    ("claim_valid_to", "multi"),
+    ("amounts", "multi"),
+    ("currencies", "multi"),
+    ("technologies", "multi"),
 )
-"""Edge attributes in every format. Claim dates are the dates of the claims' source documents."""
+"""Edge attributes in every format. Claim dates are the dates of the claims' source documents.
+
+``valid_from`` / ``valid_to``: the earliest start and latest end of the claims' validity when
+every claim gives one. From ``claim_stances`` on, each list has one item per claim, in the
+order of ``claim_ids`` (an item is "" where that claim has no value; a list whose items are
+all empty is left out): the n-th quote, attribution, publisher, source title and URL, source
+date, validity, amount, currency and technology are the n-th claim's. ``quote_kinds`` says
+whether each quote is the publisher's words ("verbatim") or a compilation's ("summary")."""
 
 
 def _escape_item(value: str) -> str:
@@ -122,6 +151,9 @@ class ExportNode:
     country: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     identifiers: tuple[str, ...] = ()
+    role: str = ""
+    denials: int = 0
+    restriction_lists: tuple[str, ...] = ()
     index: int = -1
     """Position in the graph's node order (set by ExportGraph.number_nodes)."""
 
@@ -146,6 +178,23 @@ class ExportEdge:
     source_urls: tuple[str, ...] = ()
     earliest_claim_date: str = ""
     latest_claim_date: str = ""
+    valid_from: str = ""
+    valid_to: str = ""
+    claim_stances: tuple[str, ...] = ()
+    quotes: tuple[str, ...] = ()
+    quote_kinds: tuple[str, ...] = ()
+    attributions: tuple[str, ...] = ()
+    publishers: tuple[str, ...] = ()
+    claim_source_titles: tuple[str, ...] = ()
+    claim_source_urls: tuple[str, ...] = ()
+    claim_dates: tuple[str, ...] = ()
+    claim_valid_from: tuple[str, ...] = ()
+    claim_valid_to: tuple[str, ...] = ()
+    amounts: tuple[str, ...] = ()
+    currencies: tuple[str, ...] = ()
+    technologies: tuple[str, ...] = ()
+    spells: tuple[tuple[str, str], ...] = ()
+    """Time windows (start, end: ISO dates, "" when open) in which the edge holds (GEXF)."""
 
     @property
     def claims(self) -> int:

@@ -9,6 +9,7 @@ from typing import IO, Any
 
 from supplychain_kg.errors import BadRequestError, QueryTimeoutError
 from supplychain_kg.export import WRITERS, scope
+from supplychain_kg.export.evidence import per_claim_edges
 from supplychain_kg.export.files import ExportFormat, export_filename, get_format
 from supplychain_kg.export.model import ExportGraph
 from supplychain_kg.export.rdf import write_rdf
@@ -31,6 +32,7 @@ class ExportRequest:
     ``label`` names the scope in the file name (e.g. the entity id). ``answer`` is the
     CONSTRUCT query's answer when the caller has already run it (under the query guard and the
     time limit: ``KnowledgeGraph.export``), as N-Triples, or for an RDF format in that format.
+    ``per_claim``: each claim its own edge (graph formats).
     """
 
     format: str = "graphml"
@@ -44,6 +46,7 @@ class ExportRequest:
     label: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
     answer: bytes | None = None
+    per_claim: bool = False
 
     def check(self) -> ExportFormat:
         """The format; raises BadRequestError on a bad format or conflicting scopes."""
@@ -81,7 +84,12 @@ class ExportRequest:
 
 
 def build_graph(store: Store, ontology: Ontology, request: ExportRequest) -> ExportGraph:
-    """The export graph for the request's scope."""
+    """The export graph for the request's scope (each claim its own edge if asked)."""
+    graph = _scoped_graph(store, ontology, request)
+    return per_claim_edges(graph) if request.per_claim else graph
+
+
+def _scoped_graph(store: Store, ontology: Ontology, request: ExportRequest) -> ExportGraph:
     if request.around:
         relations = scope.parse_relations(ontology, request.relations)
         return scope.around(

@@ -145,16 +145,26 @@ def _graphml_node_writer(keys: dict[str, str]) -> Callable[[ExportNode], str]:
     aliases = _data(keys["aliases"], cached=False)
     identifiers = _data(keys["identifiers"], cached=False)
 
+    role, denials, lists = keys["role"], keys["denials"], _data(keys["restriction_lists"])
+
     def render(n: ExportNode) -> str:
         return (
             f'<node id="n{n.index}"><data key="{label}">{text_escape(n.label)}</data>'
             f'<data key="{ident}">{text_escape(n.entity_id)}</data>'
             f'<data key="{iri}">{text_escape(n.iri)}</data>'
             f"{types(n.types)}{country(n.country)}{aliases(n.aliases)}"
-            f"{identifiers(n.identifiers)}</node>\n"
+            f"{identifiers(n.identifiers)}"
+            + (f'<data key="{role}">{text_escape(n.role)}</data>' if n.role else "")
+            + f'<data key="{denials}">{n.denials}</data>{lists(n.restriction_lists)}</node>\n'
         )
 
     return render
+
+
+_EVIDENCE = tuple(
+    name for name, _ in EDGE_ATTRIBUTES[EDGE_ATTRIBUTES.index(("claim_stances", "multi")) :]
+)
+"""The per-claim evidence lists of an edge (model.EDGE_ATTRIBUTES from claim_stances on)."""
 
 
 def _graphml_edge_writer(keys: dict[str, str]) -> Callable[[ExportEdge], str]:
@@ -189,14 +199,24 @@ def _graphml_edge_writer(keys: dict[str, str]) -> Callable[[ExportEdge], str]:
             out += f'<data key="{k["latest_claim_date"]}">{text_escape(last)}</data>'
         return out
 
+    validity = {name: k[name] for name in ("valid_from", "valid_to")}
+    evidence = [(name, _data(k[name], cached=False)) for name in _EVIDENCE]
+
     def render(e: ExportEdge) -> str:
         ids = e.claim_ids
+        valid = "".join(
+            f'<data key="{key}">{getattr(e, name)}</data>'
+            for name, key in validity.items()
+            if getattr(e, name)
+        )
         return (
             f"{relation((e.label, e.relation, e.relation_iri))}"
             f"{counts((e.stance, str(e.asserted_claims), str(e.denied_claims)))}"
             + (f'<data key="{claim_ids}">{text_escape(flatten(ids))}</data>' if ids else "")
             + f"{sources(e.sources)}{urls(e.source_urls)}"
-            f"{dates((e.earliest_claim_date, e.latest_claim_date))}</edge>\n"
+            f"{dates((e.earliest_claim_date, e.latest_claim_date))}{valid}"
+            + "".join(data(getattr(e, name)) for name, data in evidence)
+            + "</edge>\n"
         )
 
     return render
@@ -253,14 +273,26 @@ def _attvalues(values: dict[str, object]) -> str:
     return f"<attvalues>{''.join(parts)}</attvalues>" if parts else ""
 
 
+def _spells(edge: ExportEdge) -> str:
+    """GEXF spells from the claims' validFrom/validTo: Gephi's timeline plays them."""
+    if not edge.spells:
+        return ""
+    parts = []
+    for start, end in edge.spells:
+        bounds = (f' start="{start}"' if start else "") + (f' end="{end}"' if end else "")
+        parts.append(f"<spell{bounds}/>")
+    return f"<spells>{''.join(parts)}</spells>"
+
+
 def write_gexf(graph: ExportGraph, out: IO[bytes]) -> None:
-    """Write ``graph`` as GEXF 1.2 (valid against gexf.xsd and viz.xsd)."""
+    """Write ``graph`` as GEXF 1.2 (valid against gexf.xsd and viz.xsd), a dynamic graph
+    whose dated edges carry spells (``ExportEdge.spells``); undated edges hold throughout."""
     sink = _Out(out)
     sink.add(_GEXF_HEAD)
     sink.add(
         f"<meta><creator>supplychain-kg</creator>"
         f"<description>{text_escape(graph.name)}</description></meta>\n"
-        '<graph defaultedgetype="directed" mode="static">\n'
+        '<graph defaultedgetype="directed" mode="dynamic" timeformat="date">\n'
     )
     sink.add(_gexf_attributes("node", NODE_ATTRIBUTES))
     sink.add(_gexf_attributes("edge", EDGE_ATTRIBUTES))
@@ -275,7 +307,7 @@ def write_gexf(graph: ExportGraph, out: IO[bytes]) -> None:
         source, target = nodes[e.source].index, nodes[e.target].index
         sink.add(
             f'<edge id="e{i}" source="n{source}" target="n{target}" '
-            f'label="{attr_escape(e.label)}">{_attvalues(e.attributes())}</edge>\n'
+            f'label="{attr_escape(e.label)}">{_attvalues(e.attributes())}{_spells(e)}</edge>\n'
         )
     sink.add("</edges>\n</graph>\n</gexf>\n")
     sink.flush()

@@ -4,7 +4,9 @@
   from the store (``edges`` with the queries of ``source``) and patched after small writes;
   ``graph``: the edges a walk may use and the stated triples; ``search``: shortest and
   k-shortest paths; ``options``: what a walk may use (:class:`PathOptions`) and its hops;
-- ``answers``: path and neighbourhood answers with the evidence on every hop;
+- ``answers``: path and neighbourhood answers with the evidence on every hop, finished by
+  ``enrich`` (roles and ``restrictions`` of nodes, hops stated as the source states them)
+  and ordered by ``ranking``; ``roles``: coarse roles and which nodes are shared hubs;
 - ``evidence``: claims, sources and entity summaries read from the store;
 - ``names``: the name index that resolves an id, IRI or name to an entity.
 """
@@ -18,31 +20,43 @@ from supplychain_kg.paths.answers import (
     path_answer,
 )
 from supplychain_kg.paths.evidence import (
+    ClaimInfo,
     aliases_and_identifiers,
     fetch_claims,
     fetch_entities,
     local_id,
 )
 from supplychain_kg.paths.names import Match, NameIndex
+from supplychain_kg.paths.options import PathOptions
 from supplychain_kg.paths.projection import Projection, build_projection, touched_entities
+from supplychain_kg.paths.ranking import rank_paths
+from supplychain_kg.paths.restrictions import fetch_restrictions
+from supplychain_kg.paths.roles import HUB_ROLES, Roles, fetch_roles
 from supplychain_kg.paths.source import claim_ends, staged_impure, staged_subjects
 
 __all__ = [
+    "HUB_ROLES",
     "MAX_DEPTH",
     "MAX_HOPS",
     "MAX_K",
+    "ClaimInfo",
     "Match",
     "NameIndex",
+    "PathOptions",
     "Projection",
+    "Roles",
     "aliases_and_identifiers",
     "build_projection",
     "claim_ends",
     "fetch_claims",
     "fetch_entities",
+    "fetch_restrictions",
+    "fetch_roles",
     "local_id",
     "neighbourhood_answer",
     "parse_options",
     "path_answer",
+    "rank_paths",
     "staged_impure",
     "staged_subjects",
     "touched_entities",

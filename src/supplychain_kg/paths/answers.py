@@ -16,9 +16,11 @@ from typing import Any
 
 from supplychain_kg.errors import InvalidParameterError
 from supplychain_kg.namespaces import SKG
+from supplychain_kg.paths import enrich
 from supplychain_kg.paths.evidence import ClaimInfo, EntitySummary, fetch_claims, fetch_entities
 from supplychain_kg.paths.options import Hop, PathOptions
 from supplychain_kg.paths.projection import Projection
+from supplychain_kg.paths.roles import Roles
 from supplychain_kg.store import Store
 from supplychain_kg.validate import Ontology
 
@@ -210,6 +212,7 @@ def _reason(projection: Projection, source: str, target: str, options: PathOptio
             hints.append(
                 "a path exists when links are followed in either direction (direction=any)"
             )
+    hints += enrich.hub_hint(projection, source, target, options)
     if options.max_hops < 10:
         looser = replace(options, max_hops=10)
         if projection.shortest(source, target, looser) is not None:
@@ -225,10 +228,16 @@ def path_answer(
     target: str,
     options: PathOptions,
     labels: dict[str, str],
+    roles: Roles | None = None,
 ) -> dict[str, Any]:
-    """Up to ``options.k`` shortest paths from ``source`` to ``target`` with their evidence."""
+    """Up to ``options.k`` paths from ``source`` to ``target`` with their evidence, ranked
+    among the shortest few (``enrich.finish_paths``)."""
+    pool = options.k if options.rank == "hops" else min(MAX_K, max(options.k + 2, 5))
     with projection.lock:
-        found, truncated = projection.k_shortest(source, target, options, options.k)
+        found, truncated = projection.k_shortest(source, target, options, pool)
+        left_out = enrich.hub_paths_left_out(
+            projection, (source, target), options, pool=options.k, found=found
+        )
         steps = [[projection.hops(a, b, options) for a, b in pairwise(path)] for path in found]
         reason = _reason(projection, source, target, options) if not found else None
     hops = [hop for path in steps for step in path for hop in step]
@@ -245,12 +254,11 @@ def path_answer(
         paths.append(
             {"length": len(path) - 1, "nodes": [evidence.node(n) for n in path], "edges": edges}
         )
-    answer: dict[str, Any] = {
-        "source": evidence.node(source),
-        "target": evidence.node(target),
-        "paths": paths,
-        "truncated": truncated,
-    }
+    ends = [evidence.node(source), evidence.node(target)]
+    answer = enrich.finish_paths(
+        store, projection, ends, paths, roles=roles, options=options, hubs=(options.k, left_out)
+    )
+    answer["truncated"] = truncated or len(paths) > options.k
     if reason:
         answer["reason"] = reason
     return answer
@@ -265,11 +273,13 @@ def neighbourhood_answer(
     depth: int,
     limit: int,
     labels: dict[str, str],
+    roles: Roles | None = None,
 ) -> dict[str, Any]:
     """The entities within ``depth`` hops, at most ``limit`` new neighbours per entity.
 
     Each capped entity is listed in ``more`` with how many neighbours it has in all.
     """
+    options = replace(options, avoid_types=frozenset())
     visited = {entity}
     frontier = [entity]
     hops: list[Hop] = []
@@ -297,7 +307,7 @@ def neighbourhood_answer(
             frontier = nxt
     evidence = _Evidence(store, projection, visited, hops, labels, parties_of={entity})
     ordered = [entity, *sorted(visited - {entity}, key=lambda n: evidence.summaries[n].id)]
-    return {
+    answer = {
         "entity": evidence.node(entity),
         "depth": depth,
         "direction": options.direction,
@@ -306,6 +316,7 @@ def neighbourhood_answer(
         "more": [{"id": evidence.summaries[n].id, "shown": s, "total": t} for n, s, t in more],
         "truncated": bool(more),
     }
+    return enrich.finish_neighbourhood(store, projection, answer, roles)
 
 
 def _relation_iri(name: str, known: frozenset[str], parameter: str) -> str:
@@ -346,13 +357,19 @@ def parse_options(
     include_disputed: bool = False,
     as_of: str | None = None,
     timeout: float | None = None,
+    rank: str = "evidence",
+    hubs: bool = False,
+    via: Sequence[str] = (),
 ) -> PathOptions:
     """Check the user's path parameters and turn them into PathOptions.
 
     Relations and types are given by local name (``sourcesFrom``), CURIE (``skg:Tender``) or
     IRI. Without ``relation``, the non-traversable relations (e.g. ``didNotRespondTo``) are
-    left out. Raises InvalidParameterError naming the bad parameter.
+    left out; shared hubs too, unless ``hubs`` or named (IRIs) in ``via``. ``rank``: evidence
+    or hops. Raises InvalidParameterError naming the bad parameter.
     """
+    if rank not in ("evidence", "hops"):
+        raise InvalidParameterError("rank", f"{rank!r}; expected evidence or hops")
     known = ontology.claimed_relations
     chosen = frozenset(_relation_iri(r, known, "relation") for r in relation) or None
     excluded = frozenset(_relation_iri(r, known, "exclude_relation") for r in exclude_relation)
@@ -377,4 +394,7 @@ def parse_options(
         include_disputed=include_disputed,
         as_of=_date(as_of),
         deadline=None if timeout is None else time.monotonic() + timeout,
+        rank=rank,  # type: ignore[arg-type]
+        avoid_types=frozenset() if hubs else Roles(ontology).hub_classes,
+        via=frozenset(via),
     )

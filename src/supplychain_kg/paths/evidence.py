@@ -147,6 +147,7 @@ _OPTIONAL = {
     "currency": f"{SKG}currency",
     "amount_qualifier": f"{SKG}amountQualifier",
     "confidence": f"{SKG}confidence",
+    "quote_kind": f"{SKG}quoteKind",
     "technology": f"{SKG}technology",
     "comment": f"{RDFS}comment",
 }

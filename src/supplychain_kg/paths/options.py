@@ -25,6 +25,9 @@ class PathOptions:
 
     ``relations`` None means every traversable relation; ``entity_types`` None means any
     intermediate node (otherwise a set of class IRIs, subclasses included by the caller).
+    ``avoid_types``: classes of shared hubs (lists, technologies, places, groups) whose nodes
+    are not walked through, except the nodes in ``via``. ``rank``: how an answer orders its
+    paths (``paths.ranking``).
     """
 
     max_hops: int = 6
@@ -36,6 +39,9 @@ class PathOptions:
     include_disputed: bool = False
     as_of: str | None = None
     deadline: float | None = None
+    rank: Literal["evidence", "hops"] = "evidence"
+    avoid_types: frozenset[str] = frozenset()
+    via: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

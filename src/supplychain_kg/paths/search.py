@@ -78,15 +78,18 @@ class PathSearch(ProjectedGraph):
         options: PathOptions,
         banned: frozenset[str] | set[str],
     ) -> Callable[[str], bool]:
-        wanted = options.entity_types
-        types = self.types() if wanted is not None else {}
+        wanted, avoid, via = options.entity_types, options.avoid_types, options.via
+        types = self.types() if wanted is not None or avoid else {}
 
         def allowed(node: str) -> bool:
             if node in (source, target):
                 return node == target
             if node in banned:
                 return False
-            return wanted is None or not wanted.isdisjoint(types.get(node, ()))
+            kinds = types.get(node, ())
+            if avoid and node not in via and not avoid.isdisjoint(kinds):
+                return False
+            return wanted is None or not wanted.isdisjoint(kinds)
 
         return allowed
 

@@ -14,8 +14,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from supplychain_kg.namespaces import SKG
-from supplychain_kg.paths import MAX_DEPTH, MAX_HOPS, MAX_K, aliases_and_identifiers, local_id
+from supplychain_kg.paths import (
+    MAX_DEPTH,
+    MAX_HOPS,
+    MAX_K,
+    aliases_and_identifiers,
+    fetch_restrictions,
+    local_id,
+)
 from supplychain_kg.service.paths import PathUseCases
+from supplychain_kg.service.revision import revision_token
 from supplychain_kg.store import Store
 from supplychain_kg.validate import Ontology
 
@@ -190,8 +198,15 @@ class ExplorerUseCases(PathUseCases):
         ``show_all`` claims, default SHOW_ALL) its first ``limit`` neighbours' links,
         every denial involving it, and the counts."""
         iri = self.resolve(reference)
+        revision = revision_token(self.store, remote=self.settings.store_url is not None)
         claims = claim_count(self.store, iri)
+        listings = fetch_restrictions(self.store, [iri]).get(iri, [])
+        extra = {"revision": revision, "restrictions": listings}
         if claims <= (SHOW_ALL if show_all is None else show_all):
-            return {**self.show(iri), "capped": None}
+            return {**self.show(iri), "capped": None, **extra}
         answer = self.neighbors(iri, limit=limit, timeout=timeout, include_disputed=True)
-        return hub_card(self.store, answer, claims)
+        return {**hub_card(self.store, answer, claims), **extra}
+
+    def explorer_revision(self) -> dict[str, Any]:
+        """The store's revision (``service.revision``), for a shared view to compare."""
+        return {"revision": revision_token(self.store, remote=self.settings.store_url is not None)}

@@ -11,12 +11,14 @@ from supplychain_kg.namespaces import SKG
 from supplychain_kg.paths import (
     MAX_DEPTH,
     Projection,
+    Roles,
     build_projection,
     neighbourhood_answer,
     parse_options,
     path_answer,
 )
 from supplychain_kg.service.entities import EntityUseCases
+from supplychain_kg.service.revision import revision_token
 
 __all__ = ["PathUseCases"]
 
@@ -52,8 +54,10 @@ class PathUseCases(EntityUseCases):
         Raises UnknownEntityError / AmbiguousEntityError for SOURCE or TARGET,
         InvalidParameterError for a bad option and QueryTimeoutError past ``timeout`` seconds.
         """
-        parsed = parse_options(self.ontology, timeout=timeout, **options)
+        via = [self.resolve(name) for name in options.pop("via", ())]
+        parsed = parse_options(self.ontology, timeout=timeout, via=via, **options)
         start, end = self.resolve(source), self.resolve(target)
+        revision = revision_token(self.store, remote=self.settings.store_url is not None)
         return path_answer(
             self.store,
             projection=self.projection(),
@@ -61,7 +65,8 @@ class PathUseCases(EntityUseCases):
             target=end,
             options=parsed,
             labels=self.ontology.labels,
-        )
+            roles=Roles(self.ontology),
+        ) | {"revision": revision}
 
     def neighbors(
         self,
@@ -81,6 +86,7 @@ class PathUseCases(EntityUseCases):
         if not 1 <= limit <= 1000:
             raise InvalidParameterError("limit", f"{limit} is out of range; expected 1 to 1000")
         iri = self.resolve(reference)
+        revision = revision_token(self.store, remote=self.settings.store_url is not None)
         return neighbourhood_answer(
             self.store,
             projection=self.projection(),
@@ -89,4 +95,5 @@ class PathUseCases(EntityUseCases):
             depth=depth,
             limit=limit,
             labels=self.ontology.labels,
-        )
+            roles=Roles(self.ontology),
+        ) | {"revision": revision}
