@@ -32,11 +32,19 @@ async def paths(
     direction: Literal["out", "in", "any"] = "any",
     include_disputed: bool = False,
     as_of: Annotated[str | None, Query(description="YYYY-MM-DD: only claims valid then")] = None,
+    mode: Annotated[
+        Literal["auto", "projection", "frontier"] | None,
+        Query(
+            description="projection: the graph in memory; frontier: one hop at a time from "
+            "the store (for graphs too big for memory); auto (default: SKG_PATHS): by size"
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     """Up to ``k`` shortest paths; each hop lists its claims (stance, who says, quote, source).
 
     Links resting only on denied claims are walked only with ``include_disputed=true``. No path
-    is not an error: the answer has no paths and a ``reason``.
+    is not an error: the answer has no paths and a ``reason``. The answer names the path
+    ``mode`` used and, in frontier mode, the ``capped_hubs`` it did not walk through.
     """
     timeout = settings.query_timeout
     return await run_limited(
@@ -53,5 +61,6 @@ async def paths(
             direction=direction,
             include_disputed=include_disputed,
             as_of=as_of,
+            mode=mode,
         ),
     )

@@ -55,6 +55,13 @@ def _print_paths(answer: dict[str, Any]) -> None:
             _print_denials(node, "  ")
     if answer["truncated"]:
         print("\n(more paths exist: raise --k to see them)")
+    hubs = answer.get("capped_hubs") or []
+    if hubs:
+        listed = ", ".join(f"{h['iri']} ({h['neighbours']:,} neighbours)" for h in hubs)
+        print(
+            f"\n(not walked through, past SKG_PATHS_HUB_LIMIT: {listed}; "
+            "a shorter path through them may exist)"
+        )
 
 
 def _path_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -76,6 +83,7 @@ def cmd_path(args: argparse.Namespace, settings: Settings) -> int:
             k=args.k,
             exclude_relation=args.exclude_relation or (),
             entity_type=args.entity_type or (),
+            mode=args.mode,
             **_path_options(args),
         )
     finally:
@@ -129,6 +137,12 @@ def add_path_commands(sub: Any) -> None:
     p.add_argument("--k", type=int, default=3, help="alternative paths, shortest first")
     p.add_argument("--exclude-relation", action="append", metavar="R")
     p.add_argument("--entity-type", action="append", metavar="T", help="intermediate types")
+    p.add_argument(
+        "--mode",
+        choices=["auto", "projection", "frontier"],
+        help="projection: the graph in memory; frontier: one hop at a time from the store "
+        "(default: SKG_PATHS, else auto: by the number of relations)",
+    )
     _add_walk_options(p)
     p.set_defaults(handler=cmd_path)
 

@@ -6,6 +6,8 @@
   k-shortest paths; ``options``: what a walk may use (:class:`PathOptions`) and its hops;
 - ``answers``: path and neighbourhood answers with the evidence on every hop;
 - ``evidence``: claims, sources and entity summaries read from the store;
+- ``frontier``: the frontier mode, path search that reads one hop at a time from the store
+  (``walker``: the reads), for graphs too big for the projection;
 - ``names``: the name index that resolves an id, IRI or name to an entity.
 """
 
@@ -23,20 +25,26 @@ from supplychain_kg.paths.evidence import (
     fetch_entities,
     local_id,
 )
+from supplychain_kg.paths.frontier import Frontier
 from supplychain_kg.paths.names import Match, NameIndex
 from supplychain_kg.paths.projection import Projection, build_projection, touched_entities
+from supplychain_kg.paths.search import PathSearch
 from supplychain_kg.paths.source import claim_ends, staged_impure, staged_subjects
+from supplychain_kg.paths.walker import count_direct
 
 __all__ = [
     "MAX_DEPTH",
     "MAX_HOPS",
     "MAX_K",
+    "Frontier",
     "Match",
     "NameIndex",
+    "PathSearch",
     "Projection",
     "aliases_and_identifiers",
     "build_projection",
     "claim_ends",
+    "count_direct",
     "fetch_claims",
     "fetch_entities",
     "local_id",

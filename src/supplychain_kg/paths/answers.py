@@ -18,7 +18,7 @@ from supplychain_kg.errors import InvalidParameterError
 from supplychain_kg.namespaces import SKG
 from supplychain_kg.paths.evidence import ClaimInfo, EntitySummary, fetch_claims, fetch_entities
 from supplychain_kg.paths.options import Hop, PathOptions
-from supplychain_kg.paths.projection import Projection
+from supplychain_kg.paths.search import PathSearch
 from supplychain_kg.store import Store
 from supplychain_kg.validate import Ontology
 
@@ -80,7 +80,7 @@ class _Evidence:
     def __init__(
         self,
         store: Store,
-        projection: Projection,
+        projection: PathSearch,
         nodes: set[str],
         hops: list[Hop],
         labels: dict[str, str],
@@ -187,7 +187,7 @@ def _describe(options: PathOptions) -> str:
     return ", ".join(parts)
 
 
-def _reason(projection: Projection, source: str, target: str, options: PathOptions) -> str:
+def _reason(projection: PathSearch, source: str, target: str, options: PathOptions) -> str:
     """Why no path was found, with a hint when a looser question would have one."""
     for end in (source, target):
         if end not in projection:
@@ -220,7 +220,7 @@ def _reason(projection: Projection, source: str, target: str, options: PathOptio
 def path_answer(
     store: Store,
     *,
-    projection: Projection,
+    projection: PathSearch,
     source: str,
     target: str,
     options: PathOptions,
@@ -259,7 +259,7 @@ def path_answer(
 def neighbourhood_answer(
     store: Store,
     *,
-    projection: Projection,
+    projection: PathSearch,
     entity: str,
     options: PathOptions,
     depth: int,
