@@ -40,11 +40,19 @@ async def paths(
     ] = "evidence",
     hubs: Annotated[bool, Query(description="also walk through shared hubs")] = False,
     via: Annotated[list[str] | None, Query(description="hubs (id or name) to walk")] = None,
+    mode: Annotated[
+        Literal["auto", "projection", "frontier"] | None,
+        Query(
+            description="projection: the graph in memory; frontier: one hop at a time from "
+            "the store (for graphs too big for memory); auto (default: SKG_PATHS): by size"
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     """Up to ``k`` shortest paths; each hop lists its claims (stance, who says, quote, source).
 
     Links resting only on denied claims are walked only with ``include_disputed=true``. No path
-    is not an error: the answer has no paths and a ``reason``.
+    is not an error: the answer has no paths and a ``reason``. The answer names the path
+    ``mode`` used and, in frontier mode, the ``capped_hubs`` it did not walk through.
     """
     timeout = settings.query_timeout
     return await run_limited(
@@ -64,5 +72,6 @@ async def paths(
             rank=rank,
             hubs=hubs,
             via=via or (),
+            mode=mode,
         ),
     )

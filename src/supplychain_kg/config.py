@@ -17,7 +17,19 @@ from urllib.parse import urlsplit
 from supplychain_kg.errors import ConfigError
 from supplychain_kg.namespaces import DEFAULT_BASE
 
-__all__ = ["REMOTE_PREFIX", "Settings", "default_store_dir", "graph_dir", "store_location"]
+__all__ = [
+    "PATH_MODES",
+    "REMOTE_PREFIX",
+    "Settings",
+    "default_store_dir",
+    "graph_dir",
+    "store_location",
+]
+
+PATH_MODES = ("auto", "projection", "frontier")
+"""How path questions walk the graph (``SKG_PATHS``): ``projection`` (the whole graph in
+memory), ``frontier`` (one hop at a time from the store) or ``auto`` (projection below
+``SKG_PATHS_PROJECTION_LIMIT`` relations)."""
 
 
 def graph_dir() -> Path:
@@ -138,6 +150,15 @@ def _credentials(env: Mapping[str, str]) -> tuple[str | None, str | None, str | 
     return user, password, token
 
 
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    raw = env.get(name, "").strip() or choices[0]
+    if raw not in choices:
+        raise ConfigError(
+            f"Config {name!r} has value {raw!r}. Expected one of: {', '.join(choices)}."
+        )
+    return raw
+
+
 def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     raw = env.get(name, "")
     return tuple(item.strip() for item in raw.split(",") if item.strip())
@@ -199,6 +220,14 @@ class Settings:
     """The deepest nesting in a file being loaded or imported (JSON, JSON-LD, RDF/XML, ...)."""
     query_memory: int = 1 << 30
     """The heap each query worker process may use, in bytes (past it the query is stopped)."""
+    paths_mode: str = "auto"
+    """How path questions walk the graph (``SKG_PATHS``, one of :data:`PATH_MODES`)."""
+    paths_projection_limit: int = 2_000_000
+    """In ``auto`` mode, the direct relations below which paths use the in-memory
+    projection (``SKG_PATHS_PROJECTION_LIMIT``); at or above it, the frontier mode."""
+    paths_hub_limit: int = 10_000
+    """Neighbours past which the frontier mode does not walk through an entity
+    (``SKG_PATHS_HUB_LIMIT``)."""
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -247,6 +276,9 @@ class Settings:
             max_literal_bytes=_int(env, "SKG_MAX_LITERAL_BYTES", 1 << 20),
             max_nesting=_int(env, "SKG_MAX_NESTING", 128),
             query_memory=_int(env, "SKG_QUERY_MEMORY", 1 << 30),
+            paths_mode=_choice(env, "SKG_PATHS", PATH_MODES),
+            paths_projection_limit=_int(env, "SKG_PATHS_PROJECTION_LIMIT", 2_000_000),
+            paths_hub_limit=_int(env, "SKG_PATHS_HUB_LIMIT", 10_000),
         )
         given = {key: value for key, value in overrides.items() if value is not None}
         if "store_dir" in given:

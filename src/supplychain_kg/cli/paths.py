@@ -72,6 +72,13 @@ def _print_paths(answer: dict[str, Any]) -> None:
         print(f"\n({answer['hub_paths_note']})")
     if answer["truncated"]:
         print("\n(more paths exist: raise --k to see them)")
+    hubs = answer.get("capped_hubs") or []
+    if hubs:
+        listed = ", ".join(f"{h['iri']} ({h['neighbours']:,} neighbours)" for h in hubs)
+        print(
+            f"\n(not walked through, past SKG_PATHS_HUB_LIMIT: {listed}; "
+            "a shorter path through them may exist)"
+        )
 
 
 def _path_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -96,6 +103,7 @@ def cmd_path(args: argparse.Namespace, settings: Settings) -> int:
             rank=args.rank,
             hubs=args.hubs,
             via=args.via or (),
+            mode=args.mode,
             **_path_options(args),
         )
     finally:
@@ -154,6 +162,12 @@ def add_path_commands(sub: Any) -> None:
     )
     p.add_argument("--hubs", action="store_true", help="also walk through shared hubs")
     p.add_argument("--via", action="append", metavar="HUB", help="walk through this hub")
+    p.add_argument(
+        "--mode",
+        choices=["auto", "projection", "frontier"],
+        help="projection: the graph in memory; frontier: one hop at a time from the store "
+        "(default: SKG_PATHS, else auto: by the number of relations)",
+    )
     _add_walk_options(p)
     p.set_defaults(handler=cmd_path)
 

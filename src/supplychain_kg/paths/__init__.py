@@ -8,6 +8,8 @@
   ``enrich`` (roles and ``restrictions`` of nodes, hops stated as the source states them)
   and ordered by ``ranking``; ``roles``: coarse roles and which nodes are shared hubs;
 - ``evidence``: claims, sources and entity summaries read from the store;
+- ``frontier``: the frontier mode, path search that reads one hop at a time from the store
+  (``walker``: the reads), for graphs too big for the projection;
 - ``names``: the name index that resolves an id, IRI or name to an entity.
 """
 
@@ -26,13 +28,16 @@ from supplychain_kg.paths.evidence import (
     fetch_entities,
     local_id,
 )
+from supplychain_kg.paths.frontier import Frontier
 from supplychain_kg.paths.names import Match, NameIndex
 from supplychain_kg.paths.options import PathOptions
 from supplychain_kg.paths.projection import Projection, build_projection, touched_entities
 from supplychain_kg.paths.ranking import rank_paths
 from supplychain_kg.paths.restrictions import fetch_restrictions
 from supplychain_kg.paths.roles import HUB_ROLES, Roles, fetch_roles
+from supplychain_kg.paths.search import PathSearch
 from supplychain_kg.paths.source import claim_ends, staged_impure, staged_subjects
+from supplychain_kg.paths.walker import count_direct
 
 __all__ = [
     "HUB_ROLES",
@@ -40,14 +45,17 @@ __all__ = [
     "MAX_HOPS",
     "MAX_K",
     "ClaimInfo",
+    "Frontier",
     "Match",
     "NameIndex",
     "PathOptions",
+    "PathSearch",
     "Projection",
     "Roles",
     "aliases_and_identifiers",
     "build_projection",
     "claim_ends",
+    "count_direct",
     "fetch_claims",
     "fetch_entities",
     "fetch_restrictions",

@@ -19,8 +19,8 @@ from supplychain_kg.namespaces import SKG
 from supplychain_kg.paths import enrich
 from supplychain_kg.paths.evidence import ClaimInfo, EntitySummary, fetch_claims, fetch_entities
 from supplychain_kg.paths.options import Hop, PathOptions
-from supplychain_kg.paths.projection import Projection
 from supplychain_kg.paths.roles import Roles
+from supplychain_kg.paths.search import PathSearch
 from supplychain_kg.store import Store
 from supplychain_kg.validate import Ontology
 
@@ -82,7 +82,7 @@ class _Evidence:
     def __init__(
         self,
         store: Store,
-        projection: Projection,
+        projection: PathSearch,
         nodes: set[str],
         hops: list[Hop],
         labels: dict[str, str],
@@ -189,7 +189,7 @@ def _describe(options: PathOptions) -> str:
     return ", ".join(parts)
 
 
-def _reason(projection: Projection, source: str, target: str, options: PathOptions) -> str:
+def _reason(projection: PathSearch, source: str, target: str, options: PathOptions) -> str:
     """Why no path was found, with a hint when a looser question would have one."""
     for end in (source, target):
         if end not in projection:
@@ -223,7 +223,7 @@ def _reason(projection: Projection, source: str, target: str, options: PathOptio
 def path_answer(
     store: Store,
     *,
-    projection: Projection,
+    projection: PathSearch,
     source: str,
     target: str,
     options: PathOptions,
@@ -267,7 +267,7 @@ def path_answer(
 def neighbourhood_answer(
     store: Store,
     *,
-    projection: Projection,
+    projection: PathSearch,
     entity: str,
     options: PathOptions,
     depth: int,

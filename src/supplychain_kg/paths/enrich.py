@@ -13,10 +13,10 @@ from dataclasses import replace
 from typing import Any
 
 from supplychain_kg.paths.options import PathOptions
-from supplychain_kg.paths.projection import Projection
 from supplychain_kg.paths.ranking import rank_paths
 from supplychain_kg.paths.restrictions import fetch_restrictions
 from supplychain_kg.paths.roles import Roles
+from supplychain_kg.paths.search import PathSearch
 from supplychain_kg.store import Store
 from supplychain_kg.validate import load_ontology
 
@@ -31,7 +31,7 @@ __all__ = [
 
 
 def add_listings(
-    store: Store, projection: Projection, nodes: Iterable[dict[str, Any]], roles: Roles
+    store: Store, projection: PathSearch, nodes: Iterable[dict[str, Any]], roles: Roles
 ) -> None:
     """Give each node dict (``iri``, ``types``) its ``role`` and ``restrictions``, in place.
 
@@ -68,7 +68,7 @@ def stated_hop(edge: dict[str, Any]) -> None:
         stated_hop(other)
 
 
-def _hub_nodes_exist(projection: Projection, avoid: frozenset[str]) -> bool:
+def _hub_nodes_exist(projection: PathSearch, avoid: frozenset[str]) -> bool:
     key = ("has-hubs", avoid)
     if key not in projection.cache:
         projection.cache[key] = any(not avoid.isdisjoint(k) for k in projection.types().values())
@@ -76,7 +76,7 @@ def _hub_nodes_exist(projection: Projection, avoid: frozenset[str]) -> bool:
 
 
 def hub_paths_left_out(
-    projection: Projection,
+    projection: PathSearch,
     ends: tuple[str, str],
     options: PathOptions,
     *,
@@ -103,7 +103,7 @@ def hub_paths_left_out(
 
 def finish_paths(
     store: Store,
-    projection: Projection,
+    projection: PathSearch,
     ends: list[dict[str, Any]],
     paths: list[dict[str, Any]],
     *,
@@ -143,7 +143,7 @@ def finish_paths(
 
 
 def finish_neighbourhood(
-    store: Store, projection: Projection, answer: dict[str, Any], roles: Roles | None
+    store: Store, projection: PathSearch, answer: dict[str, Any], roles: Roles | None
 ) -> dict[str, Any]:
     """A neighbourhood answer with each node's role and listings and each hop stated, in place."""
     add_listings(
@@ -154,7 +154,7 @@ def finish_neighbourhood(
     return answer
 
 
-def hub_hint(projection: Projection, source: str, target: str, options: PathOptions) -> list[str]:
+def hub_hint(projection: PathSearch, source: str, target: str, options: PathOptions) -> list[str]:
     """A hint for a question without paths: one exists through a shared hub (call locked)."""
     if options.avoid_types and projection.shortest(
         source, target, replace(options, avoid_types=frozenset())

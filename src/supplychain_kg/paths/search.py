@@ -52,6 +52,7 @@ class PathSearch(ProjectedGraph):
             depth += 1
             forward = len(front) <= len(back)
             layer = front if forward else back
+            self._reach(layer)
             seen, other = (pred, succ) if forward else (succ, pred)
             nxt: list[str] = []
             for node in layer:
@@ -70,6 +71,10 @@ class PathSearch(ProjectedGraph):
             else:
                 back = nxt
         return None
+
+    def _reach(self, nodes: list[str]) -> None:
+        """Make sure every edge at ``nodes`` is in ``graph`` before a walk reads them (the
+        projection holds them all; the frontier mode reads them here, one layer at a time)."""
 
     def _node_filter(
         self,

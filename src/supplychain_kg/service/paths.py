@@ -1,18 +1,28 @@
 """Paths and neighbours: the path projection (built for the store's revision, patched by
-small writes: see ``state.py``), the shortest paths between two entities with their evidence,
-and an entity's neighbourhood."""
+small writes: see ``state.py``) or the frontier mode (one hop at a time from the store), the
+shortest paths between two entities with their evidence, and an entity's neighbourhood.
+
+The mode (``SKG_PATHS``, or ``mode`` per question): ``projection``, ``frontier``, or ``auto``:
+the projection while the store holds fewer direct relations than
+``SKG_PATHS_PROJECTION_LIMIT`` (or once it is built anyway), else the frontier. Both give the
+same answers; a frontier answer may also list ``capped_hubs``, hubs it did not walk through.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from supplychain_kg.config import PATH_MODES
 from supplychain_kg.errors import InvalidParameterError
 from supplychain_kg.namespaces import SKG
 from supplychain_kg.paths import (
     MAX_DEPTH,
+    Frontier,
+    PathSearch,
     Projection,
     Roles,
     build_projection,
+    count_direct,
     neighbourhood_answer,
     parse_options,
     path_answer,
@@ -25,6 +35,64 @@ __all__ = ["PathUseCases"]
 
 class PathUseCases(EntityUseCases):
     """The projection, paths and neighbours (entities resolved by ``EntityUseCases``)."""
+
+    _relation_count: tuple[int, int] | None = None
+    """(revision, direct relations in the store), for the ``auto`` mode."""
+    _frontier_cache: tuple[int, dict[Any, Any]] | None = None
+    """(revision, the evidence read by frontier answers at that revision)."""
+
+    def path_mode(self, mode: str | None = None) -> str:
+        """The mode a path question runs in: ``mode``, else ``SKG_PATHS``; ``auto`` becomes
+        ``projection`` or ``frontier`` (see the module's docstring)."""
+        chosen = mode or self.settings.paths_mode
+        if chosen not in PATH_MODES:
+            raise InvalidParameterError(
+                "mode", f"{chosen!r} is not a path mode; expected {', '.join(PATH_MODES)}"
+            )
+        if chosen != "auto":
+            return chosen
+        revision = self.store.revision
+        built = self._projection
+        if built is not None and built.revision == revision:
+            return "projection"
+        return (
+            "projection"
+            if self.relation_count(revision) < self.settings.paths_projection_limit
+            else "frontier"
+        )
+
+    def relation_count(self, revision: int) -> int:
+        """How many direct triples of the claimed relations the store holds (counted once
+        per revision)."""
+        known = self._relation_count
+        if known is not None and known[0] == revision:
+            return known[1]
+        count = count_direct(self.store, self.ontology.claimed_relations)
+        self._relation_count = (revision, count)
+        return count
+
+    def frontier(self, ends: tuple[str, ...] = ()) -> Frontier:
+        """A fresh frontier search for one question (the evidence cache is shared by the
+        questions of one store revision)."""
+        revision = self.store.revision
+        shared = self._frontier_cache
+        if shared is None or shared[0] != revision:
+            shared = self._frontier_cache = (revision, {})
+        return Frontier(
+            self.store,
+            relations=self.ontology.claimed_relations,
+            classes=self.ontology.closure(f"{SKG}Entity"),
+            revision=revision,
+            ends=ends,
+            hub_limit=self.settings.paths_hub_limit,
+            cache=shared[1],
+        )
+
+    def _walker(self, mode: str | None, ends: tuple[str, ...]) -> tuple[str, PathSearch]:
+        chosen = self.path_mode(mode)
+        if chosen == "frontier":
+            return chosen, self.frontier(ends)
+        return chosen, self.projection()
 
     def projection(self) -> Projection:
         """The path projection for the store's current revision (built or rebuilt if stale)."""
@@ -47,9 +115,16 @@ class PathUseCases(EntityUseCases):
         return self._projection
 
     def paths(
-        self, source: str, target: str, *, timeout: float | None = None, **options: Any
+        self,
+        source: str,
+        target: str,
+        *,
+        timeout: float | None = None,
+        mode: str | None = None,
+        **options: Any,
     ) -> dict[str, Any]:
-        """Up to ``k`` shortest paths with their evidence (options: see paths.parse_options).
+        """Up to ``k`` shortest paths with their evidence (options: see paths.parse_options),
+        found in path ``mode`` (see :meth:`path_mode`), which the answer names.
 
         Raises UnknownEntityError / AmbiguousEntityError for SOURCE or TARGET,
         InvalidParameterError for a bad option and QueryTimeoutError past ``timeout`` seconds.
@@ -58,15 +133,20 @@ class PathUseCases(EntityUseCases):
         parsed = parse_options(self.ontology, timeout=timeout, via=via, **options)
         start, end = self.resolve(source), self.resolve(target)
         revision = revision_token(self.store, remote=self.settings.store_url is not None)
-        return path_answer(
+        chosen, walker = self._walker(mode, (start, end))
+        answer = path_answer(
             self.store,
-            projection=self.projection(),
+            projection=walker,
             source=start,
             target=end,
             options=parsed,
             labels=self.ontology.labels,
             roles=Roles(self.ontology),
-        ) | {"revision": revision}
+        )
+        answer["mode"] = chosen
+        answer["capped_hubs"] = walker.capped_hubs if isinstance(walker, Frontier) else []
+        answer["revision"] = revision
+        return answer
 
     def neighbors(
         self,
@@ -75,9 +155,11 @@ class PathUseCases(EntityUseCases):
         depth: int = 1,
         limit: int = 50,
         timeout: float | None = None,
+        mode: str | None = None,
         **options: Any,
     ) -> dict[str, Any]:
-        """Entities within ``depth`` hops (at most ``limit`` new ones per entity), with claims."""
+        """Entities within ``depth`` hops (at most ``limit`` new ones per entity), with claims
+        (read in path ``mode``: the answers are the same, see :meth:`path_mode`)."""
         parsed = parse_options(self.ontology, timeout=timeout, **options)
         if not 1 <= depth <= MAX_DEPTH:
             raise InvalidParameterError(
@@ -89,7 +171,7 @@ class PathUseCases(EntityUseCases):
         revision = revision_token(self.store, remote=self.settings.store_url is not None)
         return neighbourhood_answer(
             self.store,
-            projection=self.projection(),
+            projection=self._walker(mode, (iri,))[1],
             entity=iri,
             options=parsed,
             depth=depth,

@@ -1,0 +1,194 @@
+"""The frontier path mode (one hop at a time from the store) gives the projection's answers:
+on the seed, on the tiny filter graph and on a random synthetic graph, with every filter; it
+reads only the part of the graph a question explores, and reports the hubs it caps."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from benchmarks.generate import Generator
+from supplychain_kg.config import Settings
+from supplychain_kg.errors import ConfigError, InvalidParameterError
+from supplychain_kg.paths import parse_options
+from supplychain_kg.service import KnowledgeGraph, seed_files
+from tests.conftest import FIXTURES
+
+OPTION_SETS: list[dict[str, Any]] = [
+    {},
+    {"k": 5},
+    {"include_disputed": True, "k": 3},
+    {"direction": "out", "k": 2},
+    {"direction": "in"},
+    {"relation": ["sourcesFrom", "suppliesTo", "wonTender", "issuedBy"], "k": 2},
+    {"exclude_relation": ["locatedIn"], "max_hops": 4},
+    {"entity_type": ["Organization"], "k": 2},
+    {"as_of": "2019-01-01", "k": 2},
+    {"as_of": "2021-06-01", "include_disputed": True},
+    {"max_hops": 2, "k": 4},
+]
+
+
+def _same(kg: KnowledgeGraph, source: str, target: str, **options: Any) -> dict[str, Any]:
+    """Both modes' answers to one question, checked equal but for the mode they name."""
+    projected = kg.paths(source, target, mode="projection", **options)
+    walked = kg.paths(source, target, mode="frontier", **options)
+    assert projected.pop("mode") == "projection"
+    assert walked.pop("mode") == "frontier"
+    assert projected.pop("capped_hubs") == walked.pop("capped_hubs") == []
+    assert walked == projected, (source, target, options)
+    return projected
+
+
+def _entities(kg: KnowledgeGraph) -> list[str]:
+    return sorted(kg.projection().graph.nodes)
+
+
+@pytest.mark.parametrize("options", OPTION_SETS, ids=lambda o: ",".join(o) or "defaults")
+def test_frontier_answers_equal_projection_answers_on_the_seed(
+    seeded_template: KnowledgeGraph, options: dict[str, Any]
+) -> None:
+    nodes = _entities(seeded_template)
+    rng = random.Random(13)
+    found = 0
+    for _ in range(40):
+        source, target = rng.sample(nodes, 2)
+        found += bool(_same(seeded_template, source, target, **options)["paths"])
+    if not options.get("entity_type") and options.get("relation") is None:
+        assert found, "no question with a path: the comparison proves little"
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "options"),
+    [
+        ("hikvision", "naypyitaw-council", {"k": 3}),
+        ("hikvision", "myanmar-government-authorities", {"include_disputed": True}),
+        ("fisca", "dahua", {"direction": "out", "k": 2}),
+        ("hikvision", "myanmar-government-authorities", {}),  # no path: the reason and hints
+    ],
+)
+def test_frontier_answers_the_seed_questions_of_the_readme(
+    seeded_template: KnowledgeGraph, source: str, target: str, options: dict[str, Any]
+) -> None:
+    _same(seeded_template, source, target, **options)
+
+
+@pytest.mark.parametrize("options", OPTION_SETS, ids=lambda o: ",".join(o) or "defaults")
+def test_frontier_answers_equal_projection_answers_on_the_filter_graph(
+    small_kg: KnowledgeGraph, options: dict[str, Any]
+) -> None:
+    nodes = [n for n in _entities(small_kg) if "/pa-" in n]
+    for source in nodes:
+        for target in nodes:
+            if source != target:
+                _same(small_kg, source, target, **options)
+
+
+@pytest.fixture(scope="module")
+def synthetic_kg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeGraph]:
+    """A random synthetic graph (skewed degrees, denied and disputed relations)."""
+    data = tmp_path_factory.mktemp("synthetic") / "graph.nt"
+    with data.open("w") as out:
+        Generator(entities=600, relations=2400, seed=5).write(out)
+    kg = KnowledgeGraph.open(Settings(memory=True, seed=False))
+    kg.load([seed_files()[0], data])
+    yield kg
+    kg.close()
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"k": 4}, {"include_disputed": True, "k": 2}, {"direction": "out"}, {"max_hops": 3}],
+    ids=lambda o: ",".join(o) or "defaults",
+)
+def test_frontier_answers_equal_projection_answers_on_a_random_graph(
+    synthetic_kg: KnowledgeGraph, options: dict[str, Any]
+) -> None:
+    nodes = _entities(synthetic_kg)
+    rng = random.Random(len(options))
+    for _ in range(60):
+        source, target = rng.sample(nodes, 2)
+        _same(synthetic_kg, source, target, **options)
+
+
+def test_frontier_neighbourhoods_equal_projection_ones(seeded_template: KnowledgeGraph) -> None:
+    for entity in ("hikvision", "fisca", "naypyitaw-council"):
+        for options in ({}, {"include_disputed": True, "direction": "out"}):
+            walked = seeded_template.neighbors(entity, depth=2, mode="frontier", **options)
+            projected = seeded_template.neighbors(entity, depth=2, mode="projection", **options)
+            assert walked == projected
+
+
+def test_frontier_reads_only_what_the_question_explores(synthetic_kg: KnowledgeGraph) -> None:
+    options = parse_options(synthetic_kg.ontology, max_hops=3)
+    nodes = _entities(synthetic_kg)
+    source, target = nodes[10], nodes[20]
+    frontier = synthetic_kg.frontier((source, target))
+    frontier.k_shortest(source, target, options, 1)
+    assert 0 < len(frontier.expanded) < len(nodes) / 2
+    assert frontier.queries <= 8
+
+
+def test_hubs_past_the_limit_are_capped_and_listed(tmp_path: Path) -> None:
+    settings = Settings(memory=True, seed=False, paths_hub_limit=3, paths_mode="frontier")
+    kg = KnowledgeGraph.open(settings)
+    kg.load([seed_files()[0], FIXTURES / "paths-small.ttl"])
+    try:
+        full = kg.projection()
+        capped_any = False
+        for source in _entities(kg):
+            for target in _entities(kg):
+                if source == target:
+                    continue
+                answer = kg.paths(source, target, k=2)
+                assert answer["mode"] == "frontier"
+                hubs = {hub["iri"]: hub["neighbours"] for hub in answer["capped_hubs"]}
+                capped_any = capped_any or bool(hubs)
+                for hub, count in hubs.items():
+                    assert count == full.degree(hub) > 3
+                    assert hub not in (answer["source"]["iri"], answer["target"]["iri"])
+                for path in answer["paths"]:
+                    iris = [node["iri"] for node in path["nodes"]]
+                    assert not set(iris[1:-1]) & set(hubs) - _meeting_points(iris, hubs)
+                    for a, b in pairwise(iris):  # every hop is a real edge
+                        assert full.graph.has_edge(a, b) or full.graph.has_edge(b, a)
+        assert capped_any, "the limit capped nothing: the test proves little"
+    finally:
+        kg.close()
+
+
+def _meeting_points(iris: list[str], hubs: dict[str, int]) -> set[str]:
+    """A capped hub may be where the two searches met: at most one per path."""
+    inside = [n for n in iris[1:-1] if n in hubs]
+    assert len(inside) <= 1, iris
+    return set(inside)
+
+
+def test_auto_mode_picks_by_the_number_of_relations(small_kg: KnowledgeGraph) -> None:
+    count = small_kg.relation_count(small_kg.store.revision)
+    assert count > 0
+    low = KnowledgeGraph.open(Settings(memory=True, paths_projection_limit=1))
+    high = KnowledgeGraph.open(Settings(memory=True, paths_projection_limit=10**9))
+    try:
+        assert low.path_mode() == "frontier"
+        assert low.paths("hikvision", "naypyitaw-council")["mode"] == "frontier"
+        assert low.cached_projection() is None  # the frontier never builds the projection
+        assert high.path_mode() == "projection"
+        assert high.paths("hikvision", "naypyitaw-council")["mode"] == "projection"
+        assert low.path_mode("projection") == "projection"
+    finally:
+        low.close()
+        high.close()
+
+
+def test_a_bad_mode_is_refused_with_its_name(seeded_template: KnowledgeGraph) -> None:
+    with pytest.raises(InvalidParameterError, match="'sideways' is not a path mode"):
+        seeded_template.paths("hikvision", "fisca", mode="sideways")
+    with pytest.raises(ConfigError, match=r"SKG_PATHS.*'fast'"):
+        Settings.from_env({"SKG_PATHS": "fast"})
+    assert Settings.from_env({"SKG_PATHS": "frontier"}).paths_mode == "frontier"
