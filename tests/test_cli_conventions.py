@@ -237,28 +237,6 @@ def test_a_taken_port_is_an_error_and_serving_on_is_never_said() -> None:
     assert "serving on" not in err
 
 
-def _console_blocks(path: Path) -> list[tuple[str, str]]:
-    """The ``$ skg ...`` commands of a page's console blocks, each with the output shown."""
-    found = []
-    for block in re.findall(r"```console\n(.*?)```", path.read_text(), re.S):
-        for part in re.split(r"^\$ ", block, flags=re.M)[1:]:
-            command, _, shown = part.partition("\n")
-            found.append((command, shown))
-    return found
-
-
-@pytest.mark.parametrize("command, shown", _console_blocks(ROOT / "docs" / "cli.md"))
-def test_the_cli_page_shows_what_the_commands_print(
-    command: str, shown: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(ROOT)
-    words = shlex.split(command)
-    assert words[0] == "skg"
-    code, out, err = _run(capsys, "--memory", *words[1:])
-    assert code == 0, err
-    assert out == shown
-
-
 def test_the_cli_page_lists_the_exit_codes() -> None:
     from supplychain_kg.cli import conventions
 
