@@ -242,12 +242,16 @@ class IndexAgainstOxigraph(RuleBasedStateMachine):
         if entity not in self.made:
             return
         found = self.kg.store.query(
+            # every variable of the template bound in each branch: CONSTRUCT leaves out a
+            # triple with an unbound one (SPARQL 1.1, 16.2)
             f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {{ <{entity}> ?p ?o BIND(<{entity}> AS ?s) }} "
-            f"UNION {{ ?s ?p <{entity}> }} UNION {{ ?s <{SKG}subject>|<{SKG}object> "
-            f"<{entity}> ; ?p ?o }} }}"
+            f"UNION {{ ?s ?p <{entity}> BIND(<{entity}> AS ?o) }} "
+            f"UNION {{ ?s <{SKG}subject>|<{SKG}object> <{entity}> ; ?p ?o }} }}"
         )
         triples = " ".join(" ".join(map(term_to_sparql, t)) + " ." for t in found.triples())
         self._write(f"DELETE DATA {{ {triples} }}")
+        left = f"ASK {{ {{ <{entity}> ?p ?o }} UNION {{ ?s ?p <{entity}> }} }}"
+        assert not self.kg.store.query(left).boolean, f"{entity} is still in a triple"
         self.made.discard(entity)
         self.claims = {c: v for c, v in self.claims.items() if entity not in (v[0], v[2])}
         self.touched = [entity]
@@ -333,3 +337,21 @@ def test_random_queries_between_random_writes_get_oxigraphs_answers(generated: P
     )
     answered = tally[INDEX] / sum(tally.values())
     assert answered > 0.75, tally  # the index answers most of its subset, patched in place
+
+
+def test_forgetting_an_entity_deletes_the_direct_triples_pointing_at_it(generated: Path) -> None:
+    """The machine's ``forget`` also deletes the asserted direct triples whose object is the
+    entity (with the claims behind them): leaving them would be refused as unbacked.
+    Hypothesis reaches this only in some runs, so it is pinned here."""
+    machine: Any = type("Machine", (IndexAgainstOxigraph,), {"data": generated, "tally": Counter()})
+    state = machine()
+    try:
+        new = NEW[0]
+        state.claim(s=f"{ID}e52", relation="suppliesTo", o=new, stance="Asserted")
+        state.claim(s=f"{ID}e36", relation="suppliesTo", o=new, stance="Asserted")
+        state.claim(s=new, relation="forProject", o=f"{ID}e55", stance="Denied")
+        state.forget(entity=new)
+        assert not state.claims
+        state.zero_length_paths_match_only_nodes_of_the_default_graph()
+    finally:
+        state.teardown()
