@@ -256,16 +256,16 @@ class FtmLinks:
                     path=where[0],
                     line=where[1],
                 )
-            objects = [o for o in found if o is not None]
+            objects: list[str | None] = found
         else:
             objects = [self.lists.list_for(props.get("authority", ()), props.get("program", ()))]
         extra = self._claim_values(p, props, where)
-        n = 0
-        for s in subjects:
+        for i, s in enumerate(subjects):
             subject = self._end(ends, s, link, subj_prop)
-            if subject is None:
-                continue
-            for o in objects:
+            for j, o in enumerate(objects):
+                if subject is None or o is None:
+                    continue  # an end left out (--missing=skip); the others keep their slugs
+                n = i * len(objects) + j
                 slug = f"ftm-{local(link.ftm_id)}" + (f"-{n}" if n else "")
                 self.ctx.claim(
                     Claim(
@@ -279,7 +279,6 @@ class FtmLinks:
                         **extra,
                     )
                 )
-                n += 1
 
     def _claim_values(
         self, p: SchemaPlan, props: dict[str, list[str]], where: tuple[str, int]
