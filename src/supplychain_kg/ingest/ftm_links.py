@@ -43,6 +43,10 @@ class FtmOptions:
     missing: str = "stub"
 
 
+def _stub_slug(ftm_id: str) -> str:
+    return slugify(f"ftm-{local(ftm_id)}")
+
+
 @dataclass(frozen=True)
 class _Link:
     """A link record being turned into claims: where it is, its schema, its evidence."""
@@ -73,6 +77,7 @@ class FtmLinks:
         self.remap: dict[str, str] = {}
         self.sources: dict[str, tuple[str, str]] = {}
         self.lists = SanctionLists(ctx)
+        self._taken: dict[str, str] = {}  # ids of the store the batch's stubs may want
         self._stems: dict[str, str] = {}
 
     # -- sources ---------------------------------------------------------------------------
@@ -166,6 +171,10 @@ class FtmLinks:
     def _links(self, batch: list[list[Any]], ends: dict[str, str]) -> None:
         """Claims for link records; an end that is not in ``ends`` is outside the input and
         the store (see ``missing``)."""
+        if self.options.missing == "stub":  # the ids the batch's stubs would take, at once
+            missing = {i for item in batch for i in self._wanted(item) if i not in ends}
+            wanted = [_stub_slug(i) for i in missing]
+            self._taken = self.ctx.existing_slugs(wanted) if wanted else {}
         for file, line, ftm_id, schema, links, record in batch:
             src, attribution = self.source(self.dataset_of(record, file))
             props: dict[str, list[str]] = record.get("properties", {})
@@ -217,8 +226,7 @@ class FtmLinks:
         ctx = self.ctx
         cls, range_name = link.plan.range_class(key)
         iri = f"{ctx.base}ftm-{local(ftm_id)}"
-        wanted = slugify(f"ftm-{local(ftm_id)}")
-        slug = ctx.unique_slug(wanted, iri, ctx.existing_slugs([wanted]))
+        slug = ctx.unique_slug(_stub_slug(ftm_id), iri, self._taken)
         dataset = link.attribution
         mark = (
             f"named by {link.plan.name}.{key} of FtM entity {link.ftm_id} in dataset {dataset} "
@@ -256,16 +264,16 @@ class FtmLinks:
                     path=where[0],
                     line=where[1],
                 )
-            objects = [o for o in found if o is not None]
+            objects: list[str | None] = found
         else:
             objects = [self.lists.list_for(props.get("authority", ()), props.get("program", ()))]
         extra = self._claim_values(p, props, where)
-        n = 0
-        for s in subjects:
+        for i, s in enumerate(subjects):
             subject = self._end(ends, s, link, subj_prop)
-            if subject is None:
-                continue
-            for o in objects:
+            for j, o in enumerate(objects):
+                if subject is None or o is None:
+                    continue  # an end left out (--missing=skip); the others keep their slugs
+                n = i * len(objects) + j
                 slug = f"ftm-{local(link.ftm_id)}" + (f"-{n}" if n else "")
                 self.ctx.claim(
                     Claim(
@@ -279,7 +287,6 @@ class FtmLinks:
                         **extra,
                     )
                 )
-                n += 1
 
     def _claim_values(
         self, p: SchemaPlan, props: dict[str, list[str]], where: tuple[str, int]

@@ -14,6 +14,12 @@ JSON lines of releases or packages. For each contracting process (``ocid``):
   supplier ``supplier wonTender tender`` with the award's value, currency and date (a cancelled
   or unsuccessful award is recorded as a denied claim).
 
+The publisher is the release's own ``publisher``, else its package's (its ``name``, else a
+``legalName``); ``--publisher`` only for releases that name none. Each release's structure is
+checked first (:mod:`.ocds_fields`: what was expected, at which field). An award amount that
+is not a number, a currency that is not a code, a date that is no date are left out and
+reported per field (``awards.value.amount``...), or refused with ``--strict``.
+
 A release restated in several packages (the compiled package next to the individual release
 files) has the same id, source, entities and claims: importing both adds nobody twice.
 """
