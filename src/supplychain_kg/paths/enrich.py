@@ -81,8 +81,8 @@ def candidates(
 
     ``rank="hops"``: the ``k`` shortest. ``rank="evidence"``: the ``max(k + 2, POOL)``
     shortest that are at most two hops longer than the shortest (Yen's spur searches that
-    find nothing then stop two hops early), or, when fewer than ``k`` are that short, the
-    ``max(k + 2, POOL)`` shortest of any length.
+    find nothing then stop two hops early), or, when no more than ``k`` are that short, the
+    ``max(k + 2, POOL)`` shortest of any length (so that "more exist" is never a guess).
     """
     if options.rank == "hops":
         return projection.k_shortest(source, target, options, options.k)
@@ -93,8 +93,8 @@ def candidates(
     bound = min(options.max_hops, len(first) + 1)
     if bound < options.max_hops:
         found, more = projection.k_shortest(source, target, replace(options, max_hops=bound), pool)
-        if len(found) >= options.k:
-            return found, more or len(found) > options.k or bound < options.max_hops
+        if more or len(found) > options.k:  # more than k paths exist: the answer is cut
+            return found, True
     return projection.k_shortest(source, target, options, pool)
 
 
