@@ -96,6 +96,9 @@ def test_a_shared_path_link_restores_the_same_view_in_a_fresh_browser(
         assert badges.count() >= 1
         title = str(badges.first.get_attribute("title"))
         assert "Entity List" in title and "since 2019-10-09" in title
+        restricted = "id => window.skgExplorer.cy.getElementById(id).hasClass('restricted')"
+        assert second.js(f"({restricted})('hikvision')") is True
+        assert second.js(f"({restricted})('fisca')") is False
         assert second.errors == [] and second.external() == []
 
 

@@ -33,6 +33,10 @@ function styles(categories) {
       style: { "border-color": "#b71c1c", "border-width": 4, "border-style": "dashed" },
     },
     {
+      selector: "node.restricted",
+      style: { "outline-color": "#3e2723", "outline-width": 3, "outline-offset": 2, label: "data(badgeLabel)" },
+    },
+    {
       selector: "node.more",
       style: {
         shape: "round-rectangle",
@@ -176,6 +180,15 @@ export class GraphView {
     };
   }
 
+  /** A node on a restriction list gets an outline and "⛔" before its label (the badge). */
+  markRestricted(element, node) {
+    const listings = node.restrictions || [];
+    if (!listings.length) return;
+    element.data("restrictions", listings);
+    element.data("badgeLabel", `⛔ ${element.data("label")}`);
+    element.addClass("restricted");
+  }
+
   /** Add entities (if new) and return the ids that were new. */
   addNodes(nodes, near) {
     const added = [];
@@ -184,10 +197,12 @@ export class GraphView {
       const denials = (node.denials || []).length;
       if (existing.nonempty()) {
         if (denials) existing.addClass("has-denials").data("denials", node.denials);
+        this.markRestricted(existing, node);
         continue;
       }
       const element = this.cy.add({ group: "nodes", data: this.nodeData(node, { denials: node.denials || [] }) });
       if (denials) element.addClass("has-denials");
+      this.markRestricted(element, node);
       added.push(element);
     }
     this.place(added, near);

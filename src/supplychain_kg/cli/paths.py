@@ -136,6 +136,7 @@ def cmd_neighbors(args: argparse.Namespace, settings: Settings) -> int:
         _print_edge(edge, names, "    ")
     for more in answer["more"]:
         print(f"  ({names[more['id']]}: {more['shown']} of {more['total']} neighbours shown)")
+    _print_listings(answer["nodes"], "  ")
     return 0
 
 

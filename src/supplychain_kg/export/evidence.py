@@ -9,6 +9,7 @@ without lists. A list whose every item is empty is left out.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
@@ -89,11 +90,13 @@ def whole_claims_query() -> str:
 
 
 def _text(term: Term | None) -> str:
+    """A value as text, interned: quotes and attributions repeat across claims (one sentence
+    backs several claims), so a whole-store export keeps each once."""
     if term is None:
         return ""
     if isinstance(term, Literal):
-        return str(term_to_python(term))
-    return str(term.value)
+        return sys.intern(str(term_to_python(term)))
+    return sys.intern(str(term.value))
 
 
 def record_from_row(claim_id: str, row: dict[str, Term]) -> ClaimRecord:

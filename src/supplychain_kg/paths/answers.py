@@ -232,9 +232,8 @@ def path_answer(
 ) -> dict[str, Any]:
     """Up to ``options.k`` paths from ``source`` to ``target`` with their evidence, ranked
     among the shortest few (``enrich.finish_paths``)."""
-    pool = options.k if options.rank == "hops" else min(MAX_K, max(options.k + 2, 5))
     with projection.lock:
-        found, truncated = projection.k_shortest(source, target, options, pool)
+        found, truncated = enrich.candidates(projection, source, target, options)
         left_out = enrich.hub_paths_left_out(
             projection, (source, target), options, pool=options.k, found=found
         )

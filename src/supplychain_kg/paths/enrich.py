@@ -21,7 +21,9 @@ from supplychain_kg.store import Store
 from supplychain_kg.validate import load_ontology
 
 __all__ = [
+    "POOL",
     "add_listings",
+    "candidates",
     "finish_neighbourhood",
     "finish_paths",
     "hub_paths_left_out",
@@ -66,6 +68,34 @@ def stated_hop(edge: dict[str, Any]) -> None:
     edge["walk"] = {"from": edge["source"], "to": edge["target"]}
     for other in edge.get("parallel", ()):
         stated_hop(other)
+
+
+POOL = 5
+"""Paths ranked by evidence are chosen among the ``max(k + 2, POOL)`` shortest."""
+
+
+def candidates(
+    projection: PathSearch, source: str, target: str, options: PathOptions
+) -> tuple[list[list[str]], bool]:
+    """The paths an answer ranks, shortest first, and whether more may exist (call locked).
+
+    ``rank="hops"``: the ``k`` shortest. ``rank="evidence"``: the ``max(k + 2, POOL)``
+    shortest that are at most two hops longer than the shortest (Yen's spur searches that
+    find nothing then stop two hops early), or, when no more than ``k`` are that short, the
+    ``max(k + 2, POOL)`` shortest of any length (so that "more exist" is never a guess).
+    """
+    if options.rank == "hops":
+        return projection.k_shortest(source, target, options, options.k)
+    pool = max(options.k + 2, POOL)
+    first = projection.shortest(source, target, options)
+    if first is None:
+        return [], False
+    bound = min(options.max_hops, len(first) + 1)
+    if bound < options.max_hops:
+        found, more = projection.k_shortest(source, target, replace(options, max_hops=bound), pool)
+        if more or len(found) > options.k:  # more than k paths exist: the answer is cut
+            return found, True
+    return projection.k_shortest(source, target, options, pool)
 
 
 def _hub_nodes_exist(projection: PathSearch, avoid: frozenset[str]) -> bool:
