@@ -26,7 +26,7 @@ from supplychain_kg.paths.evidence import (
     local_id,
 )
 from supplychain_kg.paths.frontier import Frontier
-from supplychain_kg.paths.names import Match, NameIndex
+from supplychain_kg.paths.names import Match, NameIndex, lookup_reference
 from supplychain_kg.paths.projection import Projection, build_projection, touched_entities
 from supplychain_kg.paths.search import PathSearch
 from supplychain_kg.paths.source import claim_ends, staged_impure, staged_subjects
@@ -48,6 +48,7 @@ __all__ = [
     "fetch_claims",
     "fetch_entities",
     "local_id",
+    "lookup_reference",
     "neighbourhood_answer",
     "parse_options",
     "path_answer",

@@ -22,6 +22,7 @@ from supplychain_kg.paths import (
     Projection,
     build_projection,
     count_direct,
+    lookup_reference,
     neighbourhood_answer,
     parse_options,
     path_answer,
@@ -86,11 +87,21 @@ class PathUseCases(EntityUseCases):
             cache=shared[1],
         )
 
-    def _walker(self, mode: str | None, ends: tuple[str, ...]) -> tuple[str, PathSearch]:
+    def _walker(
+        self, mode: str | None, references: tuple[str, ...]
+    ) -> tuple[str, PathSearch, tuple[str, ...]]:
+        """The mode chosen, and its search with ``references`` resolved (in frontier mode an
+        id or IRI is looked up in the store: the name index, which holds every entity, is
+        read only for a name)."""
         chosen = self.path_mode(mode)
-        if chosen == "frontier":
-            return chosen, self.frontier(ends)
-        return chosen, self.projection()
+        if chosen != "frontier":
+            ends = tuple(self.resolve(ref) for ref in references)
+            return chosen, self.projection(), ends
+        classes = self.ontology.closure(f"{SKG}Entity")
+        ends = tuple(
+            lookup_reference(self.store, ref, classes) or self.resolve(ref) for ref in references
+        )
+        return chosen, self.frontier(ends), ends
 
     def projection(self) -> Projection:
         """The path projection for the store's current revision (built or rebuilt if stale)."""
@@ -128,8 +139,7 @@ class PathUseCases(EntityUseCases):
         InvalidParameterError for a bad option and QueryTimeoutError past ``timeout`` seconds.
         """
         parsed = parse_options(self.ontology, timeout=timeout, **options)
-        start, end = self.resolve(source), self.resolve(target)
-        chosen, walker = self._walker(mode, (start, end))
+        chosen, walker, (start, end) = self._walker(mode, (source, target))
         answer = path_answer(
             self.store,
             projection=walker,
@@ -161,10 +171,10 @@ class PathUseCases(EntityUseCases):
             )
         if not 1 <= limit <= 1000:
             raise InvalidParameterError("limit", f"{limit} is out of range; expected 1 to 1000")
-        iri = self.resolve(reference)
+        _, walker, (iri,) = self._walker(mode, (reference,))
         return neighbourhood_answer(
             self.store,
-            projection=self._walker(mode, (iri,))[1],
+            projection=walker,
             entity=iri,
             options=parsed,
             depth=depth,
