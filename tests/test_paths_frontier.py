@@ -14,8 +14,8 @@ import pytest
 
 from benchmarks.generate import Generator
 from supplychain_kg.config import Settings
-from supplychain_kg.errors import ConfigError, InvalidParameterError
-from supplychain_kg.paths import parse_options
+from supplychain_kg.errors import ConfigError, InvalidParameterError, UnknownEntityError
+from supplychain_kg.paths import lookup_reference, parse_options
 from supplychain_kg.service import KnowledgeGraph, seed_files
 from tests.conftest import FIXTURES
 
@@ -192,3 +192,30 @@ def test_a_bad_mode_is_refused_with_its_name(seeded_template: KnowledgeGraph) ->
     with pytest.raises(ConfigError, match=r"SKG_PATHS.*'fast'"):
         Settings.from_env({"SKG_PATHS": "fast"})
     assert Settings.from_env({"SKG_PATHS": "frontier"}).paths_mode == "frontier"
+
+
+def test_frontier_looks_ids_and_iris_up_without_the_name_index() -> None:
+    kg = KnowledgeGraph.open(Settings(memory=True, paths_mode="frontier"))
+    try:
+        iri = "https://w3id.org/supplychain-kg/id/hikvision"
+        for reference in ("hikvision", iri, f"<{iri}>", f"  {iri} "):
+            answer = kg.paths(reference, "naypyitaw-council", k=1)
+            assert answer["source"]["iri"] == iri
+        assert kg._index is None  # no name index was read for ids and IRIs
+        assert kg.paths("Hik Vision", "naypyitaw-council", k=1)["source"]["iri"] == iri
+        assert kg._index is not None  # a name needs it
+    finally:
+        kg.close()
+
+
+@pytest.mark.parametrize(
+    "reference",
+    ['hikvision" } UNION { ?x ?p ?o', "x:y> } ; DROP ALL ; ASK { <a", "urn:a b", ""],
+)
+def test_a_reference_cannot_break_out_of_the_lookup(
+    seeded_template: KnowledgeGraph, reference: str
+) -> None:
+    classes = seeded_template.ontology.closure("https://w3id.org/supplychain-kg/ontology#Entity")
+    assert lookup_reference(seeded_template.store, reference, classes) is None
+    with pytest.raises((UnknownEntityError, InvalidParameterError)):
+        seeded_template.paths(reference, "fisca", mode="frontier")

@@ -29,7 +29,7 @@ from supplychain_kg.paths.evidence import (
     local_id,
 )
 from supplychain_kg.paths.frontier import Frontier
-from supplychain_kg.paths.names import Match, NameIndex
+from supplychain_kg.paths.names import Match, NameIndex, lookup_reference
 from supplychain_kg.paths.options import PathOptions
 from supplychain_kg.paths.projection import Projection, build_projection, touched_entities
 from supplychain_kg.paths.ranking import rank_paths
@@ -61,6 +61,7 @@ __all__ = [
     "fetch_restrictions",
     "fetch_roles",
     "local_id",
+    "lookup_reference",
     "neighbourhood_answer",
     "parse_options",
     "path_answer",

@@ -91,10 +91,9 @@ class Frontier(PathSearch):
         self.expanded.update(fresh)
         self.denied_parties |= found.parties
         graph = self.graph
-        for node in fresh:
-            if node not in graph:
-                continue
-            _canonical(graph, node, found)
+        present = [node for node in fresh if node in graph]
+        _canonical(graph, present, found)
+        for node in present:
             degree = len(graph._succ[node]) + len(graph._pred[node])
             if degree > self.hub_limit and node not in self.ends:
                 self.capped[node] = degree
@@ -199,28 +198,34 @@ class Frontier(PathSearch):
         return self._edge_windows
 
 
-def _canonical(graph: Any, node: str, found: Around) -> None:
-    """Order ``node``'s neighbours as a projection build adds them (``edges.py``), so that a
-    walk meets equally short paths in the same order: objects of direct triples by relation,
-    then object; subjects by relation, then subject (as written in N-Triples); then the ends
-    of denied-only edges, as the sorted denied claims give them."""
-    first: dict[tuple[str, str], tuple[Any, ...]] = {}
+def _first_keys(found: Around) -> dict[tuple[str, str, str], tuple[Any, ...]]:
+    """For each (node, side, neighbour) of the rows, where a projection build first adds
+    the neighbour to the node's adjacency on that side (the smaller key comes first)."""
+    first: dict[tuple[str, str, str], tuple[Any, ...]] = {}
+
+    def keep(place: tuple[str, str, str], key: tuple[Any, ...]) -> None:
+        old = first.get(place)
+        if old is None or key < old:
+            first[place] = key
+
     for s, rel, o in found.direct:
-        for side, other, key in (("out", o, (0, rel, o)), ("in", s, (0, rel, f"<{s}>"))):
-            if (s if side == "out" else o) == node:
-                old = first.get((side, other))
-                if old is None or key < old:
-                    first[(side, other)] = key
+        keep((s, "out", o), (0, rel, o))
+        keep((o, "in", s), (0, rel, f"<{s}>"))
     for s, rel, o in found.denied:
-        for side, other, key in (
-            ("out", o, (1, f"<{rel}>", f"<{o}>")),
-            ("in", s, (1, f"<{s}>", f"<{rel}>")),
-        ):
-            if (s if side == "out" else o) == node:
-                old = first.get((side, other))
-                if old is None or key < old:
-                    first[(side, other)] = key
-    for side, adjacency in (("out", graph._succ), ("in", graph._pred)):
-        around = adjacency[node]
-        order = sorted(around, key=lambda other: first.get((side, other), (2, other)))
-        adjacency[node] = {other: around[other] for other in order}
+        keep((s, "out", o), (1, f"<{rel}>", f"<{o}>"))
+        keep((o, "in", s), (1, f"<{s}>", f"<{rel}>"))
+    return first
+
+
+def _canonical(graph: Any, nodes: list[str], found: Around) -> None:
+    """Order the neighbours of ``nodes`` as a projection build adds them (``edges.py``), so
+    that a walk meets equally short paths in the same order: objects of direct triples by
+    relation, then object; subjects by relation, then subject (as written in N-Triples); then
+    the ends of denied-only edges, as the sorted denied claims give them."""
+    first = _first_keys(found)
+    last = (2,)
+    for node in nodes:
+        for side, adjacency in (("out", graph._succ), ("in", graph._pred)):
+            around = adjacency[node]
+            order = sorted(around, key=lambda other: first.get((node, side, other), last))
+            adjacency[node] = {other: around[other] for other in order}

@@ -15,12 +15,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from supplychain_kg.errors import AmbiguousEntityError, UnknownEntityError
+from supplychain_kg.model import Literal, term_to_sparql
 from supplychain_kg.namespaces import RDF, RDFS, SKG, SKOS
 from supplychain_kg.paths.evidence import local_id
 from supplychain_kg.paths.source import chunked, parallel_rows, tsv_text, values
 from supplychain_kg.store import Store
 
-__all__ = ["Match", "NameIndex", "normalize"]
+__all__ = ["Match", "NameIndex", "lookup_reference", "normalize"]
 
 _WORD = re.compile(r"[a-z0-9]+")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -52,6 +53,34 @@ def _query(classes: str, scope: str = "") -> str:
         VALUES ?type {{ {classes} }} ?x <{RDF}type> ?type ; <{SKG}slug> ?slug .
         {{ ?x <{RDFS}label> ?name BIND("label" AS ?kind) }}
         UNION {{ ?x <{SKOS}altLabel> ?name BIND("alias" AS ?kind) }} }}"""
+
+
+_IRI = re.compile(r'[A-Za-z][A-Za-z0-9+.-]*:[^\s<>"{}|\\^`]+')
+"""An absolute IRI as SPARQL writes one between ``<>`` (none of the characters IRIREF
+forbids, so a reference cannot break out of the query)."""
+
+
+def lookup_reference(store: Store, reference: str, entity_classes: frozenset[str]) -> str | None:
+    """The entity a reference names by IRI (bare or in ``<>``) or by id, read from the store
+    with one query and no name index; None when it names none that way (a name, or an id
+    two entities share), so the caller falls back to the name index.
+
+    An entity here is what :class:`NameIndex` indexes: a typed resource with an id and a
+    label or alias, so both find the same entity for the same reference.
+    """
+    ref = reference.strip()
+    if ref.startswith("<") and ref.endswith(">"):
+        ref = ref[1:-1]
+    kinds = values("type", entity_classes)
+    named = f"<{RDF}type> ?type ; <{RDFS}label>|<{SKOS}altLabel> ?name"
+    if _IRI.fullmatch(ref):
+        query = f"ASK {{ {kinds} <{ref}> {named} ; <{SKG}slug> ?slug }}"
+        if store.query(query).boolean:
+            return ref
+    slug = term_to_sparql(Literal(ref))
+    query = f"SELECT DISTINCT ?x WHERE {{ {kinds} ?x <{SKG}slug> {slug} ; {named} }} LIMIT 2"
+    found = [str(row["x"].value) for row in store.query(query).rows()]
+    return found[0] if len(found) == 1 else None
 
 
 @dataclass

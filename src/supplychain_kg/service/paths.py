@@ -23,6 +23,7 @@ from supplychain_kg.paths import (
     Roles,
     build_projection,
     count_direct,
+    lookup_reference,
     neighbourhood_answer,
     parse_options,
     path_answer,
@@ -88,11 +89,21 @@ class PathUseCases(EntityUseCases):
             cache=shared[1],
         )
 
-    def _walker(self, mode: str | None, ends: tuple[str, ...]) -> tuple[str, PathSearch]:
+    def _walker(
+        self, mode: str | None, references: tuple[str, ...]
+    ) -> tuple[str, PathSearch, tuple[str, ...]]:
+        """The mode chosen, and its search with ``references`` resolved (in frontier mode an
+        id or IRI is looked up in the store: the name index, which holds every entity, is
+        read only for a name)."""
         chosen = self.path_mode(mode)
-        if chosen == "frontier":
-            return chosen, self.frontier(ends)
-        return chosen, self.projection()
+        if chosen != "frontier":
+            ends = tuple(self.resolve(ref) for ref in references)
+            return chosen, self.projection(), ends
+        classes = self.ontology.closure(f"{SKG}Entity")
+        ends = tuple(
+            lookup_reference(self.store, ref, classes) or self.resolve(ref) for ref in references
+        )
+        return chosen, self.frontier(ends), ends
 
     def projection(self) -> Projection:
         """The path projection for the store's current revision (built or rebuilt if stale)."""
@@ -129,11 +140,13 @@ class PathUseCases(EntityUseCases):
         Raises UnknownEntityError / AmbiguousEntityError for SOURCE or TARGET,
         InvalidParameterError for a bad option and QueryTimeoutError past ``timeout`` seconds.
         """
-        via = [self.resolve(name) for name in options.pop("via", ())]
+        via_option = options.pop("via", ()) or ()
+        via_refs = (via_option,) if isinstance(via_option, str) else tuple(map(str, via_option))
+        # the via entities are never capped as hubs in frontier mode (they are ends too)
+        chosen, walker, resolved = self._walker(mode, (source, target, *via_refs))
+        start, end, via = resolved[0], resolved[1], list(resolved[2:])
         parsed = parse_options(self.ontology, timeout=timeout, via=via, **options)
-        start, end = self.resolve(source), self.resolve(target)
         revision = revision_token(self.store, remote=self.settings.store_url is not None)
-        chosen, walker = self._walker(mode, (start, end))
         answer = path_answer(
             self.store,
             projection=walker,
@@ -167,11 +180,11 @@ class PathUseCases(EntityUseCases):
             )
         if not 1 <= limit <= 1000:
             raise InvalidParameterError("limit", f"{limit} is out of range; expected 1 to 1000")
-        iri = self.resolve(reference)
+        _, walker, (iri,) = self._walker(mode, (reference,))
         revision = revision_token(self.store, remote=self.settings.store_url is not None)
         return neighbourhood_answer(
             self.store,
-            projection=self._walker(mode, (iri,))[1],
+            projection=walker,
             entity=iri,
             options=parsed,
             depth=depth,
