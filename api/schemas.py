@@ -85,6 +85,11 @@ class Claim(BaseModel):
     attributed_to: str = Field(description='who said it, e.g. "three people with direct knowledge"')
     quote: str = Field(description="the exact sentence of the source")
     source: Source
+    quote_kind: Literal["verbatim", "summary"] | None = Field(
+        None,
+        description='"verbatim": the publisher\'s own words; "summary": a compilation\'s wording '
+        "of what the publisher reported (never shown in quotation marks)",
+    )
     valid_from: str | None = None
     valid_to: str | None = None
     amount: float | int | str | None = None
@@ -122,11 +127,77 @@ class Node(BaseModel):
     types: list[str]
 
 
-class NodeWithDenials(Node):
+class ListingSource(BaseModel):
+    """The document a restriction listing rests on."""
+
+    model_config = _STRICT
+
+    id: str
+    title: str
+    date: str | None
+    url: str | None
+
+
+class Restriction(BaseModel):
+    """A sanctions or restriction list an entity is on, with the claim and source behind it."""
+
+    model_config = _STRICT
+
+    list: str = Field(description="the list's id, e.g. us-entity-list")
+    list_label: str
+    since: str | None = Field(description="the claim's validFrom; null when the source has none")
+    until: str | None = Field(description="the claim's validTo; null while it holds")
+    claim: str
+    source: ListingSource
+
+
+class RankedNode(Node):
+    """An entity on a path or in a neighbourhood, with its role and restriction listings."""
+
+    role: str | None = Field(
+        None, description="vendor, contractor, government, ..., list, technology, place, group"
+    )
+    restrictions: list[Restriction] | None = None
+
+
+class NodeWithDenials(RankedNode):
     """An entity with the denials it is party to (shown even where a path avoids them)."""
 
     denials: list[Denial]
     denials_total: int | None = Field(None, description="when more denials exist than shown")
+
+
+class Stated(BaseModel):
+    """A link as its claims state it (subject, relation, object), whichever way it is walked."""
+
+    model_config = _STRICT
+
+    subject: str
+    relation: str
+    object: str
+
+
+class Walk(BaseModel):
+    """A hop's ends in the order the path walks them."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    from_: str = Field(alias="from")
+    to: str
+
+
+class Rank(BaseModel):
+    """Why a path ranks where it does."""
+
+    model_config = _STRICT
+
+    position: int
+    by: Literal["evidence", "hops"]
+    score: float
+    hops: int
+    relations: list[str]
+    publishers: list[str]
+    why: str
 
 
 class Hop(BaseModel):
@@ -144,6 +215,8 @@ class Hop(BaseModel):
     stance: Literal["asserted", "denied", "disputed", "unbacked"]
     claims: list[Claim]
     parallel: list[Hop] | None = Field(None, description="other relations between the same two")
+    stated: Stated | None = Field(None, description="the link as the claims state it")
+    walk: Walk | None = Field(None, description="the hop as the path walks it")
 
 
 class Path(BaseModel):
@@ -154,6 +227,17 @@ class Path(BaseModel):
     length: int
     nodes: list[NodeWithDenials]
     edges: list[Hop]
+    restricted: int | None = Field(None, description="how many of its entities are on a list")
+    rank: Rank | None = None
+
+
+class CappedHub(BaseModel):
+    """A hub the frontier search reached but did not walk through."""
+
+    model_config = _STRICT
+
+    iri: str
+    neighbours: int
 
 
 class PathAnswer(BaseModel):
@@ -194,6 +278,18 @@ class PathAnswer(BaseModel):
     paths: list[Path]
     truncated: bool = Field(description="the search stopped at its bound before k paths")
     reason: str | None = Field(None, description="why there is no path, with hints")
+    rank: Literal["evidence", "hops"] | None = Field(None, description="how the paths are ordered")
+    hub_paths_left_out: int | None = Field(
+        None, description="paths through a shared hub left out (hubs=true walks them)"
+    )
+    hub_paths_note: str | None = None
+    mode: Literal["projection", "frontier"] | None = Field(
+        None, description="the path search used: the in-memory projection or the engine's frontier"
+    )
+    capped_hubs: list[CappedHub] | None = Field(
+        None, description="frontier mode: hubs reached but not walked through (too many links)"
+    )
+    revision: str | None = Field(None, description="the store's revision the answer was read at")
 
 
 class SearchHit(BaseModel):
@@ -319,10 +415,11 @@ class NeighborsAnswer(BaseModel):
     entity: NodeWithDenials
     depth: int
     direction: Literal["out", "in", "any"]
-    nodes: list[Node]
+    nodes: list[RankedNode]
     edges: list[Hop]
     more: list[More]
     truncated: bool
+    revision: str | None = Field(None, description="the store's revision the answer was read at")
 
 
 class SourceCount(BaseModel):
