@@ -30,11 +30,12 @@ from typing import IO
 from supplychain_kg.model import XSD_STRING, Literal, term_to_sparql
 from supplychain_kg.store import Store
 
-__all__ = ["BATCH_LINES", "NQUADS", "ChunkPipeline", "Commit", "Writer", "lit"]
+__all__ = ["BATCH_LINES", "NEEDS_ESCAPE", "NQUADS", "ChunkPipeline", "Commit", "Writer", "lit"]
 
 BATCH_LINES = 100_000
 NQUADS = "application/n-quads"
-_ESCAPE = re.compile(r'["\\\n\r\t]')
+NEEDS_ESCAPE = re.compile(r'["\\\n\r\t]')
+"""The characters an N-Triples string literal must escape."""
 
 Commit = Callable[[Store | None, Sequence[tuple[Path, str]], int], None]
 """Validate and write a staging store whose data the files (path, media type) also hold; with
@@ -44,7 +45,7 @@ number of lines the files hold."""
 
 def lit(value: str, datatype: str | None = None) -> str:
     """An N-Triples literal (escaped only when it has to be)."""
-    text = term_to_sparql(Literal(value)) if _ESCAPE.search(value) else f'"{value}"'
+    text = term_to_sparql(Literal(value)) if NEEDS_ESCAPE.search(value) else f'"{value}"'
     return text if datatype is None or datatype == XSD_STRING else f"{text}^^<{datatype}>"
 
 

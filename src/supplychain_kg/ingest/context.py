@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from supplychain_kg.errors import ParseError, ValidationError, Violation
 from supplychain_kg.ingest.checks import RecordChecker
-from supplychain_kg.ingest.chunks import NQUADS, ChunkPipeline, Commit, Writer, lit
+from supplychain_kg.ingest.chunks import NEEDS_ESCAPE, NQUADS, ChunkPipeline, Commit, Writer, lit
 from supplychain_kg.ingest.descriptions import Value
 from supplychain_kg.ingest.guards import Limits
 from supplychain_kg.ingest.identity import IdentityRegisters
@@ -222,8 +222,13 @@ class ImportContext(IdentityRegisters):
     ) -> None:
         """Stage one resource's description (checked by the record checker)."""
         s = f"<{subject}> <"
+        # a plain string that needs no escaping (most values) is written here; others by lit
         lines = [
-            f"{s}{p}> <{v}> .\n" if v.__class__ is str else f"{s}{p}> {lit(v[0], v[1])} .\n"
+            f"{s}{p}> <{v}> .\n"
+            if v.__class__ is str
+            else f'{s}{p}> "{v[0]}" .\n'
+            if v[1] == _STRING and not NEEDS_ESCAPE.search(v[0])
+            else f"{s}{p}> {lit(v[0], v[1])} .\n"
             for p, v in pairs
         ]
         if direct is not None:

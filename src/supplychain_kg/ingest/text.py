@@ -14,6 +14,7 @@ __all__ = ["full_date", "is_decimal", "quote_json", "slugify"]
 _DATE_TEXT = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ].*)?$")
 _PLAIN_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def slugify(text: str, *, limit: int = 60) -> str:
@@ -24,8 +25,13 @@ def slugify(text: str, *, limit: int = 60) -> str:
     """
     if len(text) <= limit and _PLAIN_SLUG.match(text):
         return text
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:limit].strip("-")
+    # ASCII text is its own NFKD form: only other text is decomposed (accents dropped)
+    ascii_text = (
+        text
+        if text.isascii()
+        else unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    )
+    slug = _NOT_SLUG.sub("-", ascii_text.lower()).strip("-")[:limit].strip("-")
     return slug or "x" + hashlib.sha1(text.encode()).hexdigest()[:8]
 
 
