@@ -162,3 +162,19 @@ def test_a_restored_store_keeps_its_seeded_note(tmp_path: Path) -> None:
         assert len(kg.store) == _seeded_count()
     finally:
         kg.close()
+
+
+def test_show_by_id_or_iri_builds_no_name_index(
+    disk_kg: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from supplychain_kg.service import entities
+
+    def no_index(*args: object) -> None:
+        raise AssertionError("the name index was built")
+
+    monkeypatch.setattr(entities, "NameIndex", no_index)
+    shown = disk_kg.show("hikvision")
+    assert shown["id"] == "hikvision"
+    assert disk_kg.show(shown["iri"])["iri"] == shown["iri"]
+    monkeypatch.undo()
+    assert disk_kg.show("Hikvision")["iri"] == shown["iri"]  # a name still needs the index

@@ -78,7 +78,13 @@ def lookup_reference(store: Store, reference: str, entity_classes: frozenset[str
         if store.query(query).boolean:
             return ref
     slug = term_to_sparql(Literal(ref))
-    query = f"SELECT DISTINCT ?x WHERE {{ {kinds} ?x <{SKG}slug> {slug} ; {named} }} LIMIT 2"
+    # a FILTER, not VALUES: the engine then starts from the id (1 ms), not from every entity
+    # of those types (1 s at 200k entities)
+    listed = ", ".join(f"<{c}>" for c in sorted(entity_classes))
+    query = (
+        f"SELECT DISTINCT ?x WHERE {{ ?x <{SKG}slug> {slug} ; {named} "
+        f"FILTER(?type IN ({listed})) }} LIMIT 2"
+    )
     found = [str(row["x"].value) for row in store.query(query).rows()]
     return found[0] if len(found) == 1 else None
 

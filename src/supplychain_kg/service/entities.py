@@ -14,6 +14,7 @@ from supplychain_kg.paths import (
     fetch_claims,
     fetch_entities,
     local_id,
+    lookup_reference,
 )
 from supplychain_kg.service.state import GraphState
 
@@ -46,7 +47,14 @@ class EntityUseCases(GraphState):
         return self.index().search(text, type_=type_, limit=limit)
 
     def resolve(self, reference: str) -> str:
-        """An entity IRI for an id, IRI or name (see NameIndex.resolve)."""
+        """An entity IRI for an id, IRI or name (see NameIndex.resolve). Without a name index
+        of the current revision at hand, an id or IRI is first looked up in the store (one
+        query, whatever the store's size: ``skg show ID`` builds no index)."""
+        current = self._index
+        if current is None or current.revision != self.store.revision:
+            found = lookup_reference(self.store, reference, self.ontology.closure(f"{SKG}Entity"))
+            if found is not None:
+                return found
         return self.index().resolve(reference)
 
     def show(self, reference: str, *, limit: int | None = None) -> dict[str, Any]:
