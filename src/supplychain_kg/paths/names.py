@@ -167,6 +167,21 @@ class NameIndex:
         rows = parallel_rows(store, [_query(f"<{c}>") for c in sorted(entity_classes)])
         _add(rows, self._entries, self._by_id)
 
+    @classmethod
+    def restored(
+        cls,
+        entity_classes: frozenset[str],
+        entries: dict[str, _Entry],
+        by_id: dict[str, str],
+        revision: int,
+    ) -> NameIndex:
+        """An index made from entries kept beside the store (``saved.py``), as of ``revision``."""
+        index = cls.__new__(cls)
+        index.revision = revision
+        index._classes = entity_classes
+        index._entries, index._by_id, index._norm = entries, by_id, None
+        return index
+
     def refresh(self, store: Store, iris: Iterable[str], revision: int) -> None:
         """Re-read the entries of ``iris`` only (after a write that touched nothing else) and
         mark the index as of ``revision``."""

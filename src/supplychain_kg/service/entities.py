@@ -13,8 +13,10 @@ from supplychain_kg.paths import (
     aliases_and_identifiers,
     fetch_claims,
     fetch_entities,
+    load_index,
     local_id,
     lookup_reference,
+    save_index,
 )
 from supplychain_kg.service.state import GraphState
 
@@ -39,7 +41,16 @@ class EntityUseCases(GraphState):
         with self._index_lock:
             current = self._index
             if current is None or current.revision != self.store.revision:
-                current = NameIndex(self.store, self.ontology.closure(f"{SKG}Entity"))
+                classes = self.ontology.closure(f"{SKG}Entity")
+                current = self._load_kept(
+                    "name index",
+                    lambda folder, stamp, revision: load_index(
+                        folder, stamp, revision=revision, classes=classes
+                    ),
+                )
+                if current is None:
+                    current = NameIndex(self.store, classes)
+                    self._keep("name index", current, save_index)
                 self._index = current
             return current
 
