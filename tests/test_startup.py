@@ -400,3 +400,15 @@ def test_nothing_is_kept_beside_a_store_opened_read_only_or_in_memory(
         assert store.cache_stamp() is None
     finally:
         store.close()
+
+
+def test_a_cache_folder_that_cannot_be_written_only_costs_a_log_line(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = Settings(store_dir=tmp_path / "s")
+    KnowledgeGraph.open(settings).close()
+    (tmp_path / "s" / "cache").write_text("not a folder")
+    with caplog.at_level(logging.WARNING, logger="supplychain_kg"):
+        first = _answers(settings)
+    assert "could not keep the path projection beside the store" in caplog.text
+    assert _answers(Settings(memory=True)) == first

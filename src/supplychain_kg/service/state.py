@@ -88,7 +88,11 @@ class GraphState:
         ``load(folder, stamp, revision)``; None where nothing is kept or it cannot be used
         (``paths/saved.py``)."""
         with self._lock:  # no write between the stamp and the revision it stands for
-            kept = self.store.cache_stamp()
+            try:
+                kept = self.store.cache_stamp()
+            except OSError as exc:  # a store folder we may not write to: nothing is kept
+                log.warning("cannot keep the %s beside the store: %s", name, exc)
+                return None
             revision = self.store.revision
         if kept is None:
             return None
@@ -106,10 +110,10 @@ class GraphState:
             revision = self.store.revision
             if cache.revision != revision or getattr(self, "_kept_at", {}).get(name) == revision:
                 return
-            kept = self.store.cache_stamp()
-            if kept is None:
-                return
             try:
+                kept = self.store.cache_stamp()
+                if kept is None:
+                    return
                 save(kept[0], kept[1], cache)
             except OSError as exc:
                 log.warning("could not keep the %s beside the store: %s", name, exc)
