@@ -35,6 +35,7 @@ from supplychain_kg.paths.projection import Projection, build_projection, touche
 from supplychain_kg.paths.ranking import rank_paths
 from supplychain_kg.paths.restrictions import fetch_restrictions
 from supplychain_kg.paths.roles import HUB_ROLES, Roles, fetch_roles
+from supplychain_kg.paths.saved import load_index, load_projection, save_index, save_projection
 from supplychain_kg.paths.search import PathSearch
 from supplychain_kg.paths.source import claim_ends, staged_impure, staged_subjects
 from supplychain_kg.paths.walker import count_direct
@@ -60,12 +61,16 @@ __all__ = [
     "fetch_entities",
     "fetch_restrictions",
     "fetch_roles",
+    "load_index",
+    "load_projection",
     "local_id",
     "lookup_reference",
     "neighbourhood_answer",
     "parse_options",
     "path_answer",
     "rank_paths",
+    "save_index",
+    "save_projection",
     "staged_impure",
     "staged_subjects",
     "touched_entities",

@@ -78,7 +78,13 @@ def lookup_reference(store: Store, reference: str, entity_classes: frozenset[str
         if store.query(query).boolean:
             return ref
     slug = term_to_sparql(Literal(ref))
-    query = f"SELECT DISTINCT ?x WHERE {{ {kinds} ?x <{SKG}slug> {slug} ; {named} }} LIMIT 2"
+    # a FILTER, not VALUES: the engine then starts from the id (1 ms), not from every entity
+    # of those types (1 s at 200k entities)
+    listed = ", ".join(f"<{c}>" for c in sorted(entity_classes))
+    query = (
+        f"SELECT DISTINCT ?x WHERE {{ ?x <{SKG}slug> {slug} ; {named} "
+        f"FILTER(?type IN ({listed})) }} LIMIT 2"
+    )
     found = [str(row["x"].value) for row in store.query(query).rows()]
     return found[0] if len(found) == 1 else None
 
@@ -160,6 +166,21 @@ class NameIndex:
         # one query per class, so that the engine reads the next ones while these are indexed
         rows = parallel_rows(store, [_query(f"<{c}>") for c in sorted(entity_classes)])
         _add(rows, self._entries, self._by_id)
+
+    @classmethod
+    def restored(
+        cls,
+        entity_classes: frozenset[str],
+        entries: dict[str, _Entry],
+        by_id: dict[str, str],
+        revision: int,
+    ) -> NameIndex:
+        """An index made from entries kept beside the store (``saved.py``), as of ``revision``."""
+        index = cls.__new__(cls)
+        index.revision = revision
+        index._classes = entity_classes
+        index._entries, index._by_id, index._norm = entries, by_id, None
+        return index
 
     def refresh(self, store: Store, iris: Iterable[str], revision: int) -> None:
         """Re-read the entries of ``iris`` only (after a write that touched nothing else) and

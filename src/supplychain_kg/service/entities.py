@@ -13,7 +13,10 @@ from supplychain_kg.paths import (
     aliases_and_identifiers,
     fetch_claims,
     fetch_entities,
+    load_index,
     local_id,
+    lookup_reference,
+    save_index,
 )
 from supplychain_kg.service.state import GraphState
 
@@ -38,7 +41,16 @@ class EntityUseCases(GraphState):
         with self._index_lock:
             current = self._index
             if current is None or current.revision != self.store.revision:
-                current = NameIndex(self.store, self.ontology.closure(f"{SKG}Entity"))
+                classes = self.ontology.closure(f"{SKG}Entity")
+                current = self._load_kept(
+                    "name index",
+                    lambda folder, stamp, revision: load_index(
+                        folder, stamp, revision=revision, classes=classes
+                    ),
+                )
+                if current is None:
+                    current = NameIndex(self.store, classes)
+                    self._keep("name index", current, save_index)
                 self._index = current
             return current
 
@@ -46,7 +58,14 @@ class EntityUseCases(GraphState):
         return self.index().search(text, type_=type_, limit=limit)
 
     def resolve(self, reference: str) -> str:
-        """An entity IRI for an id, IRI or name (see NameIndex.resolve)."""
+        """An entity IRI for an id, IRI or name (see NameIndex.resolve). Without a name index
+        of the current revision at hand, an id or IRI is first looked up in the store (one
+        query, whatever the store's size: ``skg show ID`` builds no index)."""
+        current = self._index
+        if current is None or current.revision != self.store.revision:
+            found = lookup_reference(self.store, reference, self.ontology.closure(f"{SKG}Entity"))
+            if found is not None:
+                return found
         return self.index().resolve(reference)
 
     def show(self, reference: str, *, limit: int | None = None) -> dict[str, Any]:

@@ -71,6 +71,7 @@ class OpeningUseCases(LoadingUseCases):
             raise
 
     def close(self) -> None:
+        self._keep_caches()  # patched since kept: kept again, for the next start
         service = getattr(self, "_sparql", None)
         if service is not None:
             service.close()

@@ -23,10 +23,12 @@ from supplychain_kg.paths import (
     Roles,
     build_projection,
     count_direct,
+    load_projection,
     lookup_reference,
     neighbourhood_answer,
     parse_options,
     path_answer,
+    save_projection,
 )
 from supplychain_kg.service.entities import EntityUseCases
 from supplychain_kg.service.revision import revision_token
@@ -113,11 +115,23 @@ class PathUseCases(EntityUseCases):
         with self._projection_lock:
             current = self._projection
             if current is None or current.revision != self.store.revision:
-                current = build_projection(
-                    self.store,
-                    self.ontology.claimed_relations,
-                    self.ontology.closure(f"{SKG}Entity"),
+                relations = self.ontology.claimed_relations
+                classes = self.ontology.closure(f"{SKG}Entity")
+                current = self._load_kept(
+                    "path projection",
+                    lambda folder, stamp, revision: load_projection(
+                        folder,
+                        stamp,
+                        self.store,
+                        revision=revision,
+                        relations=relations,
+                        classes=classes,
+                    ),
                 )
+                if current is None:
+                    current = build_projection(self.store, relations, classes)
+                    current.types()  # read by every path question: kept with it
+                    self._keep("path projection", current, save_projection)
                 self._projection = current
             return current
 

@@ -12,15 +12,19 @@ patches both.
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from collections.abc import Set as AbstractSet
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from supplychain_kg.config import Settings
 from supplychain_kg.paths import (
     NameIndex,
     Projection,
+    save_index,
+    save_projection,
     staged_impure,
     staged_subjects,
     touched_entities,
@@ -32,6 +36,9 @@ if TYPE_CHECKING:
     from supplychain_kg.sparql import SparqlService
 
 __all__ = ["GraphState", "Touched"]
+
+log = logging.getLogger(__name__)
+_Cache = TypeVar("_Cache")
 
 Touched = tuple[set[str], set[str], set[str]]
 """What a write touched: (subjects, entities, relations given a non-IRI end)."""
@@ -67,6 +74,59 @@ class GraphState:
         workers = service.exclusive() if service is not None else contextlib.nullcontext()
         with workers, self._lock:
             yield
+
+    # -- the caches kept beside the store ----------------------------------------------------
+
+    _kept_at: dict[str, int]
+    """The revision at which each cache (by name) was last loaded from or saved beside the
+    store."""
+
+    def _load_kept(
+        self, name: str, load: Callable[[Path, str, int], _Cache | None]
+    ) -> _Cache | None:
+        """The cache ``name`` kept beside the store for its data as it is now, read by
+        ``load(folder, stamp, revision)``; None where nothing is kept or it cannot be used
+        (``paths/saved.py``)."""
+        with self._lock:  # no write between the stamp and the revision it stands for
+            try:
+                kept = self.store.cache_stamp()
+            except OSError as exc:  # a store folder we may not write to: nothing is kept
+                log.warning("cannot keep the %s beside the store: %s", name, exc)
+                return None
+            revision = self.store.revision
+        if kept is None:
+            return None
+        found = load(kept[0], kept[1], revision)
+        if found is not None:
+            log.info("loaded the %s kept beside the store", name)
+            self._kept_at = {**getattr(self, "_kept_at", {}), name: revision}
+        return found
+
+    def _keep(self, name: str, cache: Any, save: Callable[[Path, str, Any], None]) -> None:
+        """Keep ``cache`` (made at ``cache.revision``) beside the store with ``save(folder,
+        stamp, cache)``, if it is of the store's current revision and not kept yet; a failure
+        to write is logged, never raised (the cache is only ever a copy)."""
+        with self._lock:  # writes held off: the stamp names the data the cache was made from
+            revision = self.store.revision
+            if cache.revision != revision or getattr(self, "_kept_at", {}).get(name) == revision:
+                return
+            try:
+                kept = self.store.cache_stamp()
+                if kept is None:
+                    return
+                save(kept[0], kept[1], cache)
+            except OSError as exc:
+                log.warning("could not keep the %s beside the store: %s", name, exc)
+                return
+            self._kept_at = {**getattr(self, "_kept_at", {}), name: revision}
+
+    def _keep_caches(self) -> None:
+        """Keep the name index and the projection beside the store if they are up to date
+        and were patched since they were kept (on close)."""
+        if self._index is not None:
+            self._keep("name index", self._index, save_index)
+        if self._projection is not None:
+            self._keep("path projection", self._projection, save_projection)
 
     # -- the caches' revisions ------------------------------------------------------------
 

@@ -206,6 +206,13 @@ class Store(Protocol):
         """Whether the store holds no quad at all (in constant time)."""
         ...
 
+    def cache_stamp(self) -> tuple[Path, str] | None:
+        """Where derived data (the path projection, the name index) may be kept beside the
+        store, and a token that names the store's data as it is now: a different token after
+        any write since, by this process or another. None where nothing is kept (in memory,
+        read-only, a remote engine). Call it with writes held off."""
+        ...
+
     def read_metadata(self) -> dict[str, Any]:
         """The store's own notes (``skg-store.json`` on disk): ``created``, ``seeded``, ..."""
         ...

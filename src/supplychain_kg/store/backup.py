@@ -48,6 +48,7 @@ from supplychain_kg.store.layout import (
     RESTORE_META,
     RESTORING,
     STAGED_BACKUP,
+    STAMP,
     read_json,
     read_metadata,
     recover,
@@ -271,6 +272,7 @@ def restore_store(directory: Path, source: Path) -> dict[str, Any]:
         with gate.holding(what="restore"):
             recover(directory)
             _prepare(directory, source, manifest)
+            (directory / STAMP).unlink(missing_ok=True)  # what was kept beside is stale now
             _swap(directory)
     finally:
         if gate is not None:

@@ -6,6 +6,10 @@ A store directory holds:
 - ``skg-store.json``: the store's own notes (when it was created, whether it was seeded,
   where it was restored from);
 - ``skg.lock`` and ``writes.lock``: lock files (see ``locks.py``);
+- ``skg-revision``: a random token that names the data as it is (:func:`new_stamp`: replaced
+  before the first write after it was handed out, and before a restore's swap), and
+  ``cache/``: what the service keeps beside the store stamped with that token (the path
+  projection and the name index, ``paths/saved.py``);
 - while a guarded write runs: ``checkpoint/`` (a RocksDB backup of ``db/`` made of hard
   links) and the ``LOADING`` marker, written once the checkpoint is complete;
 - while a backup beside the owner is copied to another file system: ``backup-staged-PID/``;
@@ -23,6 +27,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import secrets
 import shutil
 from pathlib import Path
 from typing import Any
@@ -30,6 +35,7 @@ from typing import Any
 from supplychain_kg.errors import StoreError
 
 __all__ = [
+    "CACHE",
     "CHECKPOINT",
     "DB",
     "MARKER",
@@ -38,8 +44,11 @@ __all__ = [
     "RESTORE_META",
     "RESTORING",
     "STAGED_BACKUP",
+    "STAMP",
+    "new_stamp",
     "read_json",
     "read_metadata",
+    "read_stamp",
     "recover",
     "remove_tree",
     "write_json",
@@ -54,6 +63,8 @@ META = "skg-store.json"
 RESTORING = "restoring"
 RESTORE_META = "restore.json"
 REPLACED = "db.replaced"
+STAMP = "skg-revision"
+CACHE = "cache"
 STAGED_BACKUP = "backup-staged-"
 """A backup made beside the store before it is copied to another file system (+ a pid)."""
 _TEMPORARY = ("checkpoint.tmp", "restoring.tmp")
@@ -87,6 +98,27 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
         out.flush()
         os.fsync(out.fileno())
     tmp.replace(path)
+
+
+def read_stamp(directory: Path) -> str | None:
+    """The token in ``directory/skg-revision`` (None if there is none)."""
+    try:
+        return (directory / STAMP).read_text("ascii").strip() or None
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def new_stamp(directory: Path) -> str:
+    """Write a new random token to ``directory/skg-revision`` (atomically) and return it."""
+    stamp = secrets.token_hex(8)
+    path = directory / STAMP
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="ascii") as out:
+        out.write(stamp + "\n")
+        out.flush()
+        os.fsync(out.fileno())
+    tmp.replace(path)
+    return stamp
 
 
 def remove_tree(path: Path) -> None:

@@ -16,6 +16,7 @@ import logging
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -43,6 +44,10 @@ class OxigraphCheckpoints:
     _gate_for_group: bool
     _snapshot: bytes | None
     _groups: WriteGroups
+
+    if TYPE_CHECKING:
+
+        def _changing(self) -> None: ...
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[bool]:
@@ -86,6 +91,7 @@ class OxigraphCheckpoints:
     def _restore_point(self) -> None:
         self._length = None
         self.revision += 1  # caches made inside the group are stale
+        self._changing()  # and so is anything kept beside the store stamped meanwhile
         if self.path is None:
             restored = ox.Store()  # blank nodes keep their labels (parse does not rename them)
             restored.bulk_extend(ox.parse(self._snapshot, ox.RdfFormat.N_QUADS))

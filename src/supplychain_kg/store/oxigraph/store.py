@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import shutil
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +24,17 @@ import pyoxigraph as ox
 from supplychain_kg.errors import QueryError, StoreError
 from supplychain_kg.model import Quad
 from supplychain_kg.store.groups import WriteGroups
-from supplychain_kg.store.layout import DB, MARKER, META, read_metadata, recover, write_json
+from supplychain_kg.store.layout import (
+    CACHE,
+    DB,
+    MARKER,
+    META,
+    new_stamp,
+    read_metadata,
+    read_stamp,
+    recover,
+    write_json,
+)
 from supplychain_kg.store.locks import StoreLock, WriteGate
 from supplychain_kg.store.oxigraph.checkpoints import OxigraphCheckpoints
 from supplychain_kg.store.oxigraph.database import ENGINE, open_database, open_read_only
@@ -64,6 +75,9 @@ class OxigraphStore(OxigraphWrites, OxigraphCheckpoints):
         self._gate_for_group = False
         self._snapshot: bytes | None = None  # in memory: the quads before the group (N-Quads)
         self._notes: dict[str, Any] = {}  # in memory: the store's notes
+        self._stamp: str | None = None  # on disk: the token of skg-revision, once read
+        self._changed = False  # written since the token was read or made (cache_stamp)
+        self._stamp_lock = threading.Lock()
         self._groups = WriteGroups(
             save=self._save_point, restore=self._restore_point, keep=self._keep, end=self._end
         )
@@ -155,6 +169,31 @@ class OxigraphStore(OxigraphWrites, OxigraphCheckpoints):
 
     def is_empty(self) -> bool:
         return next(iter(self._store.quads_for_pattern(None, None, None)), None) is None
+
+    def cache_stamp(self) -> tuple[Path, str] | None:
+        """``cache/`` beside the database and the token that names the data as it is now
+        (``skg-revision``): the same token only while nothing was written, by this process or
+        any other. None in memory and read-only. The caller holds off writes meanwhile."""
+        if self.path is None or self.read_only:
+            return None
+        with self._stamp_lock:
+            if self._stamp is None and not self._changed:
+                self._stamp = read_stamp(self.path)
+            if self._stamp is None or self._changed:
+                self._stamp = new_stamp(self.path)
+                self._changed = False
+            return self.path / CACHE, self._stamp
+
+    def _changing(self) -> None:
+        """Before a write on disk: the first since the token was handed out replaces it, so
+        that nothing stamped with it is taken for this data again (even if this process is
+        killed during the write)."""
+        if self.path is None or self.read_only:
+            return
+        with self._stamp_lock:
+            if not self._changed:
+                new_stamp(self.path)
+                self._stamp, self._changed = None, True
 
     def read_metadata(self) -> dict[str, Any]:
         if self.path is None:

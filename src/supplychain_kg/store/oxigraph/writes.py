@@ -45,6 +45,8 @@ class OxigraphWrites:
 
         def __len__(self) -> int: ...
 
+        def _changing(self) -> None: ...
+
     @contextlib.contextmanager
     def _writing(self, *, atomic: bool = True) -> Iterator[None]:
         """Around every write: inside a group, its save point first; on disk, the write gate
@@ -54,6 +56,7 @@ class OxigraphWrites:
         still be about to open."""
         if self.read_only:
             raise StoreError(f"the store at {self.path} is open read-only")
+        self._changing()
         self._groups.before_write()
         self._length = None
         if not atomic:  # a bulk load may have written part of its data when it fails
@@ -96,6 +99,7 @@ class OxigraphWrites:
     ) -> None:
         fmt = rdf_format(media_type)
         name = str(source) if isinstance(source, Path) else None
+        self._changing()
         self._length = None
         try:
             if blank_prefix is not None:

@@ -195,6 +195,9 @@ class SparqlStore:
     def is_empty(self) -> bool:
         return not self.query("ASK { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }").boolean
 
+    def cache_stamp(self) -> tuple[Path, str] | None:
+        return None  # no folder of ours beside a remote engine
+
     def read_metadata(self) -> dict[str, Any]:
         return self.meta.notes()
 
