@@ -134,6 +134,37 @@ def test_frontier_reads_only_what_the_question_explores(synthetic_kg: KnowledgeG
     assert frontier.queries <= 8
 
 
+def test_frontier_reads_the_types_with_the_edges(synthetic_kg: KnowledgeGraph) -> None:
+    """The layer query brings the types of every entity it reaches: a whole answer (with
+    the default hub filter, which needs every neighbour's type) sends no type query of its
+    own, and the types read are the projection's."""
+    nodes = _entities(synthetic_kg)
+    projected = synthetic_kg.projection().types()
+    sent: list[str] = []
+    store = synthetic_kg.store
+    real = store.query
+
+    def recording(sparql: str, **kw: Any) -> Any:
+        sent.append(sparql)
+        return real(sparql, **kw)
+
+    store.query = recording  # type: ignore[method-assign]
+    try:
+        rng = random.Random(3)
+        for _ in range(10):
+            source, target = rng.sample(nodes, 2)
+            walked = synthetic_kg.paths(source, target, mode="frontier")
+            assert not [q for q in sent if q.lstrip().startswith("SELECT ?x ?t")]
+            sent.clear()
+            frontier = synthetic_kg.frontier((source, target))
+            frontier.k_shortest(source, target, parse_options(synthetic_kg.ontology), 2)
+            assert frontier.types() == {n: projected[n] for n in frontier.graph if n in projected}
+            assert not [q for q in sent if q.lstrip().startswith("SELECT ?x ?t")]
+            assert walked["paths"], "no path: the test proves little"
+    finally:
+        del store.query
+
+
 def test_hubs_past_the_limit_are_capped_and_listed(tmp_path: Path) -> None:
     settings = Settings(memory=True, seed=False, paths_hub_limit=3, paths_mode="frontier")
     kg = KnowledgeGraph.open(settings)

@@ -90,6 +90,13 @@ class Frontier(PathSearch):
         self._link(found)
         self.expanded.update(fresh)
         self.denied_parties |= found.parties
+        classes = self.classes
+        for node, kinds in found.types.items():
+            if node not in self._typed:
+                self._typed.add(node)
+                known = frozenset(kinds & classes)
+                if known:
+                    self._node_types[node] = known
         graph = self.graph
         present = [node for node in fresh if node in graph]
         _canonical(graph, present, found)

@@ -51,11 +51,17 @@ class Around:
     direct: list[tuple[str, str, str]] = field(default_factory=list)
     denied: list[tuple[str, str, str]] = field(default_factory=list)
     parties: set[str] = field(default_factory=set)
+    types: dict[str, set[str]] = field(default_factory=dict)
+    """Every ``rdf:type`` of the entities read and of every edge's other end,
+    read in the same query (an entity without a type has an empty set)."""
 
 
 def _around_query(entities: list[str], relations: frozenset[str]) -> str:
-    """Rows (kind, entity, relation, other end): ``o``/``i`` a direct triple out of/into the
-    entity, ``no``/``ni`` a denied claim with the entity as subject/object.
+    """Rows (kind, entity, relation, other end, type): ``o``/``i`` a direct triple out of/into
+    the entity, ``no``/``ni`` a denied claim with the entity as subject/object, each with a
+    type of the other end (one row per type, unbound when it has none); ``t`` a type of the
+    entity itself (in ``?x``). The types come in the same request, so that the walk's type
+    filter never asks for them one layer later.
 
     Each branch names the entities itself, and the relations are a ``FILTER ... IN``: with the
     ``VALUES`` outside the union, or the relations as a second ``VALUES``, Oxigraph and
@@ -66,11 +72,13 @@ def _around_query(entities: list[str], relations: frozenset[str]) -> str:
     ends = values("e", entities)
     rels = "FILTER(?rel IN (" + ", ".join(f"<{r}>" for r in sorted(relations)) + "))"
     denied = f"?c <{SKG}stance> {_DENIED} ; <{SKG}relation> ?rel"
-    return f"""SELECT ?k ?e ?rel ?x WHERE {{
-        {{ {ends} ?e ?rel ?x {rels} BIND("o" AS ?k) }}
-        UNION {{ {ends} ?x ?rel ?e {rels} BIND("i" AS ?k) }}
-        UNION {{ {ends} {denied} ; <{SKG}subject> ?e ; <{SKG}object> ?x BIND("no" AS ?k) }}
-        UNION {{ {ends} {denied} ; <{SKG}object> ?e ; <{SKG}subject> ?x BIND("ni" AS ?k) }} }}"""
+    typed = f"OPTIONAL {{ ?x <{RDF}type> ?t }}"
+    return f"""SELECT ?k ?e ?rel ?x ?t WHERE {{
+        {{ {ends} ?e ?rel ?x {rels} {typed} BIND("o" AS ?k) }}
+        UNION {{ {ends} ?x ?rel ?e {rels} {typed} BIND("i" AS ?k) }}
+        UNION {{ {ends} {denied} ; <{SKG}subject> ?e ; <{SKG}object> ?x {typed} BIND("no" AS ?k) }}
+        UNION {{ {ends} {denied} ; <{SKG}object> ?e ; <{SKG}subject> ?x {typed} BIND("ni" AS ?k) }}
+        UNION {{ {ends} ?e <{RDF}type> ?x BIND("t" AS ?k) }} }}"""
 
 
 def _tsv(store: Store, query: str) -> list[list[str]]:
@@ -94,15 +102,32 @@ def _batched(
 
 
 def read_around(store: Store, entities: Iterable[str], relations: frozenset[str]) -> Around:
-    """Every edge at ``entities`` (of the claimed ``relations``), as :class:`Around`."""
+    """Every edge at ``entities`` (of the claimed ``relations``), with the types of the
+    entities and of the edges' other ends, as :class:`Around`."""
     found = Around()
     items = sorted(set(entities))
     if not items:
         return found
+    types = found.types
+    for item in items:
+        types[item] = set()
+    seen: set[tuple[str, str, str, str]] = set()
     for rows in _batched(store, items, lambda chunk: _around_query(chunk, relations)):
-        for kind, e, rel, x in rows:
+        for kind, e, rel, x, t in rows:
+            if kind == '"t"':
+                if x[:1] == "<":
+                    types[e[1:-1]].add(sys.intern(x[1:-1]))
+                continue
             if kind != '"no"' and x[:1] != "<":
                 continue  # a literal object, or a blank subject: never an edge's end
+            if x[:1] == "<":
+                kinds = types.setdefault(x[1:-1], set())
+                if t[:1] == "<":
+                    kinds.add(sys.intern(t[1:-1]))
+            row = (kind, e, rel, x)
+            if row in seen:
+                continue  # the same edge again, with another type of its other end
+            seen.add(row)
             s, o = (e, x) if kind in ('"o"', '"no"') else (x, e)
             subject, relation = s[1:-1], sys.intern(rel[1:-1])
             if kind in ('"o"', '"i"'):
