@@ -15,6 +15,7 @@ import pytest
 from benchmarks.generate import Generator
 from supplychain_kg.config import Settings
 from supplychain_kg.errors import ConfigError, InvalidParameterError, UnknownEntityError
+from supplychain_kg.paths import frontier as frontier_module
 from supplychain_kg.paths import lookup_reference, parse_options
 from supplychain_kg.service import KnowledgeGraph, seed_files
 from tests.conftest import FIXTURES
@@ -132,6 +133,46 @@ def test_frontier_reads_only_what_the_question_explores(synthetic_kg: KnowledgeG
     frontier.k_shortest(source, target, options, 1)
     assert 0 < len(frontier.expanded) < len(nodes) / 2
     assert frontier.queries <= 8
+
+
+def test_frontier_reads_a_layer_only_as_far_as_the_walk_gets(
+    synthetic_kg: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each layer is read as the walk steps into it, a few entities at a time (here 2, then
+    4, ...: this graph's layers are small): every entity a walk steps from has been read, and
+    a walk that meets the other side early in a layer leaves the rest of the layer unread."""
+    monkeypatch.setattr(frontier_module, "FIRST_READ", 2)
+    nodes = _entities(synthetic_kg)
+    options = parse_options(synthetic_kg.ontology)
+    rng = random.Random(5)
+    in_layers = read = 0
+    walked: set[str] = set()
+    stepped: list[bool] = []
+    for _ in range(20):
+        source, target = rng.sample(nodes, 2)
+        frontier = synthetic_kg.frontier((source, target))
+        walked.clear()
+        walked.update((source, target))
+        layer, step = frontier._layer, frontier._step
+
+        def remember(nodes: list[str], layer: Any = layer) -> None:
+            walked.update(nodes)
+            layer(nodes)
+
+        def stepping(
+            node: str, options: Any, backward: bool = False, step: Any = step, at: Any = frontier
+        ) -> Any:
+            found = step(node, options, backward)
+            stepped.append(node in at.expanded)
+            return found
+
+        frontier._layer = remember  # type: ignore[method-assign]
+        frontier._step = stepping  # type: ignore[method-assign]
+        frontier.shortest(source, target, options)
+        assert all(stepped)
+        in_layers += len(walked)
+        read += len(frontier.expanded)
+    assert read < in_layers * 0.8, (read, in_layers)
 
 
 def test_frontier_reads_the_types_with_the_edges(synthetic_kg: KnowledgeGraph) -> None:
