@@ -15,8 +15,10 @@ import pytest
 from benchmarks.generate import Generator
 from supplychain_kg.config import Settings
 from supplychain_kg.errors import ConfigError, InvalidParameterError, UnknownEntityError
+from supplychain_kg.namespaces import SKG
 from supplychain_kg.paths import frontier as frontier_module
 from supplychain_kg.paths import lookup_reference, parse_options
+from supplychain_kg.paths import walker as walker_module
 from supplychain_kg.service import KnowledgeGraph, seed_files
 from tests.conftest import FIXTURES
 
@@ -173,6 +175,44 @@ def test_frontier_reads_a_layer_only_as_far_as_the_walk_gets(
         in_layers += len(walked)
         read += len(frontier.expanded)
     assert read < in_layers * 0.8, (read, in_layers)
+
+
+def test_well_connected_entities_are_read_once_per_revision(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The rows of an entity with many of them are kept for the later questions of the same
+    store revision (they are not asked for again, and the answers stay the projection's);
+    after a write they are read afresh."""
+    monkeypatch.setattr(walker_module, "KEPT_ROWS", 3)
+    small_kg = KnowledgeGraph.open(Settings(memory=True, seed=False))
+    small_kg.load([seed_files()[0], FIXTURES / "paths-small.ttl"])
+    nodes = _entities(small_kg)
+    rng = random.Random(11)
+    pairs = [tuple(rng.sample(nodes, 2)) for _ in range(15)]
+    asked: list[str] = []
+    real = walker_module._around_query
+
+    def recording(entities: list[str], relations: frozenset[str]) -> str:
+        asked.extend(entities)
+        return real(entities, relations)
+
+    monkeypatch.setattr(walker_module, "_around_query", recording)
+    for source, target in pairs:
+        _same(small_kg, source, target)
+    first = list(asked)
+    kept = {key[1] for key in small_kg.frontier().cache if key[0] == "around"}
+    assert kept, "nothing kept: the test proves little"
+    asked.clear()
+    for source, target in pairs:
+        _same(small_kg, source, target)
+    assert not kept & set(asked)
+    assert len(asked) < len(first)
+    small_kg.store.update(f'INSERT DATA {{ <{nodes[0]}> <{SKG}note> "a write" }}')
+    asked.clear()
+    for source, target in pairs:
+        _same(small_kg, source, target)
+    assert kept & set(asked)
+    small_kg.close()
 
 
 def test_frontier_reads_the_types_with_the_edges(synthetic_kg: KnowledgeGraph) -> None:

@@ -100,7 +100,7 @@ class Frontier(PathSearch):
         fresh = sorted({n for n in nodes if n not in self.expanded})
         if not fresh:
             return
-        found = read_around(self.store, fresh, self.relations)
+        found = read_around(self.store, fresh, self.relations, self.cache)
         self.queries += 1
         self._link(found)
         self.expanded.update(fresh)

@@ -11,11 +11,12 @@ claim only; see ``edges.py``).
 
 from __future__ import annotations
 
+import itertools
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from supplychain_kg.namespaces import RDF, SKG
 from supplychain_kg.paths.source import ClaimWindow, chunked, tsv_text, values
@@ -33,6 +34,11 @@ __all__ = [
 BATCH = 400
 """Entities named in one query's ``VALUES`` block."""
 _WORKERS = 4
+KEPT_ROWS = 200
+"""An entity read with at least this many rows (a well-connected one, which most walks pass)
+has its rows kept in the cache of its store revision, so later questions do not read it again."""
+KEPT_TOTAL = 200_000
+"""The most rows kept that way per store revision (a few tens of MB)."""
 _DENIED = f"<{SKG}Denied>"
 
 T = TypeVar("T")
@@ -101,23 +107,41 @@ def _batched(
         yield from pool.map(lambda chunk: _tsv(store, make(chunk)), chunks)
 
 
-def read_around(store: Store, entities: Iterable[str], relations: frozenset[str]) -> Around:
+def read_around(
+    store: Store,
+    entities: Iterable[str],
+    relations: frozenset[str],
+    cache: dict[Any, Any] | None = None,
+) -> Around:
     """Every edge at ``entities`` (of the claimed ``relations``), with the types of the
-    entities and of the edges' other ends, as :class:`Around`."""
+    entities and of the edges' other ends, as :class:`Around`.
+
+    ``cache``: where the rows of well-connected entities are kept (see :data:`KEPT_ROWS`):
+    one store revision's, as they are only true at that revision."""
     found = Around()
     items = sorted(set(entities))
     if not items:
         return found
+    kept: list[list[list[str]]] = []
+    if cache is not None:
+        for item in items:
+            rows = cache.get(("around", item))
+            if rows is not None:
+                kept.append(rows)
+        if kept:
+            items = [item for item in items if ("around", item) not in cache]
     types = found.types
     for item in items:
         types[item] = set()
     seen: set[tuple[str, str, str, str]] = set()
-    for rows in _batched(store, items, lambda chunk: _around_query(chunk, relations)):
+    fetched = _batched(store, items, lambda chunk: _around_query(chunk, relations))
+    for rows in itertools.chain(kept, _keeping(fetched, cache)):
         for kind, e, rel, x, t in rows:
             if kind == '"t"':
                 if x[:1] == "<":
-                    types[e[1:-1]].add(sys.intern(x[1:-1]))
+                    types.setdefault(e[1:-1], set()).add(sys.intern(x[1:-1]))
                 continue
+            types.setdefault(e[1:-1], set())
             if kind != '"no"' and x[:1] != "<":
                 continue  # a literal object, or a blank subject: never an edge's end
             if x[:1] == "<":
@@ -138,6 +162,25 @@ def read_around(store: Store, entities: Iterable[str], relations: frozenset[str]
                 found.parties.add(o[1:-1])
                 found.denied.append((subject, relation, o[1:-1]))
     return found
+
+
+def _keeping(
+    fetched: Iterable[list[list[str]]], cache: dict[Any, Any] | None
+) -> Iterator[list[list[str]]]:
+    """``fetched`` as it comes; the rows of each entity with at least :data:`KEPT_ROWS` of
+    them are put in ``cache`` too (within :data:`KEPT_TOTAL`)."""
+    for rows in fetched:
+        yield rows
+        if cache is None or len(rows) < KEPT_ROWS:
+            continue
+        per_entity: dict[str, list[list[str]]] = {}
+        for row in rows:
+            per_entity.setdefault(row[1], []).append(row)
+        for e, own in per_entity.items():
+            total = cache.get(("around-rows",), 0)
+            if len(own) >= KEPT_ROWS and total + len(own) <= KEPT_TOTAL:
+                cache[("around", e[1:-1])] = own
+                cache[("around-rows",)] = total + len(own)
 
 
 def count_direct(store: Store, relations: frozenset[str]) -> int:
