@@ -38,7 +38,7 @@ KEPT_ROWS = 200
 """An entity read with at least this many rows (a well-connected one, which most walks pass)
 has its rows kept in the cache of its store revision, so later questions do not read it again."""
 KEPT_TOTAL = 200_000
-"""The most rows kept that way per store revision (a few tens of MB)."""
+"""The most rows kept that way per store revision (about 40 MB)."""
 _DENIED = f"<{SKG}Denied>"
 
 T = TypeVar("T")
@@ -179,7 +179,10 @@ def _keeping(
         for e, own in per_entity.items():
             total = cache.get(("around-rows",), 0)
             if len(own) >= KEPT_ROWS and total + len(own) <= KEPT_TOTAL:
-                cache[("around", e[1:-1])] = own
+                intern = sys.intern  # the kinds, relations and types repeat: kept once
+                cache[("around", e[1:-1])] = [
+                    [intern(k), e, intern(rel), x, intern(t)] for k, _, rel, x, t in own
+                ]
                 cache[("around-rows",)] = total + len(own)
 
 
