@@ -15,7 +15,10 @@ import pytest
 from benchmarks.generate import Generator
 from supplychain_kg.config import Settings
 from supplychain_kg.errors import ConfigError, InvalidParameterError, UnknownEntityError
+from supplychain_kg.namespaces import SKG
+from supplychain_kg.paths import frontier as frontier_module
 from supplychain_kg.paths import lookup_reference, parse_options
+from supplychain_kg.paths import walker as walker_module
 from supplychain_kg.service import KnowledgeGraph, seed_files
 from tests.conftest import FIXTURES
 
@@ -132,6 +135,115 @@ def test_frontier_reads_only_what_the_question_explores(synthetic_kg: KnowledgeG
     frontier.k_shortest(source, target, options, 1)
     assert 0 < len(frontier.expanded) < len(nodes) / 2
     assert frontier.queries <= 8
+
+
+def test_frontier_reads_a_layer_only_as_far_as_the_walk_gets(
+    synthetic_kg: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each layer is read as the walk steps into it, a few entities at a time (here 2, then
+    4, ...: this graph's layers are small): every entity a walk steps from has been read, and
+    a walk that meets the other side early in a layer leaves the rest of the layer unread."""
+    monkeypatch.setattr(frontier_module, "FIRST_READ", 2)
+    nodes = _entities(synthetic_kg)
+    options = parse_options(synthetic_kg.ontology)
+    rng = random.Random(5)
+    in_layers = read = 0
+    walked: set[str] = set()
+    stepped: list[bool] = []
+    for _ in range(20):
+        source, target = rng.sample(nodes, 2)
+        frontier = synthetic_kg.frontier((source, target))
+        walked.clear()
+        walked.update((source, target))
+        layer, step = frontier._layer, frontier._step
+
+        def remember(nodes: list[str], layer: Any = layer) -> None:
+            walked.update(nodes)
+            layer(nodes)
+
+        def stepping(
+            node: str, options: Any, backward: bool = False, step: Any = step, at: Any = frontier
+        ) -> Any:
+            found = step(node, options, backward)
+            stepped.append(node in at.expanded)
+            return found
+
+        frontier._layer = remember  # type: ignore[method-assign]
+        frontier._step = stepping  # type: ignore[method-assign]
+        frontier.shortest(source, target, options)
+        assert all(stepped)
+        in_layers += len(walked)
+        read += len(frontier.expanded)
+    assert read < in_layers * 0.8, (read, in_layers)
+
+
+def test_well_connected_entities_are_read_once_per_revision(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The rows of an entity with many of them are kept for the later questions of the same
+    store revision (they are not asked for again, and the answers stay the projection's);
+    after a write they are read afresh."""
+    monkeypatch.setattr(walker_module, "KEPT_ROWS", 3)
+    small_kg = KnowledgeGraph.open(Settings(memory=True, seed=False))
+    small_kg.load([seed_files()[0], FIXTURES / "paths-small.ttl"])
+    nodes = _entities(small_kg)
+    rng = random.Random(11)
+    pairs = [tuple(rng.sample(nodes, 2)) for _ in range(15)]
+    asked: list[str] = []
+    real = walker_module._around_query
+
+    def recording(entities: list[str], relations: frozenset[str]) -> str:
+        asked.extend(entities)
+        return real(entities, relations)
+
+    monkeypatch.setattr(walker_module, "_around_query", recording)
+    for source, target in pairs:
+        _same(small_kg, source, target)
+    first = list(asked)
+    kept = {key[1] for key in small_kg.frontier().cache if key[0] == "around"}
+    assert kept, "nothing kept: the test proves little"
+    asked.clear()
+    for source, target in pairs:
+        _same(small_kg, source, target)
+    assert not kept & set(asked)
+    assert len(asked) < len(first)
+    small_kg.store.update(f'INSERT DATA {{ <{nodes[0]}> <{SKG}note> "a write" }}')
+    asked.clear()
+    for source, target in pairs:
+        _same(small_kg, source, target)
+    assert kept & set(asked)
+    small_kg.close()
+
+
+def test_frontier_reads_the_types_with_the_edges(synthetic_kg: KnowledgeGraph) -> None:
+    """The layer query brings the types of every entity it reaches: a whole answer (with
+    the default hub filter, which needs every neighbour's type) sends no type query of its
+    own, and the types read are the projection's."""
+    nodes = _entities(synthetic_kg)
+    projected = synthetic_kg.projection().types()
+    sent: list[str] = []
+    store = synthetic_kg.store
+    real = store.query
+
+    def recording(sparql: str, **kw: Any) -> Any:
+        sent.append(sparql)
+        return real(sparql, **kw)
+
+    store.query = recording  # type: ignore[method-assign]
+    try:
+        rng = random.Random(3)
+        for _ in range(10):
+            source, target = rng.sample(nodes, 2)
+            walked = synthetic_kg.paths(source, target, mode="frontier")
+            assert not [q for q in sent if q.lstrip().startswith("SELECT ?x ?t")]
+            sent.clear()
+            frontier = synthetic_kg.frontier((source, target))
+            frontier.k_shortest(source, target, parse_options(synthetic_kg.ontology), 2)
+            assert frontier.types() == {n: projected[n] for n in frontier.graph if n in projected}
+            assert not [q for q in sent if q.lstrip().startswith("SELECT ?x ?t")]
+            assert walked["paths"], "no path: the test proves little"
+    finally:
+        del store.query
 
 
 def test_hubs_past_the_limit_are_capped_and_listed(tmp_path: Path) -> None:

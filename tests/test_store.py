@@ -14,6 +14,7 @@ from supplychain_kg.store import Store, open_configured, open_store
 from tests.conftest import remote_settings
 
 EX = "http://example.org/"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 BACKENDS = ["memory", "disk", "oxigraph-server", "virtuoso"]
 
 
@@ -54,6 +55,26 @@ def test_add_quads_then_select_returns_engine_neutral_terms(store: Store) -> Non
         {"s": IRI(EX + "a"), "n": Literal("Alpha")},
         {"s": IRI(EX + "b"), "n": Literal("Beta")},
     ]
+
+
+def test_literals_of_every_kind_read_back_as_written(store: Store) -> None:
+    """Whatever results format the engine answers in, each literal comes back as the
+    embedded store keeps it (Virtuoso writes stored booleans as 1/0: read as true/false)."""
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    written = [
+        Literal("false", datatype=xsd + "boolean"),
+        Literal("true", datatype=xsd + "boolean"),
+        Literal("2020-01-31", datatype=xsd + "date"),
+        Literal("12.5", datatype=xsd + "decimal"),
+        Literal("Überwachung", RDF_LANG_STRING, "de"),
+        Literal('a<b & "c" \\ d\tnew\nline'),
+    ]
+    store.add_quads(
+        [Quad(IRI(f"{EX}x{i}"), IRI(EX + "v"), value) for i, value in enumerate(written)]
+    )
+    result = store.query(f"SELECT ?s ?v WHERE {{ ?s <{EX}v> ?v }} ORDER BY ?s")
+    assert [row["v"] for row in result.rows()] == written
+    assert store.query(f'ASK {{ ?s <{EX}v> "false"^^<{xsd}boolean> }}').boolean is True
 
 
 def test_ask_and_construct(store: Store) -> None:

@@ -1,9 +1,10 @@
 """The frontier path mode: path search that asks the store for one hop at a time.
 
 A :class:`Frontier` is made for one question. It starts empty and reads the edges at the
-entities a walk reaches, one layer of the bidirectional search at a time (``walker.py``: the
-whole layer in a few batched queries), so memory grows with what the question explores, never
-with the graph. It is the projection's search (``search.py``) over a partial graph: every
+entities a walk steps from, as the bidirectional search gets to them (``walker.py``: a few
+entities of a layer per query, the next read of the same layer twice as many, so that a walk
+meeting the other side early in a layer never reads the rest of it), so memory grows with what
+the question explores, never with the graph. It is the projection's search (``search.py``) over a partial graph: every
 node a walk steps from has all its edges read, in the order a projection build gives them, so
 it finds the same paths as the projection and the answers are built by the same code
 (``answers.py``).
@@ -25,13 +26,24 @@ from supplychain_kg.paths.edges import EDGE, link
 from supplychain_kg.paths.options import Hop, PathOptions
 from supplychain_kg.paths.search import PathSearch
 from supplychain_kg.paths.source import ClaimWindow
-from supplychain_kg.paths.walker import Around, read_around, read_node_types, read_node_windows
+from supplychain_kg.paths.walker import (
+    BATCH,
+    Around,
+    read_around,
+    read_node_types,
+    read_node_windows,
+)
 from supplychain_kg.store import Store
 
 __all__ = ["DEFAULT_HUB_LIMIT", "Frontier"]
 
 DEFAULT_HUB_LIMIT = 10_000
 """Neighbours past which an entity is not walked through (``SKG_PATHS_HUB_LIMIT``)."""
+
+FIRST_READ = 16
+"""Entities of a layer read when a walk first steps into it; each further read of the same
+layer takes twice as many (up to ``walker.BATCH``): a walk that meets the other side early
+in a layer never reads the rest of it."""
 
 
 class Frontier(PathSearch):
@@ -73,6 +85,9 @@ class Frontier(PathSearch):
         self._typed: set[str] = set()
         self._edge_windows: dict[tuple[str, str, str], tuple[ClaimWindow, ...]] = {}
         self._windowed: set[str] = set()
+        self._walking: list[str] = []
+        self._places: dict[str, int] | None = None
+        self._next_read = FIRST_READ
 
     @property
     def capped_hubs(self) -> list[dict[str, Any]]:
@@ -85,11 +100,18 @@ class Frontier(PathSearch):
         fresh = sorted({n for n in nodes if n not in self.expanded})
         if not fresh:
             return
-        found = read_around(self.store, fresh, self.relations)
+        found = read_around(self.store, fresh, self.relations, self.cache)
         self.queries += 1
         self._link(found)
         self.expanded.update(fresh)
         self.denied_parties |= found.parties
+        classes = self.classes
+        for node, kinds in found.types.items():
+            if node not in self._typed:
+                self._typed.add(node)
+                known = frozenset(kinds & classes)
+                if known:
+                    self._node_types[node] = known
         graph = self.graph
         present = [node for node in fresh if node in graph]
         _canonical(graph, present, found)
@@ -97,6 +119,33 @@ class Frontier(PathSearch):
             degree = len(graph._succ[node]) + len(graph._pred[node])
             if degree > self.hub_limit and node not in self.ends:
                 self.capped[node] = degree
+
+    def _layer(self, layer: list[str]) -> None:
+        """Remember the layer a walk steps through: its nodes are read as the walk reaches
+        them (:meth:`_step`), a few at a time, never before."""
+        self._walking = layer
+        self._places = None
+        self._next_read = FIRST_READ
+
+    def _read_on(self, node: str) -> None:
+        """Read ``node`` and the unread nodes after it in the layer being walked (the next
+        ones the walk steps from), :attr:`_next_read` of them."""
+        layer = self._walking
+        if self._places is None:
+            self._places = {n: i for i, n in enumerate(layer)}
+        start = self._places.get(node)
+        if start is None:
+            self._reach([node])
+            return
+        wanted, expanded = self._next_read, self.expanded
+        batch: list[str] = []
+        for other in layer[start:]:
+            if other not in expanded:
+                batch.append(other)
+                if len(batch) == wanted:
+                    break
+        self._next_read = min(2 * wanted, BATCH)
+        self._reach(batch)
 
     def _link(self, found: Around) -> None:
         graph = self.graph
@@ -149,6 +198,8 @@ class Frontier(PathSearch):
         return super().neighbours(node, options)
 
     def _step(self, node: str, options: PathOptions, backward: bool = False) -> Iterator[str]:
+        if node not in self.expanded:
+            self._read_on(node)
         if node in self.capped:
             return iter(())
         return super()._step(node, options, backward)

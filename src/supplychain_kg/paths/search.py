@@ -52,7 +52,7 @@ class PathSearch(ProjectedGraph):
             depth += 1
             forward = len(front) <= len(back)
             layer = front if forward else back
-            self._reach(layer)
+            self._layer(layer)
             seen, other = (pred, succ) if forward else (succ, pred)
             nxt: list[str] = []
             for node in layer:
@@ -72,9 +72,9 @@ class PathSearch(ProjectedGraph):
                 back = nxt
         return None
 
-    def _reach(self, nodes: list[str]) -> None:
-        """Make sure every edge at ``nodes`` is in ``graph`` before a walk reads them (the
-        projection holds them all; the frontier mode reads them here, one layer at a time)."""
+    def _layer(self, layer: list[str]) -> None:
+        """A walk is about to step from each node of ``layer``, in order (the projection
+        holds every edge already; the frontier mode reads them as the walk gets there)."""
 
     def _node_filter(
         self,

@@ -11,11 +11,12 @@ claim only; see ``edges.py``).
 
 from __future__ import annotations
 
+import itertools
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from supplychain_kg.namespaces import RDF, SKG
 from supplychain_kg.paths.source import ClaimWindow, chunked, tsv_text, values
@@ -33,6 +34,11 @@ __all__ = [
 BATCH = 400
 """Entities named in one query's ``VALUES`` block."""
 _WORKERS = 4
+KEPT_ROWS = 200
+"""An entity read with at least this many rows (a well-connected one, which most walks pass)
+has its rows kept in the cache of its store revision, so later questions do not read it again."""
+KEPT_TOTAL = 200_000
+"""The most rows kept that way per store revision (about 40 MB)."""
 _DENIED = f"<{SKG}Denied>"
 
 T = TypeVar("T")
@@ -51,11 +57,17 @@ class Around:
     direct: list[tuple[str, str, str]] = field(default_factory=list)
     denied: list[tuple[str, str, str]] = field(default_factory=list)
     parties: set[str] = field(default_factory=set)
+    types: dict[str, set[str]] = field(default_factory=dict)
+    """Every ``rdf:type`` of the entities read and of every edge's other end,
+    read in the same query (an entity without a type has an empty set)."""
 
 
 def _around_query(entities: list[str], relations: frozenset[str]) -> str:
-    """Rows (kind, entity, relation, other end): ``o``/``i`` a direct triple out of/into the
-    entity, ``no``/``ni`` a denied claim with the entity as subject/object.
+    """Rows (kind, entity, relation, other end, type): ``o``/``i`` a direct triple out of/into
+    the entity, ``no``/``ni`` a denied claim with the entity as subject/object, each with a
+    type of the other end (one row per type, unbound when it has none); ``t`` a type of the
+    entity itself (in ``?x``). The types come in the same request, so that the walk's type
+    filter never asks for them one layer later.
 
     Each branch names the entities itself, and the relations are a ``FILTER ... IN``: with the
     ``VALUES`` outside the union, or the relations as a second ``VALUES``, Oxigraph and
@@ -66,11 +78,13 @@ def _around_query(entities: list[str], relations: frozenset[str]) -> str:
     ends = values("e", entities)
     rels = "FILTER(?rel IN (" + ", ".join(f"<{r}>" for r in sorted(relations)) + "))"
     denied = f"?c <{SKG}stance> {_DENIED} ; <{SKG}relation> ?rel"
-    return f"""SELECT ?k ?e ?rel ?x WHERE {{
-        {{ {ends} ?e ?rel ?x {rels} BIND("o" AS ?k) }}
-        UNION {{ {ends} ?x ?rel ?e {rels} BIND("i" AS ?k) }}
-        UNION {{ {ends} {denied} ; <{SKG}subject> ?e ; <{SKG}object> ?x BIND("no" AS ?k) }}
-        UNION {{ {ends} {denied} ; <{SKG}object> ?e ; <{SKG}subject> ?x BIND("ni" AS ?k) }} }}"""
+    typed = f"OPTIONAL {{ ?x <{RDF}type> ?t }}"
+    return f"""SELECT ?k ?e ?rel ?x ?t WHERE {{
+        {{ {ends} ?e ?rel ?x {rels} {typed} BIND("o" AS ?k) }}
+        UNION {{ {ends} ?x ?rel ?e {rels} {typed} BIND("i" AS ?k) }}
+        UNION {{ {ends} {denied} ; <{SKG}subject> ?e ; <{SKG}object> ?x {typed} BIND("no" AS ?k) }}
+        UNION {{ {ends} {denied} ; <{SKG}object> ?e ; <{SKG}subject> ?x {typed} BIND("ni" AS ?k) }}
+        UNION {{ {ends} ?e <{RDF}type> ?x BIND("t" AS ?k) }} }}"""
 
 
 def _tsv(store: Store, query: str) -> list[list[str]]:
@@ -93,16 +107,51 @@ def _batched(
         yield from pool.map(lambda chunk: _tsv(store, make(chunk)), chunks)
 
 
-def read_around(store: Store, entities: Iterable[str], relations: frozenset[str]) -> Around:
-    """Every edge at ``entities`` (of the claimed ``relations``), as :class:`Around`."""
+def read_around(
+    store: Store,
+    entities: Iterable[str],
+    relations: frozenset[str],
+    cache: dict[Any, Any] | None = None,
+) -> Around:
+    """Every edge at ``entities`` (of the claimed ``relations``), with the types of the
+    entities and of the edges' other ends, as :class:`Around`.
+
+    ``cache``: where the rows of well-connected entities are kept (see :data:`KEPT_ROWS`):
+    one store revision's, as they are only true at that revision."""
     found = Around()
     items = sorted(set(entities))
     if not items:
         return found
-    for rows in _batched(store, items, lambda chunk: _around_query(chunk, relations)):
-        for kind, e, rel, x in rows:
+    kept: list[list[list[str]]] = []
+    if cache is not None:
+        for item in items:
+            rows = cache.get(("around", item))
+            if rows is not None:
+                kept.append(rows)
+        if kept:
+            items = [item for item in items if ("around", item) not in cache]
+    types = found.types
+    for item in items:
+        types[item] = set()
+    seen: set[tuple[str, str, str, str]] = set()
+    fetched = _batched(store, items, lambda chunk: _around_query(chunk, relations))
+    for rows in itertools.chain(kept, _keeping(fetched, cache)):
+        for kind, e, rel, x, t in rows:
+            if kind == '"t"':
+                if x[:1] == "<":
+                    types.setdefault(e[1:-1], set()).add(sys.intern(x[1:-1]))
+                continue
+            types.setdefault(e[1:-1], set())
             if kind != '"no"' and x[:1] != "<":
                 continue  # a literal object, or a blank subject: never an edge's end
+            if x[:1] == "<":
+                kinds = types.setdefault(x[1:-1], set())
+                if t[:1] == "<":
+                    kinds.add(sys.intern(t[1:-1]))
+            row = (kind, e, rel, x)
+            if row in seen:
+                continue  # the same edge again, with another type of its other end
+            seen.add(row)
             s, o = (e, x) if kind in ('"o"', '"no"') else (x, e)
             subject, relation = s[1:-1], sys.intern(rel[1:-1])
             if kind in ('"o"', '"i"'):
@@ -113,6 +162,28 @@ def read_around(store: Store, entities: Iterable[str], relations: frozenset[str]
                 found.parties.add(o[1:-1])
                 found.denied.append((subject, relation, o[1:-1]))
     return found
+
+
+def _keeping(
+    fetched: Iterable[list[list[str]]], cache: dict[Any, Any] | None
+) -> Iterator[list[list[str]]]:
+    """``fetched`` as it comes; the rows of each entity with at least :data:`KEPT_ROWS` of
+    them are put in ``cache`` too (within :data:`KEPT_TOTAL`)."""
+    for rows in fetched:
+        yield rows
+        if cache is None or len(rows) < KEPT_ROWS:
+            continue
+        per_entity: dict[str, list[list[str]]] = {}
+        for row in rows:
+            per_entity.setdefault(row[1], []).append(row)
+        for e, own in per_entity.items():
+            total = cache.get(("around-rows",), 0)
+            if len(own) >= KEPT_ROWS and total + len(own) <= KEPT_TOTAL:
+                intern = sys.intern  # the kinds, relations and types repeat: kept once
+                cache[("around", e[1:-1])] = [
+                    [intern(k), e, intern(rel), x, intern(t)] for k, _, rel, x, t in own
+                ]
+                cache[("around-rows",)] = total + len(own)
 
 
 def count_direct(store: Store, relations: frozenset[str]) -> int:
