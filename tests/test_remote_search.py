@@ -10,6 +10,7 @@ import logging
 import re
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
 from supplychain_kg.config import Settings
@@ -176,3 +177,22 @@ def test_the_probe_shows_no_credential(
     assert "bif:contains" in caplog.text  # the probe ran, and said why the answer is no
     assert secret not in caplog.text
     assert secret not in repr(kg.store)
+
+
+def test_names_outside_the_stores_graph_are_not_candidates(virtuoso_engine: Engine) -> None:
+    engine = virtuoso_engine
+    ghost = "https://w3id.org/supplychain-kg/id/ghost-vendor"
+    update = (
+        f"INSERT DATA {{ GRAPH <urn:x-test:elsewhere> {{ <{ghost}> <{RDFS}label> "
+        f'"Hikvision Ghostvendor" ; <{SKG}slug> "ghost-vendor" ; a <{SKG}Manufacturer> }} }}'
+    )
+    httpx.post(engine.update, data={"update": update}, timeout=60).raise_for_status()
+    kg = KnowledgeGraph.open(Settings.from_env(engine.env()))  # seeds it if it was wiped
+    try:
+        engine.index_text()
+        assert kg.store.text_match(["ghostvendor"], NAMES, limit=10) == []
+        found = kg.store.text_match(["hikvision"], NAMES, limit=10)
+        assert found and ghost not in found
+        assert all(m.id != "ghost-vendor" for m in kg.search("Hikvision Ghostvendor"))
+    finally:
+        kg.close()

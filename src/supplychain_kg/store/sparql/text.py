@@ -40,7 +40,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from supplychain_kg.errors import QueryError, StoreError
-from supplychain_kg.model import Literal, term_to_sparql
+from supplychain_kg.model import IRI, Literal, term_to_sparql
+from supplychain_kg.store.oxigraph import checked_iri, select_answer
+from supplychain_kg.store.sparql.dialect import incoming
+from supplychain_kg.store.sparql.meta import DEFAULT
 
 if TYPE_CHECKING:
     from supplychain_kg.store.sparql.store import SparqlStore
@@ -57,6 +60,7 @@ _RETRY = 60.0
 """Seconds before an engine whose index did not answer the probe is asked again."""
 _USABLE = re.compile(r"[a-z0-9]+")
 _LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+_JSON = "application/sparql-results+json"
 
 
 def text_expression(words: Sequence[str]) -> str | None:
@@ -147,15 +151,25 @@ class TextIndex:
         expression = text_expression(words)
         if expression is None or not self.available():
             return None
-        kinds = " ".join(f"<{p}>" for p in predicates)
+        kinds = " ".join(str(checked_iri(p)) for p in predicates)
+        # Sent without a dataset, over every graph, each row naming its graph, and kept only
+        # for the store's default graph: Virtuoso 7 drives a one-word query from its text
+        # index only so (with the graph restricted it scanned every name: 1.8 s instead of
+        # 20 ms at 50,000 entities).
         query = (
-            f"SELECT ?s (MIN(STRLEN(STR(?o))) AS ?n) WHERE {{ VALUES ?p {{ {kinds} }} "
-            f"?s ?p ?o . ?o bif:contains {term_to_sparql(Literal(expression))} }} "
-            f"GROUP BY ?s ORDER BY ?n ?s LIMIT {int(limit)}"
+            f"SELECT ?s ?g (MIN(STRLEN(STR(?o))) AS ?n) WHERE {{ VALUES ?p {{ {kinds} }} "
+            f"GRAPH ?g {{ ?s ?p ?o . ?o bif:contains {term_to_sparql(Literal(expression))} }} }} "
+            f"GROUP BY ?s ?g ORDER BY ?n ?s LIMIT {int(limit)}"
         )
         try:
-            rows = self._store.query(query).rows()
-            return [str(row["s"].value) for row in rows if row.get("s") is not None]
+            body, media = self._store.client.query(query, _JSON)
         except QueryError as exc:
             log.info("the engine's full-text index refused a search (%s): searched locally", exc)
             return None
+        media = media or _JSON
+        rows = select_answer(incoming(body, media), media).rows()
+        return [
+            str(row["s"].value)
+            for row in rows
+            if isinstance(row.get("s"), IRI) and str(row["g"].value) == DEFAULT
+        ]
