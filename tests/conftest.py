@@ -74,6 +74,17 @@ def virtuoso_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine
         yield engine
 
 
+@pytest.fixture(scope="session")
+def virtuoso_plain_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """Virtuoso 7 without its full-text index switched on (wipe it before use)."""
+    if virtuoso_missing():
+        if os.environ.get("CI"):
+            pytest.fail("virtuoso-t is missing: scripts/system-deps installs virtuoso-opensource")
+        pytest.skip("virtuoso-t is not installed (scripts/system-deps installs it)")
+    with running("virtuoso-plain", tmp_path_factory.mktemp("virtuoso-plain")) as engine:
+        yield engine
+
+
 def remote_settings(engine: Engine, **env: str) -> Settings:
     """Settings that point at ``engine`` (plus ``env`` settings), after wiping it."""
     engine.wipe()

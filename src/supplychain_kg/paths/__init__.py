@@ -29,7 +29,7 @@ from supplychain_kg.paths.evidence import (
     local_id,
 )
 from supplychain_kg.paths.frontier import Frontier
-from supplychain_kg.paths.names import Match, NameIndex, lookup_reference
+from supplychain_kg.paths.names import STRONG, Match, NameIndex, engine_names, lookup_reference
 from supplychain_kg.paths.options import PathOptions
 from supplychain_kg.paths.projection import Projection, build_projection, touched_entities
 from supplychain_kg.paths.ranking import rank_paths
@@ -45,6 +45,7 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_HOPS",
     "MAX_K",
+    "STRONG",
     "ClaimInfo",
     "Frontier",
     "Match",
@@ -57,6 +58,7 @@ __all__ = [
     "build_projection",
     "claim_ends",
     "count_direct",
+    "engine_names",
     "fetch_claims",
     "fetch_entities",
     "fetch_restrictions",

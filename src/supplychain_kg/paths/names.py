@@ -21,10 +21,13 @@ from supplychain_kg.paths.evidence import local_id
 from supplychain_kg.paths.source import chunked, parallel_rows, tsv_text, values
 from supplychain_kg.store import Store
 
-__all__ = ["Match", "NameIndex", "lookup_reference", "normalize"]
+__all__ = ["STRONG", "Match", "NameIndex", "engine_names", "lookup_reference", "normalize"]
 
 _WORD = re.compile(r"[a-z0-9]+")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+_TEXT_WORD = re.compile(r"[^\W_]+")
+STRONG = 0.75
+"""The score of a strong match: an exact name, a prefix or a substring of one."""
 
 
 def _unaccented(text: str) -> str:
@@ -157,12 +160,21 @@ _NONE: tuple[float, str, _Entry | None] = (0.0, "", None)
 class NameIndex:
     """Name index of the entities in a store (see module docstring)."""
 
-    def __init__(self, store: Store, entity_classes: frozenset[str]) -> None:
+    def __init__(
+        self, store: Store, entity_classes: frozenset[str], *, only: Iterable[str] | None = None
+    ) -> None:
+        """Index every entity of ``store``, or (``only``) the entities of those IRIs."""
         self.revision = store.revision
         self._classes = entity_classes
         self._entries: dict[str, _Entry] = {}
         self._by_id: dict[str, str] = {}
         self._norm: list[tuple[_Entry, str, str, set[str]]] | None = None
+        if only is not None:
+            classes = " ".join(f"<{c}>" for c in sorted(entity_classes))
+            wanted = sorted(set(only))
+            queries = [_query(classes, values("x", chunk)) for chunk in chunked(wanted, 500)]
+            _add(parallel_rows(store, queries, workers=1), self._entries, self._by_id)
+            return
         # one query per class, so that the engine reads the next ones while these are indexed
         rows = parallel_rows(store, [_query(f"<{c}>") for c in sorted(entity_classes)])
         _add(rows, self._entries, self._by_id)
@@ -275,25 +287,35 @@ class NameIndex:
             return ref[1:-1]
         if ref in self._by_id:
             return self._by_id[ref]
-        query = normalize(ref)
-        same = {entry.iri: entry for entry, _, norm, _ in self._normalized() if norm == query}
-        exact = [same[iri] for iri in sorted(same)] if query else []
-        if len(exact) == 1:
-            return exact[0].iri
-        if len(exact) > 1:
-            raise AmbiguousEntityError(reference, [_brief(e) for e in exact])
-        hits = self.search(ref, limit=10)
-        strong = [m for m in hits if m.score >= 0.75]
-        if len(strong) == 1 or (len(strong) > 1 and strong[0].score - strong[1].score >= 0.1):
-            return strong[0].iri
-        if len(strong) > 1:
-            raise AmbiguousEntityError(
-                reference, [{"id": m.id, "label": m.label, "iri": m.iri} for m in strong]
-            )
+        found, hits = self.settle(ref)
+        if found is not None:
+            return found
         suggestions = [m.to_json() for m in (hits[:5] or self.suggest(ref))]
         raise UnknownEntityError(
             reference, [{"id": str(s["id"]), "label": str(s["label"])} for s in suggestions]
         )
+
+    def settle(self, reference: str) -> tuple[str | None, list[Match]]:
+        """The one entity a name names (an exact name, or one strong match clearly ahead of
+        the others), else None and the hits found; AmbiguousEntityError when several share
+        the best match."""
+        ref = reference.strip()
+        query = normalize(ref)
+        same = {entry.iri: entry for entry, _, norm, _ in self._normalized() if norm == query}
+        exact = [same[iri] for iri in sorted(same)] if query else []
+        if len(exact) == 1:
+            return exact[0].iri, []
+        if len(exact) > 1:
+            raise AmbiguousEntityError(reference, [_brief(e) for e in exact])
+        hits = self.search(ref, limit=10)
+        strong = [m for m in hits if m.score >= STRONG]
+        if len(strong) == 1 or (len(strong) > 1 and strong[0].score - strong[1].score >= 0.1):
+            return strong[0].iri, hits
+        if len(strong) > 1:
+            raise AmbiguousEntityError(
+                reference, [{"id": m.id, "label": m.label, "iri": m.iri} for m in strong]
+            )
+        return None, hits
 
     def suggest(self, text: str, limit: int = 5) -> list[Match]:
         """The closest names however weak the match (for "did you mean" answers).
@@ -317,3 +339,26 @@ class NameIndex:
                 best[entry.iri] = (score, name, entry)
         ranked = sorted(best.values(), key=lambda hit: -hit[0])[:limit]
         return [_match(entry, score, name) for score, name, entry in ranked if score >= 0.5]
+
+
+_NAME_PREDICATES = (f"{SKG}slug", f"{RDFS}label", f"{SKOS}altLabel")
+
+
+def engine_names(
+    store: Store, text: str, entity_classes: frozenset[str], *, limit: int = 20
+) -> NameIndex | None:
+    """A name index of the entities the engine's own full-text index finds for ``text``
+    (every word of it, where the index can search for the word, begins a word of an id, a
+    name or an alias: ``Store.text_match``), scored as the whole index scores them; None when
+    the engine has no such index, cannot search for any word of ``text``, or finds nothing.
+
+    Its strong hits (exact, prefix, substring; :data:`STRONG`) are those the whole index would
+    rank first; what it cannot find (misspellings, a match inside a word, other word breaks,
+    words under 4 letters, names written since the engine last indexed) the caller finds in
+    the whole index when this one has no strong hit.
+    """
+    words = _TEXT_WORD.findall(text.casefold())
+    found = store.text_match(words, _NAME_PREDICATES, limit=max(limit * 10, 200))
+    if not found:
+        return None
+    return NameIndex(store, entity_classes, only=found)

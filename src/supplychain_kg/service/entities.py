@@ -1,5 +1,11 @@
 """Entities: the name index (rebuilt when the store has changed), search by name or alias,
-resolving an id, IRI or name to one entity, and ``show``, everything about one entity."""
+resolving an id, IRI or name to one entity, and ``show``, everything about one entity.
+
+Where the store's engine has its own full-text index (``Store.text_match``: Virtuoso's
+``bif:contains``), a search or a name asks it first for candidates and scores them as the
+whole name index does; the whole index (every name, read from the store) is built only when
+that finds no strong match (misspellings, words under 4 letters, a match inside a word) or
+when the engine has no index. An id or IRI is looked up in the store with one query."""
 
 from __future__ import annotations
 
@@ -8,9 +14,11 @@ from typing import Any
 from supplychain_kg.model import IRI, term_to_python
 from supplychain_kg.namespaces import SKG
 from supplychain_kg.paths import (
+    STRONG,
     Match,
     NameIndex,
     aliases_and_identifiers,
+    engine_names,
     fetch_claims,
     fetch_entities,
     load_index,
@@ -54,19 +62,49 @@ class EntityUseCases(GraphState):
                 self._index = current
             return current
 
+    def _fresh_index(self) -> NameIndex | None:
+        """The whole name index if it is built and up to date, else None (not built here)."""
+        current = self._index
+        if current is not None and current.revision == self.store.revision:
+            return current
+        return None
+
+    def _classes(self) -> frozenset[str]:
+        return self.ontology.closure(f"{SKG}Entity")
+
     def search(self, text: str, *, type_: str | None = None, limit: int = 20) -> list[Match]:
+        """Entities ranked by how well a name, alias or id matches ``text``: from the engine's
+        full-text index when it finds a strong match, else from the whole name index."""
+        found = engine_names(self.store, text, self._classes(), limit=limit)
+        if found is not None:
+            hits = found.search(text, type_=type_, limit=limit)
+            if hits and hits[0].score >= STRONG:
+                return hits
         return self.index().search(text, type_=type_, limit=limit)
 
     def resolve(self, reference: str) -> str:
-        """An entity IRI for an id, IRI or name (see NameIndex.resolve). Without a name index
-        of the current revision at hand, an id or IRI is first looked up in the store (one
-        query, whatever the store's size: ``skg show ID`` builds no index)."""
-        current = self._index
-        if current is None or current.revision != self.store.revision:
-            found = lookup_reference(self.store, reference, self.ontology.closure(f"{SKG}Entity"))
-            if found is not None:
-                return found
+        """An entity IRI for an id, IRI or name (see NameIndex.resolve): the whole name
+        index when it is built; else an id or IRI looked up in the store, a name settled by
+        the engine's full-text index when it can, and the whole index for the rest."""
+        current = self._fresh_index()
+        if current is not None:
+            return current.resolve(reference)
+        classes = self._classes()
+        iri = lookup_reference(self.store, reference, classes)
+        if iri is not None:
+            return iri
+        found = engine_names(self.store, reference, classes, limit=10)
+        if found is not None:
+            settled, _ = found.settle(reference)
+            if settled is not None:
+                return settled
         return self.index().resolve(reference)
+
+    def entry(self, iri: str) -> Match | None:
+        """The id, label and types of the entity ``iri`` (None if it is none), without
+        building the whole name index."""
+        current = self._fresh_index() or NameIndex(self.store, self._classes(), only=[iri])
+        return current.entry(iri)
 
     def show(self, reference: str, *, limit: int | None = None) -> dict[str, Any]:
         """Everything about one entity: names, types, identifiers and every claim in and out.

@@ -92,5 +92,5 @@ class ExportUseCases(PathUseCases, QueryUseCases):
         if not request.around or request.label:
             return request
         iri = self.resolve(request.around)
-        entry = self.index().entry(iri)
+        entry = self.entry(iri)
         return replace(request, around=iri, label=entry.id if entry else local_id(iri))

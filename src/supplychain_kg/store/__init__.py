@@ -107,6 +107,18 @@ class Store(Protocol):
         ``SKG_STORE_PAGE_SIZE`` rows, so no request returns a giant answer."""
         ...
 
+    def text_match(
+        self, words: Sequence[str], predicates: Sequence[str], *, limit: int
+    ) -> list[str] | None:
+        """Ask the engine's own full-text index for up to ``limit`` subjects that have a value
+        for one of ``predicates`` in which each of ``words`` (that the index can search for)
+        begins a word, those with the shortest such value first: a superset filter the caller
+        scores itself. None when the engine has no such index (the embedded store, Oxigraph
+        server, Virtuoso with its index switched off), or cannot search for any of the words
+        (too short for a prefix, letters outside ASCII): the caller then searches its own
+        name index. The capability is probed once per store (``store/sparql/text.py``)."""
+        ...
+
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         """Run a SPARQL 1.1 update atomically. Raises QueryError on a syntax error."""
         ...

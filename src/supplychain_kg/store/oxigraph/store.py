@@ -263,6 +263,12 @@ class OxigraphStore(OxigraphWrites, OxigraphCheckpoints):
         except OSError as exc:
             raise StoreError(f"the store failed while answering a query: {exc}") from exc
 
+    def text_match(
+        self, words: Sequence[str], predicates: Sequence[str], *, limit: int
+    ) -> list[str] | None:
+        """None: the embedded store has no full-text index (names are searched locally)."""
+        return None
+
     def has_blank_nodes(self) -> bool:
         ask = "ASK { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } FILTER(isBlank(?s) || isBlank(?o)) }"
         return self.query(ask).boolean

@@ -38,6 +38,7 @@ from supplychain_kg.store.sparql.dialect import incoming
 from supplychain_kg.store.sparql.loads import Loader
 from supplychain_kg.store.sparql.meta import DEFAULT, NO_GRAPH, Meta
 from supplychain_kg.store.sparql.pages import Pager
+from supplychain_kg.store.sparql.text import TextIndex
 from supplychain_kg.store.sparql.updates import Data, read_update
 from supplychain_kg.store.sparql.writes import Group, Request, recover
 
@@ -89,6 +90,7 @@ class SparqlStore:
         self._groups = self._group.groups
         self._loader = Loader(self.client, self.meta, self._group)
         self._pager = Pager(self, page_size)
+        self._text = TextIndex(self)
         self._cached: dict[str, tuple[int, Any]] = {}
         self._writes = 0
         try:
@@ -168,6 +170,12 @@ class SparqlStore:
     ) -> Iterator[OxigraphResult]:
         """A SELECT's answer page by page (see ``pages.py``)."""
         return self._pager.pages(sparql, default_graphs)
+
+    def text_match(
+        self, words: Sequence[str], predicates: Sequence[str], *, limit: int
+    ) -> list[str] | None:
+        """The engine's full-text index, where it has one (``text.py``)."""
+        return self._text.subjects(words, predicates, limit=limit)
 
     def has_blank_nodes(self) -> bool:
         ask = "ASK { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } FILTER(isBlank(?s) || isBlank(?o)) }"
