@@ -226,7 +226,7 @@ def kept(tmp_path: Path) -> tuple[Settings, tuple[list[list[str]], list[str]]]:
     settings = Settings(store_dir=tmp_path / "s")
     answers = _answers(settings)
     assert {p.name for p in (tmp_path / "s" / "cache").iterdir()} == {
-        "projection.json",
+        "projection.bin",
         "names.json",
     }
     return settings, answers
@@ -305,7 +305,7 @@ def test_a_damaged_kept_file_is_ignored_and_answers_stay_right(
 ) -> None:
     settings, answers = kept
     assert settings.store_dir is not None
-    for name in ("projection.json", "names.json"):
+    for name in ("projection.bin", "names.json"):
         path = settings.store_dir / "cache" / name
         data = path.read_bytes()
         if damage == "flip a byte":

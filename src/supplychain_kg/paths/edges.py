@@ -1,5 +1,6 @@
-"""The projection's edges read from the store into networkx's adjacency dicts: the whole
-store for a build, or the edges around some entities for a patch.
+"""The projection's edges read from the store: the whole store into a
+:class:`~supplychain_kg.paths.compact.CompactGraph` for a build, or the edges around some
+entities into networkx's adjacency dicts for a patch (and for the frontier mode).
 
 Edges are written through networkx's own dicts (4x faster than ``add_edge``), each with the
 shared data of its stance (:data:`EDGE`).
@@ -13,6 +14,7 @@ from typing import Any
 import networkx as nx
 
 from supplychain_kg.namespaces import SKG
+from supplychain_kg.paths.compact import ASSERTED, DENIED, DISPUTED, CompactBuilder, CompactGraph
 from supplychain_kg.paths.source import (
     FullRead,
     chunked,
@@ -88,43 +90,47 @@ def _link_denied(
 
 def read_all_edges(
     store: Store, relations: frozenset[str], workers: int | None
-) -> tuple[Any, set[str], frozenset[str]]:
-    """:func:`_read_edges` for the whole store into a new graph, read in parallel
-    (:class:`FullRead`); returns the graph, the parties of denied claims (as
+) -> tuple[CompactGraph, set[str], frozenset[str]]:
+    """:func:`_read_edges` for the whole store into a new :class:`CompactGraph`, read in
+    parallel (:class:`FullRead`); returns the graph, the parties of denied claims (as
     :func:`_read_edges`) and the relations with a non-IRI end.
 
-    The loop is :func:`link` written out: it runs once per edge (millions of times).
+    The edges are added in the order a build into networkx adds them (direct triples
+    relation by relation, then denied claims), so the rows have the same order. The loop is
+    :meth:`CompactBuilder.node` written out: it runs once per edge (millions of times).
     """
-    graph = nx.MultiDiGraph()
-    names: dict[str, str] = {}
-    intern = names.setdefault
-    asserted = EDGE["asserted"]
-    succ, pred, attrs = graph._succ, graph._pred, graph._node
+    builder = CompactBuilder()
+    ids, iris = builder.ids, builder.iris
+    append = builder.append
     with FullRead(store, relations, workers) as read:
         pairs: dict[str, int] = {}
         for relation, rows in read.direct():
             count = 0
+            code = builder.relation(relation) << 2 | ASSERTED
             for subject, objects in rows:
                 count += len(objects)
-                s = intern(subject, subject)
-                out = succ.get(s)
-                if out is None:
-                    out = succ[s] = {}
-                    pred[s] = {}
-                    attrs[s] = {}
+                s = ids.get(subject)
+                if s is None:
+                    s = ids[subject] = len(iris)
+                    iris.append(subject)
                 for obj in objects:
-                    o = intern(obj, obj)
-                    if o not in succ:
-                        succ[o] = {}
-                        pred[o] = {}
-                        attrs[o] = {}
-                    keyed = out.get(o)
-                    if keyed is None:
-                        keyed = out[o] = pred[o][s] = {}
-                    keyed[relation] = asserted
+                    o = ids.get(obj)
+                    if o is None:
+                        o = ids[obj] = len(iris)
+                        iris.append(obj)
+                    append(s, o, code)
             pairs[relation] = count
-        parties = _link_denied(graph, read.denied(), relations, names)
-        return graph, parties, read.impure(pairs)
+        parties: set[str] = set()
+        for denier, rel, denied in read.denied():
+            parties.add(denier)
+            if denied is None or rel not in relations:
+                continue
+            parties.add(denied)
+            s, o, r = builder.node(denier), builder.node(denied), builder.relation(rel)
+            known = builder.find(s, o, r) != -1
+            builder.add(s, o, r, DISPUTED if known else DENIED)
+        impure = read.impure(pairs)
+    return builder.finish(), parties, impure
 
 
 def read_edges_around(

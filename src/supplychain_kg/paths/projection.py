@@ -1,4 +1,5 @@
-"""The path projection: a networkx MultiDiGraph of entities and claim-backed relations.
+"""The path projection: a compact graph (``compact.py``) of entities and claim-backed
+relations; ``Projection.graph`` gives it as a networkx MultiDiGraph to code that wants one.
 
 Nodes are entity IRIs (no literals, claims or source documents); there is one edge per
 relation ``subject -relation-> object`` (key: the relation IRI) with a stance summary:
@@ -19,9 +20,10 @@ from __future__ import annotations
 import time
 from collections.abc import Set as AbstractSet
 
-from supplychain_kg.paths.edges import EDGE, link, link_node, read_all_edges, read_edges_around
+from supplychain_kg.paths.compact import STANCES
+from supplychain_kg.paths.compact_search import CompactSearch
+from supplychain_kg.paths.edges import read_all_edges, read_edges_around
 from supplychain_kg.paths.options import Direction, Hop, PathOptions
-from supplychain_kg.paths.search import PathSearch
 from supplychain_kg.paths.source import ClaimWindow, chunked, read_types, touched_entities
 from supplychain_kg.store import Store
 
@@ -36,11 +38,11 @@ __all__ = [
 ]
 
 
-class Projection(PathSearch):
+class Projection(CompactSearch):
     """The entity graph for path questions, tied to one store revision: its edges and
-    stated triples (``graph.py``), path search (``search.py``), and :meth:`patch`.
+    stated triples (``graph.py``, ``compact_search.py``), path search, and :meth:`patch`.
 
-    Take ``lock`` around any use of ``graph`` (patches mutate it in place).
+    Take ``lock`` around any use of ``compact`` (patches change it in place).
     """
 
     def patch(
@@ -59,19 +61,15 @@ class Projection(PathSearch):
                 values = "VALUES ?x { " + " ".join(f"<{e}>" for e in chunk) + " }"
                 types.update(read_types(store, values, self.classes))
         with self.lock:
-            graph = self.graph
-            ends = set(entities)
+            graph = self.compact
             for node in entities:
-                if node in graph:
-                    stale = [*graph.out_edges(node, keys=True), *graph.in_edges(node, keys=True)]
-                    ends.update(end for edge in stale for end in edge[:2])
-                    graph.remove_edges_from(stale)
+                i = graph.node(node)
+                if i is not None:
+                    graph.unlink_all(i)
+            intern, relation = graph.intern, graph.intern_relation
             for s, o, rel, data in fresh.edges(keys=True, data=True):
-                link(graph, s, o, rel, EDGE[data["stance"]])
-            for node in fresh.nodes:
-                link_node(graph, node)
-            # as a build has them: no node without an edge (it may be in no triple any more)
-            graph.remove_nodes_from([n for n in ends if n in graph and not graph.degree(n)])
+                graph.link(intern(s), intern(o), relation(rel), STANCES.index(data["stance"]))
+            # as a build has them, a node without an edge is no node (has_node is False)
             if self._types is not None:
                 self._types.update(types)
             self.denied_parties |= parties

@@ -2,16 +2,21 @@
 loads them instead of rebuilding them (seconds instead of minutes at a million entities).
 
 Each is one file in the store's ``cache/`` folder: a first line of JSON (what the file is,
-the package version that wrote it, the store token it was made for, and the SHA-256 of the
-rest) and then the body, one JSON document. JSON and not pickle: loading a file never runs
-code, whatever it holds. A file is written to a temporary name and renamed into place, so a
+the format and package version that wrote it, the store token it was made for, and the
+SHA-256 of the rest) and then the body. The name index's body is one JSON document; the
+projection's (``projection.bin``) is its compact graph as it is in memory (``compact.py``),
+in sections the first line lists by name, kind and size: raw little-endian int arrays (the
+CSR rows of each direction) and UTF-8 lines (the IRI table), with a little JSON, so loading
+it is a few copies, not millions of objects made one by one. JSON and raw arrays, not
+pickle: loading a file never runs code, whatever it holds; the sections are checked (rows
+inside the arrays, neighbours and relations that exist) before they are used. A file is written to a temporary name and renamed into place, so a
 process killed while writing leaves the previous file (or none), never half of one. A file
 that is damaged, from another version of the package, for another ontology or for another
 token is ignored with a log line, and the caller builds afresh.
 
-The body keeps the order of networkx's adjacency dicts (nodes, each node's successors and
-predecessors, each pair's relations): a loaded projection walks its edges in the same order as
-the one that was saved, so searches break ties the same way.
+The rows keep their order (each node's successors and predecessors, each pair's relations):
+a loaded projection walks its edges in the same order as the one that was saved, so searches
+break ties the same way.
 """
 
 from __future__ import annotations
@@ -23,13 +28,13 @@ import json
 import logging
 import os
 import tempfile
+from array import array
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
-
 from supplychain_kg import __version__
-from supplychain_kg.paths.edges import EDGE
+from supplychain_kg.paths.binary import csr_rows, encode, sections
+from supplychain_kg.paths.compact import CompactGraph
 from supplychain_kg.paths.names import NameIndex, _Entry
 from supplychain_kg.paths.projection import Projection
 from supplychain_kg.store import Store
@@ -38,9 +43,11 @@ __all__ = ["load_index", "load_projection", "save_index", "save_projection"]
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2
 """Bumped whenever the body's layout changes (files of another format are ignored)."""
-PROJECTION = "projection.json"
+PROJECTION = "projection.bin"
+_OLD = ("projection.json",)
+"""Files of earlier formats under another name: removed when found."""
 INDEX = "names.json"
 _STANCES = ("asserted", "disputed", "denied")
 
@@ -49,22 +56,38 @@ class _UnusableError(Exception):
     """The file cannot be used (the message says why)."""
 
 
-def _write(folder: Path, name: str, stamp: str, body: dict[str, Any]) -> None:
-    """Write ``body`` to ``folder/name`` atomically, stamped with ``stamp``."""
-    data = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
-    head = {
+def _write(
+    folder: Path,
+    name: str,
+    stamp: str,
+    body: dict[str, Any] | list[bytes],
+    sections: list[list[Any]] | None = None,
+) -> None:
+    """Write ``body`` (a JSON document, or binary parts listed by ``sections`` in the first
+    line) to ``folder/name`` atomically, stamped with ``stamp``."""
+    if isinstance(body, dict):
+        parts = [json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()]
+    else:
+        parts = body
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part)
+    head: dict[str, Any] = {
         "kind": name,
         "format": FORMAT,
         "version": __version__,
         "stamp": stamp,
-        "sha256": hashlib.sha256(data).hexdigest(),
+        "sha256": digest.hexdigest(),
     }
+    if sections is not None:
+        head["sections"] = sections
     folder.mkdir(exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=name + ".", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(json.dumps(head).encode() + b"\n")
-            out.write(data)
+            for part in parts:
+                out.write(part)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, folder / name)
@@ -75,8 +98,19 @@ def _write(folder: Path, name: str, stamp: str, body: dict[str, Any]) -> None:
 
 
 def _read(folder: Path, name: str, stamp: str) -> Any:
-    """The body of ``folder/name`` if it was written for ``stamp`` by this version; None if
-    there is no such file; _UnusableError if there is one that cannot be used."""
+    """The body of ``folder/name`` (JSON) if it was written for ``stamp`` by this version;
+    None if there is no such file; _UnusableError if there is one that cannot be used."""
+    found = _read_bytes(folder, name, stamp)
+    if found is None:
+        return None
+    try:
+        return json.loads(found[1])
+    except ValueError as exc:
+        raise _UnusableError(f"its body is not JSON: {exc}") from exc
+
+
+def _read_bytes(folder: Path, name: str, stamp: str) -> tuple[dict[str, Any], bytes] | None:
+    """The first line and the checked body of ``folder/name``, as :func:`_read`."""
     path = folder / name
     try:
         with open(path, "rb") as src:
@@ -88,10 +122,7 @@ def _read(folder: Path, name: str, stamp: str) -> Any:
         raise _UnusableError(f"cannot read it: {exc}") from exc
     if hashlib.sha256(data).hexdigest() != head.get("sha256"):
         raise _UnusableError("it is damaged (its checksum does not match)")
-    try:
-        return json.loads(data)
-    except ValueError as exc:
-        raise _UnusableError(f"its body is not JSON: {exc}") from exc
+    return head, data
 
 
 def _head(first: bytes, name: str, stamp: str) -> dict[str, Any]:
@@ -113,19 +144,21 @@ def _head(first: bytes, name: str, stamp: str) -> dict[str, Any]:
 
 
 def _clean(folder: Path) -> None:
-    """Remove temporary files left by a process killed while writing."""
-    for left in folder.glob("*.tmp"):
+    """Remove temporary files left by a process killed while writing, and files of an
+    earlier format."""
+    for left in [*folder.glob("*.tmp"), *(folder / old for old in _OLD)]:
         with contextlib.suppress(OSError):
             left.unlink()
 
 
-def _load(folder: Path, name: str, stamp: str, make: Any) -> Any:
-    """``make(body)`` for the file's body, or None (logged when a file was there)."""
+def _load(folder: Path, name: str, stamp: str, make: Any, read: Any = None) -> Any:
+    """``make(body)`` for the file's body (as ``read`` gives it: default :func:`_read`), or
+    None (logged when a file was there)."""
     if not folder.is_dir():
         return None
     _clean(folder)
     try:
-        body = _read(folder, name, stamp)
+        body = (read or _read)(folder, name, stamp)
         if body is None:
             return None
         return make(body)
@@ -145,57 +178,58 @@ def save_projection(folder: Path, stamp: str, projection: Projection) -> None:
     """Keep ``projection`` in ``folder``, stamped with ``stamp`` (the caller holds off
     writes, so the projection is the store's data as the stamp names it)."""
     with projection.lock:
-        graph = projection.graph
-        nodes = list(graph._node)
-        number = {node: i for i, node in enumerate(nodes)}
-        relations: list[str] = []
-        rel_number: dict[str, int] = {}
-        edges: list[int] = []
-        for s, targets in graph._succ.items():
-            si = number[s]
-            for o, keyed in targets.items():
-                oi = number[o]
-                for rel, data in keyed.items():
-                    ri = rel_number.get(rel)
-                    if ri is None:
-                        ri = rel_number[rel] = len(relations)
-                        relations.append(rel)
-                    edges += (si, oi, ri, _STANCES.index(data["stance"]))
-        pred: list[int] = []
-        for node in nodes:
-            sources = graph._pred[node]
-            pred.append(len(sources))
-            pred += (number[s] for s in sources)
-        kinds: list[int] | None = None
+        graph = projection.compact.compacted()
+        projection.compact = graph  # the patched rows folded in: the same graph, smaller
+        iris = graph.iris
+        kinds = array("i")
         type_names: list[str] = []
         if projection._types is not None:  # read on the first path question: kept too
-            type_number: dict[str, int] = {}
-            kinds = []
-            for node in nodes:
-                found = projection._types.get(node)
-                if found is None:
-                    kinds.append(-1)
-                    continue
-                kinds.append(len(found))
-                for kind in sorted(found):
-                    ki = type_number.get(kind)
-                    if ki is None:
-                        ki = type_number[kind] = len(type_names)
-                        type_names.append(kind)
-                    kinds.append(ki)
-        body = {
-            "types": kinds,
-            "type_names": type_names,
+            kinds, type_names = _listed_types(iris, projection._types)
+        meta = {
             "relations": sorted(projection.relations),
             "classes": sorted(projection.classes),
-            "nodes": nodes,
-            "edge_relations": relations,
-            "edges": edges,
-            "pred": pred,
-            "denied_parties": sorted(projection.denied_parties),
+            "edge_relations": graph.relations,
+            "type_names": type_names,
+            "typed": projection._types is not None,
             "impure": sorted(projection.impure),
         }
-    _write(folder, PROJECTION, stamp, body)
+        parts: list[tuple[str, str, Any]] = [
+            ("meta", "json", meta),
+            ("iris", "text", iris),
+            ("out_start", "i32", graph.out[0]),
+            ("out_other", "i32", graph.out[1]),
+            ("out_code", "u16", graph.out[2]),
+            ("in_start", "i32", graph.into[0]),
+            ("in_other", "i32", graph.into[1]),
+            ("in_code", "u16", graph.into[2]),
+            ("types", "i32", kinds),
+            ("parties", "text", sorted(projection.denied_parties)),
+        ]
+        body = [encode(kind, value) for _, kind, value in parts]
+    sections = [[name, kind, len(data)] for (name, kind, _), data in zip(parts, body, strict=True)]
+    _write(folder, PROJECTION, stamp, body, sections)
+
+
+def _listed_types(
+    iris: list[str], types: dict[str, frozenset[str]]
+) -> tuple[array[int], list[str]]:
+    """Each node's classes as ``count, class numbers...`` (-1: none read), and the names."""
+    numbers: dict[str, int] = {}
+    names: list[str] = []
+    kinds = array("i")
+    for node in iris:
+        found = types.get(node)
+        if found is None:
+            kinds.append(-1)
+            continue
+        kinds.append(len(found))
+        for kind in sorted(found):
+            ki = numbers.get(kind)
+            if ki is None:
+                ki = numbers[kind] = len(names)
+                names.append(kind)
+            kinds.append(ki)
+    return kinds, names
 
 
 def load_projection(
@@ -211,62 +245,44 @@ def load_projection(
     ``classes``, as of ``revision``; None if there is none that can be used."""
 
     def make(body: dict[str, Any]) -> Projection | None:
-        if frozenset(body["relations"]) != relations or frozenset(body["classes"]) != classes:
+        meta = body["meta"]
+        if frozenset(meta["relations"]) != relations or frozenset(meta["classes"]) != classes:
             log.info("not using %s: it was made for another ontology", folder / PROJECTION)
             return None
-        graph = nx.MultiDiGraph()
-        succ, pred, attrs = graph._succ, graph._pred, graph._node
-        nodes: list[str] = [str(n) for n in body["nodes"]]
-        for node in nodes:
-            succ[node], pred[node], attrs[node] = {}, {}, {}
-        names = [str(r) for r in body["edge_relations"]]
-        data = [EDGE[stance] for stance in _STANCES]
-        edges = body["edges"]
-        if len(edges) % 4:
-            raise ValueError("edges is not a list of 4-tuples")
-        # the loops run once per edge (millions of times): locals, zip, no index arithmetic
-        at_edge = iter(edges)
-        last_s, out = -1, succ[nodes[0]] if nodes else {}
-        for si, oi, ri, di in zip(at_edge, at_edge, at_edge, at_edge, strict=True):
-            if si != last_s:
-                last_s, out = si, succ[nodes[si]]
-            o = nodes[oi]
-            keyed = out.get(o)
-            if keyed is None:
-                keyed = out[o] = {}
-            keyed[names[ri]] = data[di]
-        listed = body["pred"]
-        at = 0
-        for node in nodes:
-            count = listed[at]
-            into = pred[node]
-            for s in map(nodes.__getitem__, listed[at + 1 : at + 1 + count]):
-                into[s] = succ[s][node]  # KeyError: a predecessor with no such edge
-            at += 1 + count
-        if at != len(listed) or sum(len(p) for p in pred.values()) != sum(
-            len(t) for t in succ.values()
-        ):
+        iris: list[str] = body["iris"]
+        edge_relations = [str(r) for r in meta["edge_relations"]]
+        out = csr_rows(body, "out", len(iris), len(edge_relations))
+        into = csr_rows(body, "in", len(iris), len(edge_relations))
+        if len(out[1]) != len(into[1]):
             raise ValueError("the predecessors do not match the edges")
+        graph = CompactGraph(iris, edge_relations, out, into)
         projection = Projection(
             store, graph, revision=revision, relations=relations, classes=classes
         )
-        if body["types"] is not None:
-            projection._types = _types(nodes, body["types"], [str(t) for t in body["type_names"]])
-        projection.denied_parties = {str(p) for p in body["denied_parties"]}
-        projection.impure = frozenset(str(r) for r in body["impure"])
+        if meta["typed"]:
+            names = [str(t) for t in meta["type_names"]]
+            projection._types = _types(iris, body["types"], names)
+        projection.denied_parties = set(body["parties"])
+        projection.impure = frozenset(str(r) for r in meta["impure"])
         return projection
 
     collecting = gc.isenabled()
-    gc.disable()  # millions of new dicts: the collector would walk them again and again
+    gc.disable()  # a million strings at once: the collector would walk them again and again
     try:
-        found: Projection | None = _load(folder, PROJECTION, stamp, make)
+        found: Projection | None = _load(
+            folder,
+            PROJECTION,
+            stamp,
+            make,
+            lambda *args: sections(_read_bytes(*args)),
+        )
     finally:
         if collecting:
             gc.enable()
     return found
 
 
-def _types(nodes: list[str], listed: list[int], names: list[str]) -> dict[str, frozenset[str]]:
+def _types(nodes: list[str], listed: array[int], names: list[str]) -> dict[str, frozenset[str]]:
     """The nodes' classes as :func:`save_projection` lists them (one frozenset per set)."""
     shared: dict[tuple[int, ...], frozenset[str]] = {}
     found: dict[str, frozenset[str]] = {}
