@@ -5,6 +5,8 @@ beside an on-disk store are loaded on the next start instead of rebuilt (and nev
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import signal
 import subprocess
@@ -329,6 +331,64 @@ def test_a_damaged_kept_file_is_ignored_and_answers_stay_right(
     builds = _Builds(monkeypatch)
     assert _answers(settings) == answers  # written again whole: loaded now
     assert (builds.projections, builds.indexes) == (0, 0)
+
+
+def _rewrite(path: Path, damage: str) -> None:
+    """Damage the kept projection (its sections as the first line lists them) as named."""
+    first, body = path.read_bytes().split(b"\n", 1)
+    head = json.loads(first)
+    at = 0
+    for name, _, size in head["sections"]:
+        if name == "out_other":
+            break
+        at += size
+    if damage == "flip a byte in the rows":
+        body = body[:at] + bytes([body[at] ^ 0x01]) + body[at + 1 :]
+    elif damage == "cut in the rows":
+        body = body[: at + 2]
+    elif damage == "format 1":
+        head["format"] = 1
+    else:  # "a neighbour that is no node", with a checksum that matches
+        body = body[:at] + (2**31 - 1).to_bytes(4, "little") + body[at + 4 :]
+        head["sha256"] = hashlib.sha256(body).hexdigest()
+    path.write_bytes(json.dumps(head).encode() + b"\n" + body)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["flip a byte in the rows", "cut in the rows", "format 1", "a neighbour that is no node"],
+)
+def test_a_kept_projection_that_cannot_be_used_is_rebuilt_and_kept_again(
+    kept: tuple[Settings, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    damage: str,
+) -> None:
+    settings, answers = kept
+    assert settings.store_dir is not None
+    _rewrite(settings.store_dir / "cache" / "projection.bin", damage)
+    builds = _Builds(monkeypatch)
+    with caplog.at_level(logging.INFO, logger="supplychain_kg"):
+        assert _answers(settings) == answers
+    assert (builds.projections, builds.indexes) == (1, 0)
+    assert "not using" in caplog.text and "projection.bin" in caplog.text
+    monkeypatch.undo()
+    builds = _Builds(monkeypatch)
+    assert _answers(settings) == answers
+    assert (builds.projections, builds.indexes) == (0, 0)
+
+
+def test_a_projection_kept_in_the_old_json_format_is_removed(
+    kept: tuple[Settings, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings, answers = kept
+    assert settings.store_dir is not None
+    old = settings.store_dir / "cache" / "projection.json"
+    old.write_text('{"kind": "projection.json", "format": 1}\n{}')
+    builds = _Builds(monkeypatch)
+    assert _answers(settings) == answers
+    assert builds.projections == 0
+    assert not old.exists()
 
 
 def test_a_kill_while_keeping_the_projection_leaves_a_store_that_opens(
