@@ -79,7 +79,7 @@ def _pairs(
 ) -> list[tuple[str, str]]:
     """Random pairs that the default options connect (checked with the projection itself)."""
     rng = random.Random(seed)
-    nodes = list(projection.graph.nodes)
+    nodes = list(projection.nodes())
     pairs: list[tuple[str, str]] = []
     tries = 0
     while len(pairs) < count and tries < count * 20:
@@ -96,7 +96,7 @@ def bench_igraph(
 ) -> list[float]:
     import igraph
 
-    index = {n: i for i, n in enumerate(projection.graph.nodes)}
+    index = {n: i for i, n in enumerate(projection.nodes())}
     edges = [(index[u], index[v]) for u, v in _walkable_edges(projection, options)]
     seconds, graph = _timed(lambda: igraph.Graph(n=len(index), edges=edges, directed=True))
     print(
@@ -173,7 +173,6 @@ def bench_in_process(
     kg: KnowledgeGraph, projection: Projection, options: PathOptions, pairs: list[tuple[str, str]]
 ) -> list[float]:
     """Shortest paths, k=5 alternatives and a capped hub neighbourhood, in this process."""
-    graph = projection.graph
     samples = [_timed(lambda s=s, t=t: projection.shortest(s, t, options))[0] for s, t in pairs]
     print(f"in-process shortest path (search only):        {_percentiles(samples)}")
     print(f"  {_cpu_percentiles(len(samples))}")
@@ -189,10 +188,10 @@ def bench_in_process(
     samples = [_timed(lambda s=s, t=t: kg.paths(s, t, k=5))[0] for s, t in some]
     print(f"in-process kg.paths k=5 (answer with evidence): {_percentiles(samples)}")
 
-    hub = max(graph.nodes, key=graph.degree)
+    hub = max(projection.nodes(), key=projection.degree)
     elapsed, answer = _timed(lambda: kg.neighbors(hub, depth=2, limit=50))
     print(
-        f"depth-2 neighbourhood of the biggest hub ({graph.degree(hub):,} links), cap 50: "
+        f"depth-2 neighbourhood of the biggest hub ({projection.degree(hub):,} links), cap 50: "
         f"{elapsed * 1000:.0f} ms, {len(answer['nodes']):,} nodes, {len(answer['edges']):,} edges, "
         f"{len(answer['more'])} capped entities"
     )
@@ -228,11 +227,10 @@ def main() -> int:
     rss_before = _status("VmRSS")
     _reset_peak()
     build, projection = _timed(kg.projection)
-    graph = projection.graph
     print(
         f"projection build: {build:.1f} s wall, {_CPU[-1]:.1f} s CPU, "
-        f"{graph.number_of_nodes():,} nodes, "
-        f"{graph.number_of_edges():,} edges; RSS {rss_before:.2f} -> {_status('VmRSS'):.2f} GB "
+        f"{sum(1 for _ in projection.nodes()):,} nodes, "
+        f"{projection.compact.edge_count():,} edges; RSS {rss_before:.2f} -> {_status('VmRSS'):.2f} GB "
         f"(+{_status('VmRSS') - rss_before:.2f} GB), peak {_status('VmHWM'):.2f} GB"
     )
 

@@ -104,7 +104,7 @@ def choose_pairs(store_dir: Path, count: int, seed: int) -> list[tuple[str, str]
         projection = kg.projection()
         options = parse_options(kg.ontology)
         rng = random.Random(seed)
-        nodes = list(projection.graph.nodes)
+        nodes = list(projection.nodes())
         pairs: list[tuple[str, str]] = []
         for _ in range(count * 20):
             s, t = rng.choice(nodes), rng.choice(nodes)
