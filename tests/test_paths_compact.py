@@ -7,17 +7,20 @@ them."""
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from supplychain_kg.paths import PathOptions, PathSearch
+from supplychain_kg.namespaces import SKG
+from supplychain_kg.paths import PathOptions, PathSearch, load_projection, save_projection
 from supplychain_kg.paths.compact import STANCES, CompactGraph
 from supplychain_kg.paths.compact_search import CompactSearch
 from supplychain_kg.paths.edges import EDGE, link
 from supplychain_kg.paths.source import ClaimWindow
+from supplychain_kg.service import KnowledgeGraph
 
 SETTINGS = settings(
     derandomize=True,
@@ -229,3 +232,43 @@ def test_a_later_stance_of_the_same_edge_replaces_the_earlier_in_place() -> None
         for o, c in compact.row(a, out=True)
     ]
     assert rows == [("b", "r1", "disputed"), ("b", "r2", "asserted")]
+
+
+def test_a_kept_projection_loads_with_its_rows_types_and_denials(
+    kg: KnowledgeGraph, tmp_path: Path
+) -> None:
+    projection = kg.projection()
+    types = dict(projection.types())  # read on a first question: kept with the rows
+    assert types and projection.denied_parties
+    save_projection(tmp_path, "stamp", projection)
+    loaded = load_projection(
+        tmp_path,
+        "stamp",
+        kg.store,
+        revision=projection.revision,
+        relations=projection.relations,
+        classes=projection.classes,
+    )
+    assert loaded is not None
+    assert _rows(loaded.compact) == _rows(projection.compact)
+    assert loaded._types == types
+    assert loaded.denied_parties == projection.denied_parties
+    assert loaded.impure == projection.impure
+    options = PathOptions(avoid_types=frozenset(kg.ontology.closure(f"{SKG}Place")))
+    nodes = sorted(projection.nodes())
+    for source in nodes[:15]:
+        for target in nodes[-15:]:
+            assert loaded.k_shortest(source, target, options, 3) == projection.k_shortest(
+                source, target, options, 3
+            )
+    assert (
+        load_projection(
+            tmp_path,
+            "another stamp",
+            kg.store,
+            revision=projection.revision,
+            relations=projection.relations,
+            classes=projection.classes,
+        )
+        is None
+    )

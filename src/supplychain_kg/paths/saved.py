@@ -182,14 +182,14 @@ def save_projection(folder: Path, stamp: str, projection: Projection) -> None:
         projection.compact = graph  # the patched rows folded in: the same graph, smaller
         iris = graph.iris
         kinds = array("i")
-        type_names: list[str] = []
+        type_sets: list[list[str]] = []
         if projection._types is not None:  # read on the first path question: kept too
-            kinds, type_names = _listed_types(iris, projection._types)
+            kinds, type_sets = _listed_types(iris, projection._types)
         meta = {
             "relations": sorted(projection.relations),
             "classes": sorted(projection.classes),
             "edge_relations": graph.relations,
-            "type_names": type_names,
+            "type_sets": type_sets,
             "typed": projection._types is not None,
             "impure": sorted(projection.impure),
         }
@@ -212,24 +212,20 @@ def save_projection(folder: Path, stamp: str, projection: Projection) -> None:
 
 def _listed_types(
     iris: list[str], types: dict[str, frozenset[str]]
-) -> tuple[array[int], list[str]]:
-    """Each node's classes as ``count, class numbers...`` (-1: none read), and the names."""
-    numbers: dict[str, int] = {}
-    names: list[str] = []
+) -> tuple[array[int], list[list[str]]]:
+    """Each node's set of classes as a number (-1: none read), and the sets by number."""
+    numbers: dict[frozenset[str], int] = {}
     kinds = array("i")
     for node in iris:
         found = types.get(node)
         if found is None:
             kinds.append(-1)
             continue
-        kinds.append(len(found))
-        for kind in sorted(found):
-            ki = numbers.get(kind)
-            if ki is None:
-                ki = numbers[kind] = len(names)
-                names.append(kind)
-            kinds.append(ki)
-    return kinds, names
+        k = numbers.get(found)
+        if k is None:
+            k = numbers[found] = len(numbers)
+        kinds.append(k)
+    return kinds, [sorted(kind) for kind in numbers]
 
 
 def load_projection(
@@ -260,8 +256,7 @@ def load_projection(
             store, graph, revision=revision, relations=relations, classes=classes
         )
         if meta["typed"]:
-            names = [str(t) for t in meta["type_names"]]
-            projection._types = _types(iris, body["types"], names)
+            projection._types = _types(iris, body["types"], meta["type_sets"])
         projection.denied_parties = set(body["parties"])
         projection.impure = frozenset(str(r) for r in meta["impure"])
         return projection
@@ -282,25 +277,12 @@ def load_projection(
     return found
 
 
-def _types(nodes: list[str], listed: array[int], names: list[str]) -> dict[str, frozenset[str]]:
+def _types(nodes: list[str], kinds: array[int], sets: list[list[str]]) -> dict[str, frozenset[str]]:
     """The nodes' classes as :func:`save_projection` lists them (one frozenset per set)."""
-    shared: dict[tuple[int, ...], frozenset[str]] = {}
-    found: dict[str, frozenset[str]] = {}
-    at = 0
-    for node in nodes:
-        count = listed[at]
-        if count < 0:
-            at += 1
-            continue
-        key = tuple(listed[at + 1 : at + 1 + count])
-        kinds = shared.get(key)
-        if kinds is None:
-            kinds = shared[key] = frozenset(names[k] for k in key)
-        found[node] = kinds
-        at += 1 + count
-    if at != len(listed):
+    shared = [frozenset(str(t) for t in kind) for kind in sets]
+    if len(kinds) != len(nodes) or (kinds and max(kinds) >= len(shared)):
         raise ValueError("the types do not match the nodes")
-    return found
+    return {node: shared[k] for node, k in zip(nodes, kinds, strict=True) if k >= 0}
 
 
 # -- the name index --------------------------------------------------------------------------
