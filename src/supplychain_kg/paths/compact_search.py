@@ -10,11 +10,12 @@ computed once per question; only ``as_of`` questions look at each edge's claims.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
 from supplychain_kg.paths.compact import DENIED, STANCES, CompactGraph
+from supplychain_kg.paths.node_types import NodeTypes
 from supplychain_kg.paths.options import STANCE_RANK, Direction, Hop, PathOptions
 from supplychain_kg.paths.search import PathSearch, _check
 from supplychain_kg.paths.source import read_types
@@ -67,11 +68,13 @@ class CompactSearch(PathSearch):
     def __contains__(self, iri: object) -> bool:
         return isinstance(iri, str) and self.compact.node(iri) is not None
 
-    def types(self) -> dict[str, frozenset[str]]:
+    def types(self) -> Mapping[str, frozenset[str]]:
         """The classes of every node (read on the first ``entity_type`` question)."""
         if self._types is None:
             found = read_types(self.store, "", self.classes)
-            self._types = {node: kinds for node, kinds in found.items() if node in self}
+            self._types = NodeTypes.of(
+                self.compact, {node: kinds for node, kinds in found.items() if node in self}
+            )
         return self._types
 
     # -- which edges a walk may use --------------------------------------------------------

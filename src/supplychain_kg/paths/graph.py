@@ -10,7 +10,7 @@ so the common question pays for neither.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import replace
 from typing import Any
 
@@ -53,7 +53,7 @@ class ProjectedGraph:
         """Relations with a triple whose subject or object is not an IRI (so not all their
         triples are edges here); a patch only ever adds to it."""
         self._windows: dict[tuple[str, str, str], tuple[ClaimWindow, ...]] | None = None
-        self._types: dict[str, frozenset[str]] | None = None
+        self._types: MutableMapping[str, frozenset[str]] | None = None
         self.graph = graph
         self.revision = revision
         self.relations = relations
@@ -66,7 +66,7 @@ class ProjectedGraph:
 
     # -- edges -----------------------------------------------------------------------------
 
-    def types(self) -> dict[str, frozenset[str]]:
+    def types(self) -> Mapping[str, frozenset[str]]:
         """The classes of every node (read on the first ``entity_type`` question)."""
         if self._types is None:
             graph = self.graph

@@ -36,6 +36,7 @@ from supplychain_kg import __version__
 from supplychain_kg.paths.binary import csr_rows, encode, sections
 from supplychain_kg.paths.compact import CompactGraph
 from supplychain_kg.paths.names import NameIndex, _Entry
+from supplychain_kg.paths.node_types import NodeTypes
 from supplychain_kg.paths.projection import Projection
 from supplychain_kg.store import Store
 
@@ -184,7 +185,11 @@ def save_projection(folder: Path, stamp: str, projection: Projection) -> None:
         kinds = array("i")
         type_sets: list[list[str]] = []
         if projection._types is not None:  # read on the first path question: kept too
-            kinds, type_sets = _listed_types(iris, projection._types)
+            types = projection._types
+            if not isinstance(types, NodeTypes):
+                types = NodeTypes.of(graph, types)
+            kinds, sets = types.saved()
+            type_sets = [sorted(kind) for kind in sets]
         meta = {
             "relations": sorted(projection.relations),
             "classes": sorted(projection.classes),
@@ -208,24 +213,6 @@ def save_projection(folder: Path, stamp: str, projection: Projection) -> None:
         body = [encode(kind, value) for _, kind, value in parts]
     sections = [[name, kind, len(data)] for (name, kind, _), data in zip(parts, body, strict=True)]
     _write(folder, PROJECTION, stamp, body, sections)
-
-
-def _listed_types(
-    iris: list[str], types: dict[str, frozenset[str]]
-) -> tuple[array[int], list[list[str]]]:
-    """Each node's set of classes as a number (-1: none read), and the sets by number."""
-    numbers: dict[frozenset[str], int] = {}
-    kinds = array("i")
-    for node in iris:
-        found = types.get(node)
-        if found is None:
-            kinds.append(-1)
-            continue
-        k = numbers.get(found)
-        if k is None:
-            k = numbers[found] = len(numbers)
-        kinds.append(k)
-    return kinds, [sorted(kind) for kind in numbers]
 
 
 def load_projection(
@@ -256,7 +243,10 @@ def load_projection(
             store, graph, revision=revision, relations=relations, classes=classes
         )
         if meta["typed"]:
-            projection._types = _types(iris, body["types"], meta["type_sets"])
+            sets = [frozenset(str(t) for t in kind) for kind in meta["type_sets"]]
+            if len(body["types"]) != len(iris):
+                raise ValueError("the types do not match the nodes")
+            projection._types = NodeTypes(graph, body["types"], sets)
         projection.denied_parties = set(body["parties"])
         projection.impure = frozenset(str(r) for r in meta["impure"])
         return projection
@@ -275,14 +265,6 @@ def load_projection(
         if collecting:
             gc.enable()
     return found
-
-
-def _types(nodes: list[str], kinds: array[int], sets: list[list[str]]) -> dict[str, frozenset[str]]:
-    """The nodes' classes as :func:`save_projection` lists them (one frozenset per set)."""
-    shared = [frozenset(str(t) for t in kind) for kind in sets]
-    if len(kinds) != len(nodes) or (kinds and max(kinds) >= len(shared)):
-        raise ValueError("the types do not match the nodes")
-    return {node: shared[k] for node, k in zip(nodes, kinds, strict=True) if k >= 0}
 
 
 # -- the name index --------------------------------------------------------------------------
