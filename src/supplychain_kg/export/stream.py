@@ -26,7 +26,6 @@ from supplychain_kg.export.build import (
     make_edge,
     read_nodes,
     read_sources,
-    unbacked_triples,
 )
 from supplychain_kg.export.evidence import split_edge
 from supplychain_kg.export.model import ExportEdge, ExportNode
@@ -57,6 +56,18 @@ def _claims_query(subjects: list[str]) -> str:
     """:func:`evidence.whole_claims_query` for the claims whose subject is in ``subjects``."""
     query = evidence.whole_claims_query()
     return query.replace("WHERE {", "WHERE { " + _values("s", subjects), 1)
+
+
+def _direct_query(subjects: list[str]) -> str:
+    """Every triple out of ``subjects`` with an IRI object (the claimed relations are picked
+    in Python: a second VALUES for them makes the engine read far more)."""
+    return f"""SELECT ?s ?p ?o WHERE {{ {_values("s", subjects)} ?s ?p ?o . FILTER(isIRI(?o)) }}"""
+
+
+def _claimed_query(subjects: list[str]) -> str:
+    """(subject, relation, object) of every claim about ``subjects``, whatever else it has."""
+    return f"""SELECT DISTINCT ?s ?p ?o WHERE {{ {_values("s", subjects)}
+        ?c <{SKG}subject> ?s ; <{SKG}relation> ?p ; <{SKG}object> ?o }}"""
 
 
 class StreamedGraph:
@@ -174,15 +185,22 @@ class StreamedGraph:
                 entry = acc[key] = EdgeAcc()
             slug = row.get("slug")
             entry.add(evidence.record_from_row(slug.value if slug else local_id(claim), row))
+        # direct triples no claim backs (build.unbacked_triples; its MINUS would read every
+        # claim in the store once per batch, so the difference is taken here)
         relations = self.ontology.claimed_relations
-        for key in unbacked_triples(self.store, relations, subjects):
-            if key[2] in index:
+        direct = self._triples(_direct_query(subjects))
+        for key in direct - self._triples(_claimed_query(subjects)):
+            if key[1] in relations and key[2] in index:
                 acc.setdefault(key, EdgeAcc())
         missing = sorted({src for e in acc.values() for src in e.sources} - sources.keys())
         sources.update(read_sources(self.store, missing))
         intern = interner()
         keys = sorted(acc, key=lambda k: (index[k[0]], index[k[2]], k[1]))
         return [make_edge(self.ontology, key, acc[key], sources, intern) for key in keys]
+
+    def _triples(self, query: str) -> set[EdgeKey]:
+        rows = self.store.query(query).rows()
+        return {(str(r["s"].value), str(r["p"].value), str(r["o"].value)) for r in rows}
 
     # -- progress -----------------------------------------------------------------------------
 
