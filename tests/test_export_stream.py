@@ -59,6 +59,11 @@ def _generated_turtle(seed: int = 11, entities: int = 70, claims: int = 260) -> 
     _claims(rng, names, claims, lines)
     for _ in range(6):  # direct triples that no claim backs
         lines.append(f"ent:{rng.choice(names)} skg:suppliesTo ent:{rng.choice(names)} .")
+    # a claim without stance or source: its direct triple is claimed, though not an edge's
+    lines.append(
+        f"claim:g-bare a skg:Claim ; skg:subject ent:{names[1]} ; skg:relation skg:suppliesTo ;"
+        f" skg:object ent:{names[2]} . ent:{names[1]} skg:suppliesTo ent:{names[2]} ."
+    )
     return "\n".join(lines) + "\n"
 
 

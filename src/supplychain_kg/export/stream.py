@@ -188,10 +188,14 @@ class StreamedGraph:
         # direct triples no claim backs (build.unbacked_triples; its MINUS would read every
         # claim in the store once per batch, so the difference is taken here)
         relations = self.ontology.claimed_relations
-        direct = self._triples(_direct_query(subjects))
-        for key in direct - self._triples(_claimed_query(subjects)):
-            if key[1] in relations and key[2] in index:
-                acc.setdefault(key, EdgeAcc())
+        direct = {
+            key
+            for key in self._triples(_direct_query(subjects))
+            if key[1] in relations and key[2] in index and key not in acc
+        }
+        if direct:  # those of claims without a stance or source are not in acc: ask
+            for key in direct - self._triples(_claimed_query(subjects)):
+                acc[key] = EdgeAcc()
         missing = sorted({src for e in acc.values() for src in e.sources} - sources.keys())
         sources.update(read_sources(self.store, missing))
         intern = interner()
