@@ -221,24 +221,31 @@ def test_the_generated_graph_has_what_the_comparison_needs(generated: KnowledgeG
 
 
 def test_run_export_streams_the_whole_graph_and_counts_what_it_wrote(
-    generated: KnowledgeGraph,
+    generated: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     reference = build_graph(generated.store, generated.ontology, ExportRequest())
+    nodes, edges = len(reference.nodes), len(reference.edges)
     out = io.BytesIO()
-    lines: list[str] = []
+    quiet: list[str] = []
     counts = run_export(
         generated.store,
         generated.ontology,
         ExportRequest(format="gexf"),
         out,
-        progress=lines.append,
+        progress=quiet.append,
     )
-    assert counts == (len(reference.nodes), len(reference.edges))
+    assert counts == (nodes, edges)
     assert out.getvalue() == _write("gexf", reference)
-    assert lines[0] == f"export: {len(reference.nodes):,} nodes to write"
-    assert lines[-1] == (
-        f"export: {len(reference.nodes):,} nodes and {len(reference.edges):,} edges written"
+    assert quiet == []  # a short export says nothing
+    monkeypatch.setattr("supplychain_kg.export.stream._REPORT_EVERY", 0.0)
+    monkeypatch.setattr("supplychain_kg.export.stream.SUBJECT_BATCH", 20)
+    lines: list[str] = []
+    run_export(
+        generated.store, generated.ontology, ExportRequest(), io.BytesIO(), progress=lines.append
     )
+    assert lines[0] == f"export: {nodes:,} of {nodes:,} nodes written"
+    assert lines[1].startswith("export: ") and lines[1].endswith(f"(20 of {nodes:,} nodes' links)")
+    assert lines[-1] == f"export: {nodes:,} nodes and {edges:,} edges written"
 
 
 def test_a_scoped_export_is_unchanged_by_streaming(tricky: KnowledgeGraph) -> None:

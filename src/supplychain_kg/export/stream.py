@@ -45,7 +45,7 @@ SUBJECT_BATCH = 1000
 Progress = Callable[[str], None]
 
 _REPORT_EVERY = 10.0
-"""Seconds between two progress lines."""
+"""Seconds between two progress lines (a shorter export says nothing)."""
 
 
 def _values(var: str, iris: list[str]) -> str:
@@ -74,7 +74,8 @@ class StreamedGraph:
     """Every entity in the store and every claimed relation between two of them, read from the
     store while a writer writes them (see the module docstring). A :class:`GraphSource`.
 
-    ``per_claim``: each claim its own edge. ``progress`` gets a line every few seconds.
+    ``per_claim``: each claim its own edge. ``progress`` gets a line every ten seconds (nodes
+    or edges written so far), and a last one when done if it got any.
     """
 
     def __init__(
@@ -97,6 +98,7 @@ class StreamedGraph:
         self.subject_batch = subject_batch or SUBJECT_BATCH
         self._edges: int | None = None
         self._reported = time.monotonic()
+        self._spoke = False
         self.index = self._node_order()
 
     # -- nodes --------------------------------------------------------------------------------
@@ -115,7 +117,6 @@ class StreamedGraph:
             slug = row.get("slug")
             ids[iri] = str(slug.value) if slug is not None else local_id(iri)
         order = sorted(ids, key=lambda iri: (ids[iri], iri))
-        self._say(f"export: {len(order):,} nodes to write")
         return {iri: i for i, iri in enumerate(order)}
 
     def node_count(self) -> int:
@@ -165,7 +166,8 @@ class StreamedGraph:
                     "nodes' links)"
                 )
         self._edges = written
-        self._say(f"export: {len(index):,} nodes and {written:,} edges written")
+        if self._spoke:
+            self._say(f"export: {len(index):,} nodes and {written:,} edges written")
 
     def _batch_edges(self, subjects: list[str], sources: dict[str, Source]) -> list[ExportEdge]:
         """The edges out of ``subjects`` into any exported entity, in output order."""
@@ -220,4 +222,5 @@ class StreamedGraph:
         if now - self._reported < _REPORT_EVERY:
             return False
         self._reported = now
+        self._spoke = True
         return True
