@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from supplychain_kg.cli.output import open_graph
+from supplychain_kg.cli.output import Progress, open_graph
 from supplychain_kg.cli.queries import read_query
 from supplychain_kg.config import Settings
 from supplychain_kg.errors import SkgError
@@ -58,9 +58,10 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     )
     request.check()
     kg = open_graph(args, settings)
+    progress = Progress(args.quiet)
     try:
         if args.output:
-            counts = kg.export_to_file(request, Path(args.output))
+            counts = kg.export_to_file(request, Path(args.output), progress=progress)
             if args.report_format == "json":
                 nodes, edges = counts if counts else (None, None)
                 report = {"file": args.output, "format": args.format, "nodes": nodes}
@@ -69,7 +70,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
                 what = f"{counts[0]:,} nodes and {counts[1]:,} edges" if counts else "RDF"
                 print(f"wrote {what} to {args.output}")
         else:
-            kg.export(request, sys.stdout.buffer)
+            kg.export(request, sys.stdout.buffer, progress=progress)
             sys.stdout.buffer.flush()
     finally:
         kg.close()

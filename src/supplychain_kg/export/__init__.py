@@ -1,7 +1,8 @@
 """Exports: GraphML, GEXF, Cytoscape.js JSON, CSV and RDF serialisations of the graph.
 
-A scope (:mod:`.scope`: whole graph, neighbourhood, path answer, CONSTRUCT result) gives an
-:class:`ExportGraph`; a writer streams it into a binary file object. RDF formats are dumped
+A scope (:mod:`.scope`: neighbourhood, path answer, CONSTRUCT result) gives an
+:class:`ExportGraph`; the whole graph is a :class:`~.stream.StreamedGraph`, read from the store
+batch by batch as the writer goes; a writer streams either into a binary file object. RDF formats are dumped
 from the store itself (:mod:`.rdf`), with claims and sources.
 """
 
@@ -24,6 +25,7 @@ from supplychain_kg.export.model import (
     ExportEdge,
     ExportGraph,
     ExportNode,
+    GraphSource,
     flatten,
     split_multi,
 )
@@ -42,6 +44,7 @@ __all__ = [
     "ExportGraph",
     "ExportNode",
     "ExportRequest",
+    "GraphSource",
     "atomic_output",
     "export_filename",
     "flatten",
@@ -56,7 +59,7 @@ __all__ = [
     "write_graphml",
 ]
 
-Writer = Callable[[ExportGraph, IO[bytes]], None]
+Writer = Callable[[GraphSource, IO[bytes]], None]
 
 WRITERS: dict[str, Writer] = {
     "graphml": write_graphml,

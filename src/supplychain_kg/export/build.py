@@ -21,7 +21,18 @@ from supplychain_kg.paths import Roles, fetch_claims, local_id
 from supplychain_kg.store import Store
 from supplychain_kg.validate import Ontology
 
-__all__ = ["EdgeKey", "assemble", "short_name"]
+__all__ = [
+    "EdgeAcc",
+    "EdgeKey",
+    "Source",
+    "assemble",
+    "interner",
+    "make_edge",
+    "read_nodes",
+    "read_sources",
+    "short_name",
+    "unbacked_triples",
+]
 
 EdgeKey = tuple[str, str, str]
 """(subject IRI, relation IRI, object IRI)."""
@@ -78,7 +89,7 @@ def _add(values: list[str], value: str) -> None:
         values.append(value)
 
 
-def _read_nodes(store: Store, ontology: Ontology, iris: list[str] | None) -> dict[str, ExportNode]:
+def read_nodes(store: Store, ontology: Ontology, iris: list[str] | None) -> dict[str, ExportNode]:
     scope = _entity_filter(ontology) if iris is None else ""
     acc: dict[str, _NodeAcc] = {}
     if iris is not None:
@@ -128,7 +139,7 @@ def _finish_node(iri: str, entry: _NodeAcc) -> ExportNode:
 
 
 @dataclass
-class _EdgeAcc:
+class EdgeAcc:
     asserted: int = 0
     denied: int = 0
     claim_ids: list[str] = field(default_factory=list)
@@ -146,14 +157,14 @@ class _EdgeAcc:
 
 
 @dataclass
-class _Source:
+class Source:
     title: str
     url: str | None
     date: str | None
     publisher: str = ""
 
 
-def _whole_claims(store: Store, acc: dict[EdgeKey, _EdgeAcc]) -> None:
+def _whole_claims(store: Store, acc: dict[EdgeKey, EdgeAcc]) -> None:
     """Stream every claim with an entity object into ``acc`` (the whole-store path)."""
     seen: set[str] = set()
     for row in store.query(evidence.whole_claims_query()).rows():
@@ -164,12 +175,12 @@ def _whole_claims(store: Store, acc: dict[EdgeKey, _EdgeAcc]) -> None:
         key = (row["s"].value, row["rel"].value, row["o"].value)
         entry = acc.get(key)
         if entry is None:
-            entry = acc[key] = _EdgeAcc()
+            entry = acc[key] = EdgeAcc()
         slug = row.get("slug")
         entry.add(evidence.record_from_row(slug.value if slug else local_id(claim), row))
 
 
-def _scoped_claims(store: Store, iris: list[str], acc: dict[EdgeKey, _EdgeAcc]) -> None:
+def _scoped_claims(store: Store, iris: list[str], acc: dict[EdgeKey, EdgeAcc]) -> None:
     """Claims between the given entities, read with evidence.fetch_claims."""
     inside = set(iris)
     claims = fetch_claims(store, about=iris)
@@ -178,11 +189,11 @@ def _scoped_claims(store: Store, iris: list[str], acc: dict[EdgeKey, _EdgeAcc]) 
             continue
         if claim.subject not in inside:
             continue
-        entry = acc.setdefault((claim.subject, claim.relation, claim.object.value), _EdgeAcc())
+        entry = acc.setdefault((claim.subject, claim.relation, claim.object.value), EdgeAcc())
         entry.add(evidence.record_from_info(claim))
 
 
-def _unbacked_triples(
+def unbacked_triples(
     store: Store, relations: frozenset[str], iris: list[str] | None
 ) -> Iterator[EdgeKey]:
     """Direct triples of claimed relations that no claim backs (kept so nothing is lost)."""
@@ -200,8 +211,8 @@ def _unbacked_triples(
             yield row["s"].value, row["p"].value, row["o"].value
 
 
-def _read_sources(store: Store, iris: list[str]) -> dict[str, _Source]:
-    out: dict[str, _Source] = {}
+def read_sources(store: Store, iris: list[str]) -> dict[str, Source]:
+    out: dict[str, Source] = {}
     where = f"""OPTIONAL {{ ?src <{DCTERMS}title> ?title }} OPTIONAL {{ ?src <{SCHEMA}url> ?url }}
         OPTIONAL {{ ?src <{DCTERMS}date> ?date }}
         OPTIONAL {{ ?src <{DCTERMS}publisher> ?pub OPTIONAL {{ ?pub <{RDFS}label> ?pubname }} }}"""
@@ -215,7 +226,7 @@ def _read_sources(store: Store, iris: list[str]) -> dict[str, _Source]:
             title, url, date = row.get("title"), row.get("url"), row.get("date")
             pub, name = row.get("pub"), row.get("pubname")
             publisher = name.value if name else (pub.value if pub else "")
-            out[src] = _Source(
+            out[src] = Source(
                 title.value if title is not None else local_id(src),
                 url.value if url is not None else None,
                 date.value if date is not None else None,
@@ -224,7 +235,7 @@ def _read_sources(store: Store, iris: list[str]) -> dict[str, _Source]:
     return out
 
 
-def _claim_lists(records: list[ClaimRecord], sources: dict[str, _Source]) -> dict[str, Any]:
+def _claim_lists(records: list[ClaimRecord], sources: dict[str, Source]) -> dict[str, Any]:
     """ExportEdge's per-claim attributes and validity (see model.EDGE_ATTRIBUTES)."""
     docs = [sources[r.source] for r in records]
     out: dict[str, Any] = {
@@ -243,45 +254,57 @@ def _claim_lists(records: list[ClaimRecord], sources: dict[str, _Source]) -> dic
     return out
 
 
-def _finish_edges(
-    store: Store,
+def make_edge(
     ontology: Ontology,
-    acc: dict[EdgeKey, _EdgeAcc],
-    order: dict[str, int],
-) -> list[ExportEdge]:
-    used = sorted({src for entry in acc.values() for src in entry.sources})
-    sources = _read_sources(store, used)
+    key: EdgeKey,
+    entry: EdgeAcc,
+    sources: dict[str, Source],
+    intern: Callable[[Iterable[str]], tuple[str, ...]],
+) -> ExportEdge:
+    """The export edge of ``key`` from its claims (``sources``: every source they cite)."""
+    s, rel, o = key
+    docs = [sources[src] for src in entry.sources]
+    dates = sorted(d.date for d in docs if d.date)
+    records = sorted(entry.records, key=lambda r: r.id)
+    return ExportEdge(
+        source=s,
+        target=o,
+        relation_iri=rel,
+        relation=short_name(rel),
+        label=ontology.labels.get(rel, short_name(rel)),
+        asserted_claims=entry.asserted,
+        denied_claims=entry.denied,
+        claim_ids=tuple(r.id for r in records) or tuple(sorted(entry.claim_ids)),
+        sources=intern(d.title for d in docs),
+        source_urls=intern(d.url for d in docs if d.url),
+        earliest_claim_date=dates[0] if dates else "",
+        latest_claim_date=dates[-1] if dates else "",
+        **_claim_lists(records, sources),
+    )
+
+
+def interner() -> Callable[[Iterable[str]], tuple[str, ...]]:
+    """Sorted distinct values as a tuple, the same tuple object for the same values."""
     interned: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def intern(values: Iterable[str]) -> tuple[str, ...]:
         key = tuple(sorted(set(values)))
         return interned.setdefault(key, key)
 
+    return intern
+
+
+def _finish_edges(
+    store: Store,
+    ontology: Ontology,
+    acc: dict[EdgeKey, EdgeAcc],
+    order: dict[str, int],
+) -> list[ExportEdge]:
+    used = sorted({src for entry in acc.values() for src in entry.sources})
+    sources = read_sources(store, used)
+    intern = interner()
     keys = sorted(acc, key=lambda k: (order[k[0]], order[k[2]], k[1]))
-    edges: list[ExportEdge] = []
-    for s, rel, o in keys:
-        entry = acc[(s, rel, o)]
-        docs = [sources[src] for src in entry.sources]
-        dates = sorted(d.date for d in docs if d.date)
-        records = sorted(entry.records, key=lambda r: r.id)
-        edges.append(
-            ExportEdge(
-                source=s,
-                target=o,
-                relation_iri=rel,
-                relation=short_name(rel),
-                label=ontology.labels.get(rel, short_name(rel)),
-                asserted_claims=entry.asserted,
-                denied_claims=entry.denied,
-                claim_ids=tuple(r.id for r in records) or tuple(sorted(entry.claim_ids)),
-                sources=intern(d.title for d in docs),
-                source_urls=intern(d.url for d in docs if d.url),
-                earliest_claim_date=dates[0] if dates else "",
-                latest_claim_date=dates[-1] if dates else "",
-                **_claim_lists(records, sources),
-            )
-        )
-    return edges
+    return [make_edge(ontology, key, acc[key], sources, intern) for key in keys]
 
 
 EdgeFilter = Callable[[EdgeKey], bool]
@@ -304,16 +327,16 @@ def assemble(
     Nodes are sorted by entity id; edges by subject, object and relation.
     """
     named = None if iris is None else [i for i in iris if not i.startswith("_:")]
-    nodes = _read_nodes(store, ontology, named)
+    nodes = read_nodes(store, ontology, named)
     for blank in set(iris or ()) - set(named or ()):
         nodes[blank] = ExportNode(blank, blank, blank)
-    acc: dict[EdgeKey, _EdgeAcc] = {}
+    acc: dict[EdgeKey, EdgeAcc] = {}
     if named is None:
         _whole_claims(store, acc)
     else:
         _scoped_claims(store, named, acc)
-    for key in [*_unbacked_triples(store, ontology.claimed_relations, named), *extra_edges]:
-        acc.setdefault(key, _EdgeAcc())
+    for key in [*unbacked_triples(store, ontology.claimed_relations, named), *extra_edges]:
+        acc.setdefault(key, EdgeAcc())
     for key in list(acc):
         if key[0] not in nodes or key[2] not in nodes or (keep is not None and not keep(key)):
             del acc[key]

@@ -31,6 +31,7 @@ __all__ = [
     "record_from_row",
     "restriction_lists",
     "spells",
+    "split_edge",
     "whole_claims_query",
 ]
 
@@ -238,15 +239,18 @@ def _one_claim(edge: ExportEdge, i: int) -> ExportEdge:
     )
 
 
+def split_edge(edge: ExportEdge) -> list[ExportEdge]:
+    """Each claim of ``edge`` as its own edge (in claim id order); an edge with fewer than
+    two claims as it is. Every per-claim list of a new edge has one item."""
+    if len(edge.claim_ids) < 2 or not edge.claim_stances:
+        return [edge]
+    return [_one_claim(edge, i) for i in range(len(edge.claim_ids))]
+
+
 def per_claim_edges(graph: ExportGraph) -> ExportGraph:
     """The same graph with each claim as its own edge (in claim id order within an edge).
 
     Edges without claims stay as they are. Every per-claim list of a new edge has one item.
     """
-    edges: list[ExportEdge] = []
-    for edge in graph.edges:
-        if len(edge.claim_ids) < 2 or not edge.claim_stances:
-            edges.append(edge)
-        else:
-            edges.extend(_one_claim(edge, i) for i in range(len(edge.claim_ids)))
+    edges = [one for edge in graph.edges for one in split_edge(edge)]
     return ExportGraph(name=graph.name, nodes=graph.nodes, edges=edges)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 __all__ = [
     "EDGE_ATTRIBUTES",
@@ -29,6 +29,7 @@ __all__ = [
     "ExportEdge",
     "ExportGraph",
     "ExportNode",
+    "GraphSource",
     "flatten",
     "split_multi",
 ]
@@ -242,3 +243,48 @@ class ExportGraph:
     def iter_edges(self) -> Iterator[tuple[int, ExportEdge]]:
         """Edges with their index (edge ids in files are ``e0``, ``e1``, ...)."""
         return enumerate(self.edges)
+
+    def node_count(self) -> int:
+        return len(self.nodes)
+
+    def edge_count(self) -> int | None:
+        return len(self.edges)
+
+    def nodes_in_order(self) -> Iterator[ExportNode]:
+        """The nodes in output order, each with its ``index`` set."""
+        self.number_nodes()
+        return iter(self.nodes.values())
+
+    def edges_in_order(self) -> Iterator[tuple[int, ExportEdge, int, int]]:
+        """(edge index, edge, source node index, target node index), in output order."""
+        self.number_nodes()
+        nodes = self.nodes
+        for i, edge in enumerate(self.edges):
+            yield i, edge, nodes[edge.source].index, nodes[edge.target].index
+
+
+class GraphSource(Protocol):
+    """What the writers read: an :class:`ExportGraph` held in memory, or a graph streamed from
+    the store batch by batch (:class:`supplychain_kg.export.stream.StreamedGraph`).
+
+    Writers read the nodes first, then the edges, each once.
+    """
+
+    name: str
+
+    def node_count(self) -> int:
+        """How many nodes :meth:`nodes_in_order` gives."""
+        ...
+
+    def edge_count(self) -> int | None:
+        """How many edges :meth:`edges_in_order` gives; None while not known (a stream
+        knows once its edges have been read)."""
+        ...
+
+    def nodes_in_order(self) -> Iterator[ExportNode]:
+        """The nodes in output order, each with its ``index`` set (ids ``n{index}``)."""
+        ...
+
+    def edges_in_order(self) -> Iterator[tuple[int, ExportEdge, int, int]]:
+        """(edge index, edge, source node index, target node index), in output order."""
+        ...

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -11,13 +11,21 @@ from supplychain_kg.errors import BadRequestError, QueryTimeoutError
 from supplychain_kg.export import WRITERS, scope
 from supplychain_kg.export.evidence import per_claim_edges
 from supplychain_kg.export.files import ExportFormat, export_filename, get_format
-from supplychain_kg.export.model import ExportGraph
+from supplychain_kg.export.model import ExportGraph, GraphSource
 from supplychain_kg.export.rdf import write_rdf
+from supplychain_kg.export.stream import StreamedGraph
 from supplychain_kg.model import Term
 from supplychain_kg.store import Store
 from supplychain_kg.validate import Ontology
 
-__all__ = ["DeadlineWriter", "ExportRequest", "build_graph", "not_a_graph_query", "run_export"]
+__all__ = [
+    "DeadlineWriter",
+    "ExportRequest",
+    "build_graph",
+    "graph_source",
+    "not_a_graph_query",
+    "run_export",
+]
 
 
 @dataclass(frozen=True)
@@ -71,6 +79,11 @@ class ExportRequest:
             )
         return fmt
 
+    @property
+    def whole(self) -> bool:
+        """Whether the request is for the whole graph (no scope)."""
+        return not (self.around or self.construct or self.paths is not None or self.path_query)
+
     def filename(self) -> str:
         """A download file name that says what was exported."""
         stem = "supplychain-kg"
@@ -87,6 +100,19 @@ def build_graph(store: Store, ontology: Ontology, request: ExportRequest) -> Exp
     """The export graph for the request's scope (each claim its own edge if asked)."""
     graph = _scoped_graph(store, ontology, request)
     return per_claim_edges(graph) if request.per_claim else graph
+
+
+def graph_source(
+    store: Store,
+    ontology: Ontology,
+    request: ExportRequest,
+    progress: Callable[[str], None] | None = None,
+) -> GraphSource:
+    """What a graph-format writer reads for the request: the whole graph streamed from the
+    store (:class:`StreamedGraph`), a scope built in memory (:func:`build_graph`)."""
+    if request.whole:
+        return StreamedGraph(store, ontology, per_claim=request.per_claim, progress=progress)
+    return build_graph(store, ontology, request)
 
 
 def _scoped_graph(store: Store, ontology: Ontology, request: ExportRequest) -> ExportGraph:
@@ -163,12 +189,14 @@ def run_export(
     out: IO[bytes],
     *,
     timeout: float | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> tuple[int, int] | None:
     """Write the export described by ``request`` into ``out``.
 
     Returns (nodes, edges) for graph formats, None for RDF. ``timeout`` (seconds) stops a long
-    export with QueryTimeoutError. Raises BadRequestError for bad parameters and QueryError
-    for a bad CONSTRUCT query.
+    export with QueryTimeoutError. ``progress`` gets a line now and then during a whole-graph
+    export. Raises BadRequestError for bad parameters and QueryError for a bad CONSTRUCT
+    query.
     """
     fmt = request.check()
     sink: Any = DeadlineWriter(out, timeout) if timeout is not None else out
@@ -183,11 +211,13 @@ def run_export(
         return None
     if fmt.rdf:
         whole = not request.around and request.paths is None
-        graph = None if whole else build_graph(store, ontology, request)
-        write_rdf(store, ontology, graph, sink, fmt.media_type)
+        scoped = None if whole else build_graph(store, ontology, request)
+        write_rdf(store, ontology, scoped, sink, fmt.media_type)
         return None
-    graph = build_graph(store, ontology, request)
+    graph = graph_source(store, ontology, request, progress)
     if timeout is not None:
         sink.check()
     WRITERS[fmt.name](graph, sink)
-    return len(graph.nodes), len(graph.edges)
+    edges = graph.edge_count()
+    assert edges is not None  # known once the writer has read the edges
+    return graph.node_count(), edges

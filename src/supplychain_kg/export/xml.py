@@ -10,6 +10,8 @@ written as ``&#13;`` so that it survives parsing.
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
 from collections.abc import Callable
 from typing import IO
 
@@ -18,8 +20,8 @@ from supplychain_kg.export.model import (
     NODE_ATTRIBUTES,
     AttrType,
     ExportEdge,
-    ExportGraph,
     ExportNode,
+    GraphSource,
     flatten,
 )
 
@@ -30,6 +32,7 @@ _TEXT_SPECIAL = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\
 _ATTR_SPECIAL = re.compile('[&<>"\t\n\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]')
 _FLUSH = 512
 _CACHE_LIMIT = 2000
+_SPOOL = 8 << 20
 
 
 def text_escape(value: str) -> str:
@@ -222,21 +225,18 @@ def _graphml_edge_writer(keys: dict[str, str]) -> Callable[[ExportEdge], str]:
     return render
 
 
-def write_graphml(graph: ExportGraph, out: IO[bytes]) -> None:
+def write_graphml(graph: GraphSource, out: IO[bytes]) -> None:
     """Write ``graph`` as GraphML (valid against the GraphML 1.0 XML Schema)."""
     keys, node_keys, edge_keys = _graphml_keys()
     sink = _Out(out)
     sink.add(_GRAPHML_HEAD + keys)
     name = text_escape(graph.name)
     sink.add(f'<graph id="G" edgedefault="directed">\n<data key="g0">{name}</data>\n')
-    graph.number_nodes()
-    nodes = graph.nodes
     node = _graphml_node_writer(node_keys)
-    for n in nodes.values():
+    for n in graph.nodes_in_order():
         sink.add(node(n))
     edge = _graphml_edge_writer(edge_keys)
-    for i, e in graph.iter_edges():
-        source, target = nodes[e.source].index, nodes[e.target].index
+    for i, e, source, target in graph.edges_in_order():
         sink.add(f'<edge id="e{i}" source="n{source}" target="n{target}">{edge(e)}')
     sink.add("</graph>\n</graphml>\n")
     sink.flush()
@@ -284,9 +284,22 @@ def _spells(edge: ExportEdge) -> str:
     return f"<spells>{''.join(parts)}</spells>"
 
 
-def write_gexf(graph: ExportGraph, out: IO[bytes]) -> None:
+def _gexf_edges(graph: GraphSource, sink: _Out) -> None:
+    for i, e, source, target in graph.edges_in_order():
+        sink.add(
+            f'<edge id="e{i}" source="n{source}" target="n{target}" '
+            f'label="{attr_escape(e.label)}">{_attvalues(e.attributes())}{_spells(e)}</edge>\n'
+        )
+    sink.flush()
+
+
+def write_gexf(graph: GraphSource, out: IO[bytes]) -> None:
     """Write ``graph`` as GEXF 1.2 (valid against gexf.xsd and viz.xsd), a dynamic graph
-    whose dated edges carry spells (``ExportEdge.spells``); undated edges hold throughout."""
+    whose dated edges carry spells (``ExportEdge.spells``); undated edges hold throughout.
+
+    GEXF gives the edge count before the edges: for a streamed graph, whose count is known
+    only once its edges are read, the edges go to a temporary file first (on disk past
+    a few MiB), then follow the count."""
     sink = _Out(out)
     sink.add(_GEXF_HEAD)
     sink.add(
@@ -296,18 +309,20 @@ def write_gexf(graph: ExportGraph, out: IO[bytes]) -> None:
     )
     sink.add(_gexf_attributes("node", NODE_ATTRIBUTES))
     sink.add(_gexf_attributes("edge", EDGE_ATTRIBUTES))
-    graph.number_nodes()
-    nodes = graph.nodes
-    sink.add(f'<nodes count="{len(nodes)}">\n')
-    for n in nodes.values():
+    sink.add(f'<nodes count="{graph.node_count()}">\n')
+    for n in graph.nodes_in_order():
         label = attr_escape(n.label)
         sink.add(f'<node id="n{n.index}" label="{label}">{_attvalues(n.attributes())}</node>\n')
-    sink.add(f'</nodes>\n<edges count="{len(graph.edges)}">\n')
-    for i, e in graph.iter_edges():
-        source, target = nodes[e.source].index, nodes[e.target].index
-        sink.add(
-            f'<edge id="e{i}" source="n{source}" target="n{target}" '
-            f'label="{attr_escape(e.label)}">{_attvalues(e.attributes())}{_spells(e)}</edge>\n'
-        )
+    count = graph.edge_count()
+    if count is not None:
+        sink.add(f'</nodes>\n<edges count="{count}">\n')
+        _gexf_edges(graph, sink)
+    else:
+        with tempfile.SpooledTemporaryFile(max_size=_SPOOL, prefix="skg-gexf-") as spool:
+            _gexf_edges(graph, _Out(spool))
+            sink.add(f'</nodes>\n<edges count="{graph.edge_count()}">\n')
+            sink.flush()
+            spool.seek(0)
+            shutil.copyfileobj(spool, out, _SPOOL)
     sink.add("</edges>\n</graph>\n</gexf>\n")
     sink.flush()

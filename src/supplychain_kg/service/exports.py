@@ -3,6 +3,7 @@ as GraphML, GEXF, Cytoscape JSON, CSV or RDF, into a stream or atomically into a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -25,12 +26,18 @@ class ExportUseCases(PathUseCases, QueryUseCases):
     """Exports (a path export asks ``paths``; a CONSTRUCT query runs under the ``guard``)."""
 
     def export(
-        self, request: ExportRequest, output: IO[bytes], *, timeout: float | None = None
+        self,
+        request: ExportRequest,
+        output: IO[bytes],
+        *,
+        timeout: float | None = None,
+        progress: Callable[[str], None] | None = None,
     ) -> tuple[int, int] | None:
         """Write an export into ``output`` (see supplychain_kg.export.run.run_export).
 
         ``around`` may be an id, IRI or name; a CONSTRUCT query may use the usual prefixes.
-        Returns (nodes, edges) for graph formats, None for RDF.
+        Returns (nodes, edges) for graph formats, None for RDF. ``progress`` gets a line now
+        and then during a long (whole-graph) export.
         """
         resolved = self.resolve_export(request, timeout=timeout)
         if resolved.construct and resolved.answer is None:
@@ -42,7 +49,9 @@ class ExportUseCases(PathUseCases, QueryUseCases):
                     raise
                 raise QueryError(moved) from None
             resolved = replace(resolved, answer=answer)
-        return run_export(self.store, self.ontology, resolved, output, timeout=timeout)
+        return run_export(
+            self.store, self.ontology, resolved, output, timeout=timeout, progress=progress
+        )
 
     def _construct(self, request: ExportRequest, timeout: float | None) -> bytes:
         """Run an export's CONSTRUCT query under the query guard: through the SPARQL endpoint's
@@ -67,12 +76,17 @@ class ExportUseCases(PathUseCases, QueryUseCases):
         return result.serialize(media_type) or b""
 
     def export_to_file(
-        self, request: ExportRequest, path: Path, *, timeout: float | None = None
+        self,
+        request: ExportRequest,
+        path: Path,
+        *,
+        timeout: float | None = None,
+        progress: Callable[[str], None] | None = None,
     ) -> tuple[int, int] | None:
         """Export into ``path`` atomically: a failed export leaves no file (and an existing
         file untouched)."""
         with atomic_output(path) as out:
-            return self.export(request, out, timeout=timeout)
+            return self.export(request, out, timeout=timeout, progress=progress)
 
     def resolve_export(
         self, request: ExportRequest, *, timeout: float | None = None
