@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import base64
 import logging
+import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from supplychain_kg.errors import (
 )
 from supplychain_kg.service import KnowledgeGraph
 from supplychain_kg.store import open_configured
+from supplychain_kg.store.sparql.client import Client, Endpoints, _QuickAckBackend
 from tests.conftest import remote_settings
 from tests.engines import Engine, start_oxigraph, start_virtuoso, virtuoso_missing
 from tests.hostile import Listener
@@ -171,3 +174,88 @@ def test_killing_the_engine_mid_load_leaves_the_target_as_it_was(name: str, tmp_
             kg.close()
     finally:
         engine.stop()
+
+
+class _KeptAlive:
+    """A loopback HTTP/1.1 server that answers every request on a connection with a 70 kB
+    body and keeps the connection open; counts connections."""
+
+    BODY = b"<sparql/>" + b" " * 70_000
+    ANSWER = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+xml\r\n"
+        + f"Content-Length: {len(BODY)}\r\n\r\n".encode()
+        + BODY
+    )
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self.sock.getsockname()[1])
+        self.connections = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn: socket.socket) -> None:
+        with conn:
+            data = b""
+            while True:
+                try:
+                    chunk = conn.recv(65536)
+                except OSError:  # the client went away
+                    return
+                if not chunk:
+                    return
+                data += chunk
+                while b"\r\n\r\n" in data:
+                    head, _, rest = data.partition(b"\r\n\r\n")
+                    length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+                    if len(rest) < length:
+                        break
+                    data = rest[length:]
+                    try:
+                        conn.sendall(self.ANSWER)
+                    except OSError:  # the client went away
+                        return
+
+
+def test_answers_are_acknowledged_at_once_on_kept_alive_connections() -> None:
+    """Every read of an engine's answer asks for an immediate acknowledgement (TCP_QUICKACK,
+    Linux): else, on a kept-alive connection, an engine writing with Nagle's algorithm holds
+    each answer's last piece up to 40 ms. Shown on a real loopback connection: after each
+    read through the client's connections the socket is still in quick-acknowledgement mode
+    (a plain kept-alive socket leaves it after its first few answers)."""
+    server = _KeptAlive()
+    try:
+        stream = _QuickAckBackend().connect_tcp("127.0.0.1", server.port)
+        sock = stream.get_extra_info("socket")
+        request = b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nq"
+        modes = []
+        for _ in range(20):
+            stream.write(request)
+            got = b""
+            while len(got) < len(_KeptAlive.ANSWER):
+                got += stream.read(65536)
+            assert got == _KeptAlive.ANSWER
+            if hasattr(socket, "TCP_QUICKACK"):
+                modes.append(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK))
+        stream.close()
+        assert modes == ([1] * 20 if hasattr(socket, "TCP_QUICKACK") else [])
+        # the store's client: many requests over one kept-alive connection, answers whole
+        client = Client(Endpoints(f"http://127.0.0.1:{server.port}/sparql", "unused"), timeout=30)
+        try:
+            for _ in range(10):
+                body, media = client.query("ASK {}", "application/sparql-results+xml")
+                assert body == _KeptAlive.BODY
+                assert media == "application/sparql-results+xml"
+        finally:
+            client.close()
+        assert server.connections == 2
+    finally:
+        server.sock.close()

@@ -148,12 +148,28 @@ class Frontier(PathSearch):
         self._reach(batch)
 
     def _link(self, found: Around) -> None:
+        """Add the rows' edges (as ``edges.link`` does, inlined: every edge read passes here)."""
         graph = self.graph
-        direct = set(found.direct)
+        succ, pred, data = graph._succ, graph._pred, graph._node
+        asserted = EDGE["asserted"]
         for s, rel, o in found.direct:
-            link(graph, s, o, rel, EDGE["asserted"])
-        for s, rel, o in found.denied:
-            link(graph, s, o, rel, EDGE["disputed" if (s, rel, o) in direct else "denied"])
+            out = succ.get(s)
+            if out is None:
+                out = succ[s] = {}
+                pred[s] = {}
+                data[s] = {}
+            if o not in succ:
+                succ[o] = {}
+                pred[o] = {}
+                data[o] = {}
+            keyed = out.get(o)
+            if keyed is None:
+                keyed = out[o] = pred[o][s] = {}
+            keyed[rel] = asserted
+        if found.denied:
+            direct = set(found.direct)
+            for s, rel, o in found.denied:
+                link(graph, s, o, rel, EDGE["disputed" if (s, rel, o) in direct else "denied"])
 
     # -- the search, over what has been read ------------------------------------------------
 
@@ -249,23 +265,34 @@ class Frontier(PathSearch):
         return self._edge_windows
 
 
-def _first_keys(found: Around) -> dict[tuple[str, str, str], tuple[Any, ...]]:
-    """For each (node, side, neighbour) of the rows, where a projection build first adds
-    the neighbour to the node's adjacency on that side (the smaller key comes first)."""
-    first: dict[tuple[str, str, str], tuple[Any, ...]] = {}
-
-    def keep(place: tuple[str, str, str], key: tuple[Any, ...]) -> None:
-        old = first.get(place)
-        if old is None or key < old:
-            first[place] = key
-
+def _first_keys(
+    found: Around, nodes: set[str]
+) -> tuple[dict[tuple[str, str], tuple[Any, ...]], dict[tuple[str, str], tuple[Any, ...]]]:
+    """For each (node, neighbour) of the rows with the node in ``nodes``, where a projection
+    build first adds the neighbour to the node's adjacency, out of and into the node (the
+    smaller key comes first)."""
+    out: dict[tuple[str, str], tuple[Any, ...]] = {}
+    into: dict[tuple[str, str], tuple[Any, ...]] = {}
     for s, rel, o in found.direct:
-        keep((s, "out", o), (0, rel, o))
-        keep((o, "in", s), (0, rel, f"<{s}>"))
+        if s in nodes:
+            key: tuple[Any, ...] = (0, rel, o)
+            old = out.get((s, o))
+            if old is None or key < old:
+                out[s, o] = key
+        if o in nodes:
+            key = (0, rel, f"<{s}>")
+            old = into.get((o, s))
+            if old is None or key < old:
+                into[o, s] = key
     for s, rel, o in found.denied:
-        keep((s, "out", o), (1, f"<{rel}>", f"<{o}>"))
-        keep((o, "in", s), (1, f"<{s}>", f"<{rel}>"))
-    return first
+        for first, place, key in (
+            (out, (s, o), (1, f"<{rel}>", f"<{o}>")),
+            (into, (o, s), (1, f"<{s}>", f"<{rel}>")),
+        ):
+            old = first.get(place)
+            if place[0] in nodes and (old is None or key < old):
+                first[place] = key
+    return out, into
 
 
 def _canonical(graph: Any, nodes: list[str], found: Around) -> None:
@@ -273,10 +300,12 @@ def _canonical(graph: Any, nodes: list[str], found: Around) -> None:
     that a walk meets equally short paths in the same order: objects of direct triples by
     relation, then object; subjects by relation, then subject (as written in N-Triples); then
     the ends of denied-only edges, as the sorted denied claims give them."""
-    first = _first_keys(found)
+    out, into = _first_keys(found, set(nodes))
     last = (2,)
     for node in nodes:
-        for side, adjacency in (("out", graph._succ), ("in", graph._pred)):
+        for first, adjacency in ((out, graph._succ), (into, graph._pred)):
             around = adjacency[node]
-            order = sorted(around, key=lambda other: first.get((node, side, other), last))
+            if len(around) < 2:
+                continue
+            order = sorted(around, key=lambda other: first.get((node, other), last))
             adjacency[node] = {other: around[other] for other in order}
