@@ -47,6 +47,8 @@ class OxigraphWrites:
 
         def _changing(self) -> None: ...
 
+        def _checkpoint_view(self) -> Any: ...
+
     @contextlib.contextmanager
     def _writing(self, *, atomic: bool = True) -> Iterator[None]:
         """Around every write: inside a group, its save point first; on disk, the write gate
@@ -161,6 +163,34 @@ class OxigraphWrites:
             except (OSError, ValueError, SyntaxError) as exc:
                 raise StoreError(f"the bulk write failed and was rolled back: {exc}") from exc
         self.revision += 1
+
+    def can_load_checked(self) -> bool:
+        return self.path is not None and not self.read_only and not self._groups.saved
+
+    def load_checked(self, files: Sequence[tuple[Path, str]], check: Callable[[Any], None]) -> int:
+        """Bulk-load ``files`` while ``check(before)`` runs in this thread (see
+        ``store.CheckedLoads``): the write makes the checkpoint first, and ``before`` is a
+        read-only handle on it, so the check reads the store as it was whatever the write has
+        done meanwhile. Both release the GIL: the write and the check use both cores."""
+        if not self.can_load_checked():
+            raise TypeError("load_checked() needs a store on disk before any write of its group")
+        before = len(self)
+        with self._groups.group(), self._writing(atomic=False):  # the checkpoint is made here
+            view = self._checkpoint_view()
+            try:
+                with concurrent.futures.ThreadPoolExecutor(1, "skg-bulk-write") as pool:
+                    writing = pool.submit(self._bulk_load_files, files)
+                    try:
+                        check(view)
+                    finally:
+                        error = writing.exception()  # a failed check waits for the write too
+            finally:
+                view.drop()
+            if error is not None:
+                raise StoreError(f"the bulk write failed and was rolled back: {error}") from error
+        self.revision += 1
+        self._length = len(self._store)
+        return self._length - before
 
     def _bulk_absorb(
         self,
