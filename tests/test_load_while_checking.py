@@ -11,6 +11,7 @@ import rdflib
 
 from supplychain_kg.config import Settings
 from supplychain_kg.errors import ParseError, ValidationError
+from supplychain_kg.ingest.guards import check_rdf_input
 from supplychain_kg.service import KnowledgeGraph
 from supplychain_kg.store.layout import CHECKPOINT, MARKER
 from supplychain_kg.store.oxigraph import OxigraphStore
@@ -157,3 +158,15 @@ def test_a_file_changed_during_the_write_is_not_kept(
         disk.load([data])
     assert _content(disk) == before
     assert _left_behind(disk) == []
+
+
+def test_the_input_check_says_which_files_may_hold_blank_nodes() -> None:
+    line = b'<http://e/x> <http://e/p> "a" .\n'
+    assert check_rdf_input(line, "application/n-triples", name="x.nt") is False
+    assert check_rdf_input(line, "application/n-quads", name="x.nq") is False
+    blank = b"<http://e/x> <http://e/p> _:b .\n"
+    assert check_rdf_input(line + blank, "application/n-triples", name="x.nt") is True
+    in_literal = b'<http://e/x> <http://e/p> "_:b" .\n'  # no blank node, but not told apart
+    assert check_rdf_input(in_literal, "application/n-triples", name="x.nt") is True
+    assert check_rdf_input(line, "text/turtle", name="x.ttl") is True  # [ ] and ( ) too
+    assert check_rdf_input(b'{"@id": "http://e/x"}', "application/ld+json", name="x") is True

@@ -79,7 +79,7 @@ def stage_files(
 ) -> tuple[Store, list[tuple[Path, str]]]:
     """Check and parse every file into a new staging store; return it and the (path, media
     type) list. ``blank_prefix``: name blank nodes under it (Store.parse_into). ``checked``:
-    the files already passed :func:`check_line_files` (they are not read a third time).
+    the files already passed :func:`check_line_files` (they are not scanned again).
 
     ``rewrite`` may transform a file's bytes first (used to put the seed under another base
     IRI). Each file is checked before it is parsed (:func:`.guards.check_rdf_input`: nesting
@@ -114,7 +114,6 @@ def stage_files(
 
 
 _LINE_SYNTAXES = frozenset(("application/n-triples", "application/n-quads"))
-_BLOCK = 1 << 20
 
 
 def check_line_files(
@@ -137,26 +136,14 @@ def check_line_files(
         return None
     blank = False
     for path, media_type in files:
-        check_rdf_input(
+        blank |= check_rdf_input(
             path,
             media_type,
             name=str(path),
             max_nesting=max_nesting,
             max_literal_bytes=max_literal_bytes,
         )
-        blank = blank or _has_blank_label(path)
     return None if blank else files
-
-
-def _has_blank_label(path: Path) -> bool:
-    """Whether ``_:`` occurs in the file (read in blocks; a block's last byte is kept)."""
-    tail = b""
-    with open(path, "rb") as stream:
-        while block := stream.read(_BLOCK):
-            if b"_:" in tail + block[:1] or b"_:" in block:
-                return True
-            tail = block[-1:]
-    return False
 
 
 def _parse(
