@@ -170,3 +170,22 @@ def test_the_input_check_says_which_files_may_hold_blank_nodes() -> None:
     assert check_rdf_input(in_literal, "application/n-triples", name="x.nt") is True
     assert check_rdf_input(line, "text/turtle", name="x.ttl") is True  # [ ] and ( ) too
     assert check_rdf_input(b'{"@id": "http://e/x"}', "application/ld+json", name="x") is True
+
+
+@pytest.mark.parametrize("new", [1000, 10000])
+def test_new_triples_are_counted_whatever_the_sizes(
+    disk: KnowledgeGraph, tmp_path: Path, new: int
+) -> None:
+    """The store's own triples again plus ``new`` ones: counted from the staged quads when
+    one side is much smaller than the other (10,000), else by counting the store (1,000)."""
+    data = tmp_path / "again.nt"
+    with open(data, "wb") as out:
+        disk.store.dump(out, "application/n-triples")
+        for i in range(new):
+            out.write(f'<{ENT}hikvision> <http://e/note> "note {i}" .\n'.encode())
+    before = len(disk.store)
+    messages: list[str] = []
+    report = disk.load([data], progress=messages.append)
+    assert any(WHILE in m for m in messages), messages
+    assert (report.added, report.total, report.parsed) == (new, before + new, before + new)
+    assert len(set(disk.store.quads())) == before + new

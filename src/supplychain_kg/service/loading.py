@@ -134,7 +134,7 @@ class LoadingUseCases(GraphState):
         assert isinstance(store, CheckedLoads)
         staged: list[Store] = []
 
-        def parse_and_validate(before: Store) -> None:
+        def parse_and_validate(before: Store) -> Store:
             staging, _ = stage_files(
                 self.store,
                 [path for path, _ in files],
@@ -145,6 +145,7 @@ class LoadingUseCases(GraphState):
             staged.append(staging)
             say(f"validating {len(staging):,} triples")
             self._checker(staging, say, context=before)()
+            return staging
 
         say(f"writing {len(files)} file(s) while they are parsed and validated")
         with self.writing():

@@ -253,13 +253,14 @@ class CheckedLoads(Protocol):
         ...
 
     def load_checked(
-        self, files: Sequence[tuple[Path, str]], check: Callable[[Store], None]
+        self, files: Sequence[tuple[Path, str]], check: Callable[[Store], Store | None]
     ) -> int:
         """Bulk-load ``files`` (path, media type) and return how many quads were new, while
         ``check(before)`` runs in the calling thread, ``before`` being a read-only view of
         the store as it was before this write. If ``check`` raises, or the write fails, the
         store is as it was (the write is undone from its checkpoint when the group ends: a
-        process killed meanwhile finds it undone on the next open)."""
+        process killed meanwhile finds it undone on the next open). ``check`` may return
+        the files' quads as a staging store: the new ones may then be counted from it."""
         ...
 
 
