@@ -6,13 +6,14 @@ it (``guards``)."""
 
 from supplychain_kg.ingest.guards import check_rdf_input
 from supplychain_kg.ingest.importer import ImportOptions, stage_import
-from supplychain_kg.ingest.rdf import Progress, expand_paths, stage_files
+from supplychain_kg.ingest.rdf import Progress, check_line_files, expand_paths, stage_files
 from supplychain_kg.ingest.report import ImportReport
 
 __all__ = [
     "ImportOptions",
     "ImportReport",
     "Progress",
+    "check_line_files",
     "check_rdf_input",
     "expand_paths",
     "stage_files",

@@ -11,7 +11,14 @@ from supplychain_kg.errors import BadRequestError, ParseError
 from supplychain_kg.ingest.guards import check_rdf_input
 from supplychain_kg.store import Store
 
-__all__ = ["RDF_EXTENSIONS", "Progress", "expand_paths", "media_type_for", "stage_files"]
+__all__ = [
+    "RDF_EXTENSIONS",
+    "Progress",
+    "check_line_files",
+    "expand_paths",
+    "media_type_for",
+    "stage_files",
+]
 
 Progress = Callable[[str], None]
 _DEFAULTS = Settings()
@@ -68,9 +75,11 @@ def stage_files(
     max_nesting: int = _DEFAULTS.max_nesting,
     max_literal_bytes: int = _DEFAULTS.max_literal_bytes,
     blank_prefix: str | None = None,
+    checked: bool = False,
 ) -> tuple[Store, list[tuple[Path, str]]]:
     """Check and parse every file into a new staging store; return it and the (path, media
-    type) list. ``blank_prefix``: name blank nodes under it (Store.parse_into).
+    type) list. ``blank_prefix``: name blank nodes under it (Store.parse_into). ``checked``:
+    the files already passed :func:`check_line_files` (they are not scanned again).
 
     ``rewrite`` may transform a file's bytes first (used to put the seed under another base
     IRI). Each file is checked before it is parsed (:func:`.guards.check_rdf_input`: nesting
@@ -84,13 +93,14 @@ def stage_files(
         started = time.perf_counter()
         before = len(staging)
         source: Path | bytes = path if rewrite is None else rewrite(path.read_bytes())
-        check_rdf_input(
-            source,
-            media_type,
-            name=str(path),
-            max_nesting=max_nesting,
-            max_literal_bytes=max_literal_bytes,
-        )
+        if not checked or rewrite is not None:
+            check_rdf_input(
+                source,
+                media_type,
+                name=str(path),
+                max_nesting=max_nesting,
+                max_literal_bytes=max_literal_bytes,
+            )
         _parse(staging, source, media_type, path, blank_prefix)
         files.append((path, media_type))
         if progress:
@@ -101,6 +111,39 @@ def stage_files(
     if not files:
         raise BadRequestError("no RDF files found in the paths given")
     return staging, files
+
+
+_LINE_SYNTAXES = frozenset(("application/n-triples", "application/n-quads"))
+
+
+def check_line_files(
+    paths: Iterable[Path],
+    *,
+    max_nesting: int = _DEFAULTS.max_nesting,
+    max_literal_bytes: int = _DEFAULTS.max_literal_bytes,
+) -> list[tuple[Path, str]] | None:
+    """The (path, media type) of every file, checked as :func:`stage_files` checks them, if
+    all are N-Triples or N-Quads without a blank node: such files may be bulk-loaded as they
+    are, before they are parsed into a staging store (``skg load`` writes while it parses
+    and validates). None, with nothing read, if a file has another syntax; None if one holds
+    ``_:`` (the only blank-node syntax of these formats; inside a literal it is a blank
+    node's label no more, but the file takes the usual way). Raises as :func:`stage_files`.
+    """
+    files = [(path, media_type_for(path)) for path in expand_paths(paths)]
+    if not files:
+        raise BadRequestError("no RDF files found in the paths given")
+    if any(media_type not in _LINE_SYNTAXES for _, media_type in files):
+        return None
+    blank = False
+    for path, media_type in files:
+        blank |= check_rdf_input(
+            path,
+            media_type,
+            name=str(path),
+            max_nesting=max_nesting,
+            max_literal_bytes=max_literal_bytes,
+        )
+    return None if blank else files
 
 
 def _parse(

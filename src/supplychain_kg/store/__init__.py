@@ -19,6 +19,7 @@ from supplychain_kg.model import Quad, QueryKind, Row, Term
 from supplychain_kg.store.bounds import capped, too_large
 
 __all__ = [
+    "CheckedLoads",
     "QueryResult",
     "Store",
     "backup_open_store",
@@ -239,6 +240,28 @@ class Store(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class CheckedLoads(Protocol):
+    """A store that bulk-loads files while their check runs (the embedded store on disk):
+    ``skg load`` then writes while it parses and validates, instead of after."""
+
+    def can_load_checked(self) -> bool:
+        """Whether :meth:`load_checked` may be called now: on disk, writable, and no write
+        made yet in the open group of writes (if any)."""
+        ...
+
+    def load_checked(
+        self, files: Sequence[tuple[Path, str]], check: Callable[[Store], Store | None]
+    ) -> int:
+        """Bulk-load ``files`` (path, media type) and return how many quads were new, while
+        ``check(before)`` runs in the calling thread, ``before`` being a read-only view of
+        the store as it was before this write. If ``check`` raises, or the write fails, the
+        store is as it was (the write is undone from its checkpoint when the group ends: a
+        process killed meanwhile finds it undone on the next open). ``check`` may return
+        the files' quads as a staging store: the new ones may then be counted from it."""
+        ...
 
 
 def open_store(path: Path | None, *, read_only: bool = False) -> Store:

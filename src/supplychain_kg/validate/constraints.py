@@ -10,8 +10,8 @@ staged resource may be typed there, or have values there that complete or exceed
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
 from supplychain_kg.errors import Violation
 from supplychain_kg.model import IRI, Row, Term
@@ -24,14 +24,32 @@ from supplychain_kg.validate.shapes import Property, Shape
 __all__ = ["ShapeChecks"]
 
 
-@dataclass(frozen=True)
 class _RunFacts:
-    """What one validation run learns up front and its checks share (checks run in threads)."""
+    """What one validation run learns and its checks share (checks run in threads)."""
 
-    multi_valued: set[str]
-    """Predicates with a maxCount on which some staged subject has several values."""
-    shared_with: dict[str, set[str]]
-    """Per predicate, the staged subjects the store also gives that predicate."""
+    def __init__(self, data: Store, shared_with: dict[str, set[str]]) -> None:
+        self.data = data
+        self.shared_with = shared_with
+        """Per predicate, the staged subjects the store also gives that predicate."""
+        self._lock = threading.Lock()
+        self._multi: dict[str, tuple[threading.Lock, list[bool]]] = {}
+
+    def multi_valued(self, path: str) -> bool:
+        """Whether some staged subject has several values of ``path`` (only then does a
+        maxCount need a closer look): one scan of the predicate comparing its number of
+        triples with its number of distinct subjects, made by the first check that asks
+        (in its own thread, not before the checks start), once per predicate."""
+        with self._lock:
+            lock, known = self._multi.setdefault(path, (threading.Lock(), []))
+        with lock:
+            if not known:
+                query = f"""SELECT (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?subjects)
+                    WHERE {{ ?s <{path}> ?o }}"""
+                rows = list(self.data.query(query).rows())
+                known.append(
+                    bool(rows) and str(rows[0]["n"].value) != str(rows[0]["subjects"].value)
+                )
+            return known[0]
 
 
 class ShapeChecks:
@@ -51,7 +69,7 @@ class ShapeChecks:
     ) -> list[Callable[[], list[Violation]]]:
         """One check per property constraint (one for the minCount 1 of several properties
         of a shape); ``shared``: the subjects of ``data`` that ``context`` also describes."""
-        run = _RunFacts(self._multi_valued(data), self._paths_of(data, shared))
+        run = _RunFacts(data, self._paths_of(data, shared))
         checks: list[Callable[[], list[Violation]]] = []
         for shape in self.shapes:
             target = self._target_pattern(shape)
@@ -221,29 +239,10 @@ class ShapeChecks:
                 )
         return out
 
-    def _multi_valued(self, data: Store) -> set[str]:
-        """Predicates with a maxCount where some subject has more than one value.
-
-        One scan compares, per predicate, the number of triples with the number of distinct
-        subjects; only where they differ does a maxCount need a closer look.
-        """
-        paths = sorted(
-            {p.path for s in self.shapes for p in s.properties if "maxCount" in p.params}
-        )
-        if not paths:
-            return set()
-        query = f"""SELECT ?p (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?subjects) WHERE {{
-            {values_block("p", paths)} ?s ?p ?o }} GROUP BY ?p"""
-        return {
-            str(r["p"].value)
-            for r in data.query(query).rows()
-            if str(r["n"].value) != str(r["subjects"].value)
-        }
-
     def _max_count(
         self, data: Store, context: Store | None, run: _RunFacts, prop: Property, n: int
     ) -> list[Violation]:
-        if prop.path not in run.multi_valued:
+        if not run.multi_valued(prop.path):
             query = ""
         elif n == 1:
             query = f"SELECT DISTINCT ?focus WHERE {{ ?focus <{prop.path}> ?a , ?b . FILTER(?a != ?b) }}"

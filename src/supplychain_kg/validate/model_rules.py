@@ -24,6 +24,8 @@ def check_direct_triples(ontology: Ontology, data: Store, context: Store | None)
     """Direct triples of claimed relations that no asserting claim backs, and asserting
     claims about two entities without their direct triple."""
     relations = values_block("rel", sorted(ontology.claimed_relations))
+    if _all_paired(ontology, data, relations):
+        return []
     # MINUS is evaluated as a hash anti-join by Oxigraph; FILTER NOT EXISTS ran per row and
     # was 200x slower on 100k triples. The right side of MINUS is evaluated on its own:
     # without the VALUES it hashed every triple of the data (3x slower on 400k triples).
@@ -63,6 +65,32 @@ def check_direct_triples(ontology: Ontology, data: Store, context: Store | None)
         for r in rows
     ]
     return out
+
+
+def _all_paired(ontology: Ontology, data: Store, relations: str) -> bool:
+    """Whether every direct triple of a claimed relation in ``data`` has an asserting claim
+    in ``data``, and every asserting claim of a claimed relation with an IRI object its
+    direct triple: the usual case, told by comparing two sets of (object, relation, subject)
+    lines of tab-separated results (a term has one such form; tabs and line breaks inside
+    one are escaped), at about half the cost of the two joins that find which do not."""
+    direct = f"SELECT ?o ?rel ?s WHERE {{ {relations} ?s ?rel ?o }}"
+    claims = f"""SELECT ?o ?rel ?s WHERE {{ ?c <{SKG}stance> <{SKG}Asserted> ;
+        <{SKG}relation> ?rel ; <{SKG}subject> ?s ; <{SKG}object> ?o }}"""
+    triples = set(_tsv_lines(data, direct))
+    asserted = set(_tsv_lines(data, claims))
+    if not triples <= asserted:  # the claims of other relations cannot match a triple
+        return False
+    claimed = {f"<{r}>".encode() for r in ontology.claimed_relations}
+    return not any(
+        line[:1] == b"<" and line not in triples and line.split(b"\t")[1] in claimed
+        for line in asserted
+    )
+
+
+def _tsv_lines(data: Store, query: str) -> list[bytes]:
+    """The rows of a SELECT as lines of tab-separated results."""
+    answer = data.query(query).serialize("text/tab-separated-values") or b""
+    return [line for line in answer.split(b"\n")[1:] if line]
 
 
 def _backed_in(context: Store, row: Row) -> bool:

@@ -38,8 +38,10 @@ def check_rdf_input(
     name: str,
     max_nesting: int = _DEFAULTS.max_nesting,
     max_literal_bytes: int = _DEFAULTS.max_literal_bytes,
-) -> None:
-    """Run every check an RDF document must pass before it is parsed (a file or a body).
+) -> bool:
+    """Run every check an RDF document must pass before it is parsed (a file or a body);
+    return whether it may hold blank nodes (False only for N-Triples and N-Quads without
+    ``_:``, their only blank-node syntax).
 
     ``media_type`` picks the syntax: RDF/XML (any ``xml`` type), JSON-LD (any ``json``
     type), else the Turtle family (Turtle, TriG, N3, N-Triples, N-Quads). ``name`` is what
@@ -67,9 +69,12 @@ def check_rdf_input(
                 scanner.feed(text)
             scanner.finish()
         else:
-            turtle = TurtleScanner(name, limits, nesting=kind not in _LINE_SYNTAXES)
+            lines = kind in _LINE_SYNTAXES
+            turtle = TurtleScanner(name, limits, nesting=not lines)
             for _, text in _blocks(stream, limits):
                 turtle.block(text)
+            return turtle.blank_label or not lines
+    return True
 
 
 @contextmanager

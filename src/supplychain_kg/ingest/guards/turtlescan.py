@@ -78,9 +78,12 @@ class TurtleScanner:
         """The quote character of the long string the last block ended in, if it did."""
         self.long_size = 0
         self.long_start = (0, 0)
+        self.blank_label = False
+        """Whether ``_:`` occurred (anywhere, a literal included) in the blocks so far."""
 
     def block(self, text: str) -> None:
         """Check one block of whole lines."""
+        self.blank_label = self.blank_label or "_:" in text
         start = self._resume(text, 0) if self.long is not None else 0
         if start < len(text):
             quick = (

@@ -26,6 +26,7 @@ from supplychain_kg.model import Quad
 from supplychain_kg.store.groups import WriteGroups
 from supplychain_kg.store.layout import (
     CACHE,
+    CHECKPOINT,
     DB,
     MARKER,
     META,
@@ -134,6 +135,23 @@ class OxigraphStore(OxigraphWrites, OxigraphCheckpoints):
         except BaseException:
             self._release_locks()
             raise
+
+    def _checkpoint_view(self) -> OxigraphStore:
+        """A read-only handle on the checkpoint of the open group of writes: the store as it
+        was before the group's first write (``load_checked``). Dropped with :meth:`drop`."""
+        assert self.path is not None and self._groups.saved
+        view = OxigraphStore(None)
+        view.read_only = True
+        try:
+            view._store = ox.Store.read_only(str(self.path / CHECKPOINT))
+        except (OSError, RuntimeError) as exc:
+            raise StoreError(f"cannot read the checkpoint of {self.path}: {exc}") from exc
+        return view
+
+    def drop(self) -> None:
+        """Let go of a view made by :meth:`_checkpoint_view` (no lock to release, nothing to
+        flush; the engine closes it when its last result goes)."""
+        self._store = None  # type: ignore[assignment]
 
     def copy_write_ahead_log(self, target: Path) -> None:
         """Copy the write-ahead log of this read-only handle's database into the backup at

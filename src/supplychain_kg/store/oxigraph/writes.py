@@ -47,6 +47,8 @@ class OxigraphWrites:
 
         def _changing(self) -> None: ...
 
+        def _checkpoint_view(self) -> Any: ...
+
     @contextlib.contextmanager
     def _writing(self, *, atomic: bool = True) -> Iterator[None]:
         """Around every write: inside a group, its save point first; on disk, the write gate
@@ -162,6 +164,43 @@ class OxigraphWrites:
                 raise StoreError(f"the bulk write failed and was rolled back: {exc}") from exc
         self.revision += 1
 
+    def can_load_checked(self) -> bool:
+        return self.path is not None and not self.read_only and not self._groups.saved
+
+    def load_checked(self, files: Sequence[tuple[Path, str]], check: Callable[[Any], Any]) -> int:
+        """Bulk-load ``files`` while ``check(before)`` runs in this thread (see
+        ``store.CheckedLoads``): the write makes the checkpoint first, and ``before`` is a
+        read-only handle on it, so the check reads the store as it was whatever the write has
+        done meanwhile. Both release the GIL: the write and the check use both cores. Then,
+        while the write goes on, the new quads are counted from the staging store ``check``
+        returns, if it is much smaller than the store or the store much smaller than it,
+        rather than by counting the whole store afterwards."""
+        if not self.can_load_checked():
+            raise TypeError("load_checked() needs a store on disk before any write of its group")
+        known = self._length
+        added: int | None = None
+        with self._groups.group(), self._writing(atomic=False):  # the checkpoint is made here
+            view = self._checkpoint_view()
+            try:
+                with concurrent.futures.ThreadPoolExecutor(1, "skg-bulk-write") as pool:
+                    writing = pool.submit(self._bulk_load_files, files)
+                    try:
+                        staged = check(view)
+                        if known is None:
+                            known = len(view._store)
+                        if isinstance(staged, OxigraphWrites):
+                            added = _new_quads(view._store, staged._store, known)
+                    finally:
+                        error = writing.exception()  # a failed check waits for the write too
+            finally:
+                view.drop()
+            if error is not None:
+                raise StoreError(f"the bulk write failed and was rolled back: {error}") from error
+        assert known is not None
+        self.revision += 1
+        self._length = len(self._store) if added is None else known + added
+        return self._length - known
+
     def _bulk_absorb(
         self,
         staging: OxigraphWrites,
@@ -209,3 +248,20 @@ class OxigraphWrites:
         with concurrent.futures.ThreadPoolExecutor(2, "skg-bulk-load") as pool:
             list(pool.map(load, files))
         self._store.flush()
+
+
+_PROBE_COST = 4
+"""About how many quads a count of the store on disk reads in the time a quad is looked up
+in another store (0.26 against 1 microsecond)."""
+
+
+def _new_quads(before: ox.Store, staged: ox.Store, known: int) -> int | None:
+    """How many quads of ``staged`` ``before`` (holding ``known``) lacks, found by looking
+    the quads of the smaller one up in the other; None when that would cost more than
+    counting the store after the write."""
+    size = len(staged)
+    small, large = (before, staged) if known < size else (staged, before)
+    if min(known, size) * _PROBE_COST > known + size:
+        return None
+    shared = sum(1 for quad in small if quad in large)
+    return size - shared
