@@ -272,3 +272,25 @@ def test_a_kept_projection_loads_with_its_rows_types_and_denials(
         )
         is None
     )
+
+
+def test_node_types_lists_each_set_of_classes_in_use() -> None:
+    from supplychain_kg.config import Settings
+    from supplychain_kg.paths.node_types import NodeTypes
+    from supplychain_kg.service import KnowledgeGraph
+
+    kg = KnowledgeGraph.open(Settings(memory=True))
+    try:
+        types = kg.projection().types()
+        assert isinstance(types, NodeTypes)
+        assert types.distinct() == set(types.values())
+        some = next(iter(types))
+        new = frozenset({"http://e/Only"})
+        types[some] = new  # as a patch does
+        assert new in types.distinct()
+        assert types.distinct() == set(types.values())
+        del types[some]
+        assert new not in types.distinct()
+        assert types.distinct() == set(types.values())
+    finally:
+        kg.close()

@@ -472,3 +472,30 @@ def test_a_cache_folder_that_cannot_be_written_only_costs_a_log_line(
         first = _answers(settings)
     assert "could not keep the path projection beside the store" in caplog.text
     assert _answers(Settings(memory=True)) == first
+
+
+def test_auto_mode_uses_a_projection_kept_beside_the_store(tmp_path: Path) -> None:
+    # Over the limit, `auto` walks the frontier, unless a projection of the data as it is now
+    # is kept beside the store (the SPARQL graph index makes one): loading it is cheaper than
+    # walking the store hop by hop.
+    settings = Settings(store_dir=tmp_path / "s", paths_projection_limit=1)
+    kg = KnowledgeGraph.open(settings)
+    try:
+        assert kg.path_mode() == "frontier"  # nothing built, nothing kept
+        kg.projection()  # built and kept beside the store
+    finally:
+        kg.close()
+    kg = KnowledgeGraph.open(settings)
+    try:
+        assert kg.cached_projection() is None
+        assert kg.paths("hikvision", "naypyitaw-council")["mode"] == "projection"
+        kg.store.update(
+            "INSERT DATA { GRAPH <http://e/g> { <http://e/a> <http://e/p> <http://e/b> } }"
+        )
+    finally:
+        kg.close()
+    kg = KnowledgeGraph.open(settings)
+    try:  # written since: the kept projection no longer names the data
+        assert kg.path_mode() == "frontier"
+    finally:
+        kg.close()

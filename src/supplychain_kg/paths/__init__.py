@@ -35,7 +35,13 @@ from supplychain_kg.paths.projection import Projection, build_projection, touche
 from supplychain_kg.paths.ranking import rank_paths
 from supplychain_kg.paths.restrictions import fetch_restrictions
 from supplychain_kg.paths.roles import HUB_ROLES, Roles, fetch_roles
-from supplychain_kg.paths.saved import load_index, load_projection, save_index, save_projection
+from supplychain_kg.paths.saved import (
+    load_index,
+    load_projection,
+    projection_kept,
+    save_index,
+    save_projection,
+)
 from supplychain_kg.paths.search import PathSearch
 from supplychain_kg.paths.source import claim_ends, staged_impure, staged_subjects
 from supplychain_kg.paths.walker import count_direct
@@ -70,6 +76,7 @@ __all__ = [
     "neighbourhood_answer",
     "parse_options",
     "path_answer",
+    "projection_kept",
     "rank_paths",
     "save_index",
     "save_projection",

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
+from supplychain_kg.paths.node_types import NodeTypes
 from supplychain_kg.paths.options import PathOptions
 from supplychain_kg.paths.ranking import rank_paths
 from supplychain_kg.paths.restrictions import fetch_restrictions
@@ -101,7 +102,9 @@ def candidates(
 def _hub_nodes_exist(projection: PathSearch, avoid: frozenset[str]) -> bool:
     key = ("has-hubs", avoid)
     if key not in projection.cache:
-        projection.cache[key] = any(not avoid.isdisjoint(k) for k in projection.types().values())
+        types = projection.types()
+        kinds = types.distinct() if isinstance(types, NodeTypes) else set(types.values())
+        projection.cache[key] = any(not avoid.isdisjoint(k) for k in kinds)
     return bool(projection.cache[key])
 
 

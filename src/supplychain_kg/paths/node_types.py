@@ -46,6 +46,13 @@ class NodeTypes(MutableMapping[str, frozenset[str]]):
                 kinds[i] = k
         return cls(graph, kinds, list(numbers))
 
+    def distinct(self) -> set[frozenset[str]]:
+        """Every set of classes some node has (one pass over small ints, not over the IRIs)."""
+        found = {self.sets[k] for k in set(self.kinds) if k >= 0}
+        if self.changed:  # a changed node may have dropped the only use of a kept set
+            found = set(self.values())
+        return found
+
     def _kept(self, iri: str) -> frozenset[str] | None:
         i = self.graph.ids.get(iri)
         if i is None or i >= len(self.kinds):

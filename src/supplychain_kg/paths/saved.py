@@ -40,7 +40,7 @@ from supplychain_kg.paths.node_types import NodeTypes
 from supplychain_kg.paths.projection import Projection
 from supplychain_kg.store import Store
 
-__all__ = ["load_index", "load_projection", "save_index", "save_projection"]
+__all__ = ["load_index", "load_projection", "projection_kept", "save_index", "save_projection"]
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +142,17 @@ def _head(first: bytes, name: str, stamp: str) -> dict[str, Any]:
     if head.get("stamp") != stamp:
         raise _UnusableError("the store was written since it was made")
     return head
+
+
+def projection_kept(folder: Path, stamp: str) -> bool:
+    """Whether ``folder`` holds a projection written for ``stamp`` by this version: its first
+    line only (the body is checked when it is loaded, and a damaged one is then rebuilt)."""
+    try:
+        with open(folder / PROJECTION, "rb") as src:
+            _head(src.readline(), PROJECTION, stamp)
+    except (OSError, _UnusableError):
+        return False
+    return True
 
 
 def _clean(folder: Path) -> None:
