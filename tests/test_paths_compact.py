@@ -19,6 +19,7 @@ from supplychain_kg.paths import PathOptions, PathSearch, load_projection, save_
 from supplychain_kg.paths.compact import STANCES, CompactGraph
 from supplychain_kg.paths.compact_search import CompactSearch
 from supplychain_kg.paths.edges import EDGE, link
+from supplychain_kg.paths.node_types import NodeTypes
 from supplychain_kg.paths.source import ClaimWindow
 from supplychain_kg.service import KnowledgeGraph
 
@@ -99,7 +100,9 @@ def _pair(
             relations=frozenset(RELATIONS),
             classes=frozenset(CLASSES),
         )
-        search._types = {n: k for n, k in types.items() if n in search}
+        kept = {n: k for n, k in types.items() if n in search}
+        # the compact search keeps classes as the projection does (one set number per node)
+        search._types = NodeTypes.of(graph, kept) if kind is CompactSearch else kept
         search._windows = dict(windows)
         made.append(search)
     old, new = made
@@ -176,6 +179,29 @@ def test_the_compact_search_finds_what_the_networkx_search_finds(
     options: PathOptions,
 ) -> None:
     old, new = _pair(edges, types, windows)
+    _same_answers(old, new, options)
+
+
+@SETTINGS
+@given(edges=EDGES, types=TYPES, changed=TYPES, options=OPTIONS)
+def test_classes_changed_by_a_patch_filter_as_a_dict_of_classes_does(
+    edges: list[Edge],
+    types: dict[str, frozenset[str]],
+    changed: dict[str, frozenset[str]],
+    options: PathOptions,
+) -> None:
+    old, new = _pair(edges, types, {})
+    assert isinstance(new._types, NodeTypes) and old._types is not None
+    for node, kinds in changed.items():  # as Projection.patch sets them, or drops them
+        if node not in new:
+            continue
+        for search in (old, new):
+            assert search._types is not None
+            if kinds:
+                search._types[node] = kinds
+            elif node in search._types:
+                del search._types[node]
+    assert dict(new._types) == dict(old._types)
     _same_answers(old, new, options)
 
 
@@ -294,3 +320,22 @@ def test_node_types_lists_each_set_of_classes_in_use() -> None:
         assert types.distinct() == set(types.values())
     finally:
         kg.close()
+
+
+def test_a_hub_named_in_via_is_walked_and_other_hubs_are_not() -> None:
+    edges = [("n0", "n1", "r0", 0), ("n1", "n2", "r0", 0), ("n0", "n3", "r1", 0)]
+    edges += [("n3", "n2", "r1", 0)]
+    types = {"n1": frozenset({"Place"}), "n3": frozenset({"Place", "Company"})}
+    old, new = _pair(edges, types, {})
+    avoid = PathOptions(avoid_types=frozenset({"Place"}))
+    for search in (old, new):
+        assert search.shortest("n0", "n2", avoid) is None
+        assert search.shortest("n0", "n2", replace(avoid, via=frozenset({"n1"}))) == [
+            "n0",
+            "n1",
+            "n2",
+        ]
+        # via lifts avoid_types only: n1 (a Place, no Company) is still no Company
+        only = replace(avoid, via=frozenset({"n1", "n3"}), entity_types=frozenset({"Company"}))
+        assert search.shortest("n0", "n2", only) == ["n0", "n3", "n2"]
+    _same_answers(old, new, replace(avoid, via=frozenset({"n3"})))

@@ -15,8 +15,10 @@ from itertools import pairwise
 from typing import Any
 
 from supplychain_kg.errors import InvalidParameterError
+from supplychain_kg.model import IRI
 from supplychain_kg.namespaces import SKG
 from supplychain_kg.paths import enrich
+from supplychain_kg.paths.denials import SHOWN, Denials, denial_pairs
 from supplychain_kg.paths.evidence import ClaimInfo, EntitySummary, fetch_claims, fetch_entities
 from supplychain_kg.paths.options import Hop, PathOptions
 from supplychain_kg.paths.roles import Roles
@@ -34,7 +36,7 @@ __all__ = [
     "path_answer",
 ]
 
-DENIALS_SHOWN = 10
+DENIALS_SHOWN = SHOWN
 """Denials listed per node (the rest are counted in ``denials_total``)."""
 
 MAX_HOPS = 10
@@ -56,20 +58,12 @@ def _valid_on(claim: ClaimInfo, day: str | None) -> bool:
 
 
 def _denial_iris(store: Store, nodes: list[str]) -> tuple[dict[str, list[str]], dict[str, int]]:
-    """Up to DENIALS_SHOWN denied claims whose subject or object is each node, and the count.
+    """Up to DENIALS_SHOWN denied claims whose subject or object is each node, and the count,
+    asked of the store (a projection that keeps them answers from memory instead).
 
     These carry a party's own denial (e.g. Hikvision's) next to the path that passes it.
     """
-    found: dict[str, set[str]] = {}
-    for start in range(0, len(nodes), _BATCH):
-        values = "VALUES ?e { " + " ".join(f"<{n}>" for n in nodes[start : start + _BATCH]) + " }"
-        query = f"""SELECT ?e ?c WHERE {{ {values}
-            {{ ?c <{SKG}subject> ?e }} UNION {{ ?c <{SKG}object> ?e }}
-            ?c <{SKG}stance> <{SKG}Denied> }}"""
-        for row in store.query(query).rows():
-            found.setdefault(str(row["e"].value), set()).add(str(row["c"].value))
-    shown = {node: sorted(iris)[:DENIALS_SHOWN] for node, iris in found.items()}
-    return shown, {node: len(iris) for node, iris in found.items()}
+    return Denials.of(denial_pairs(store, nodes), set(nodes)).lookup(nodes)
 
 
 class _Evidence:
@@ -98,7 +92,14 @@ class _Evidence:
         parties = sorted(
             n for n in denying & projection.denied_parties if known[("denials", n)] is None
         )
-        denied, counts = _denial_iris(store, parties) if parties else ({}, {})
+        denied: dict[str, list[str]] = {}
+        counts: dict[str, int] = {}
+        if not parties:
+            pass
+        elif projection.denials is not None:
+            denied, counts = projection.denials.lookup(parties)
+        else:
+            denied, counts = _denial_iris(store, parties)
         triples = sorted({h.stated for h in hops if known[("hop", h.stated)] is None})
         wanted = [c for cs in denied.values() for c in cs]
         claims = fetch_claims(store, claims=wanted, stated=triples) if wanted or triples else {}
@@ -123,7 +124,10 @@ class _Evidence:
             n: known[("denials", n)] for n in denying if known.get(("denials", n)) is not None
         }
         ends = {c.subject for cs, _ in self.denials.values() for c in cs} | {
-            str(c.object.value) for cs, _ in self.denials.values() for c in cs
+            str(c.object.value)  # a denied amount or date has no entity to summarise
+            for cs, _ in self.denials.values()
+            for c in cs
+            if isinstance(c.object, IRI)
         }
         self.summaries = self._summaries(store, cache, nodes | ends)
         self.labels = labels

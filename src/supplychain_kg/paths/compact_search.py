@@ -235,6 +235,19 @@ class CompactSearch(PathSearch):
         if wanted is None and not avoid:
             return lambda node: node == target if node in (source, target) else node not in banned
         types, iris = self.types(), self.compact.iris
+        if isinstance(types, NodeTypes) and types.graph is self.compact:
+            kinds, flags, special = types.admits(wanted, avoid, via)
+            special.update(dict.fromkeys(banned, False))
+            kept, untyped = len(kinds), flags[-1] != 0
+
+            def admitted(node: int) -> bool:
+                if node in (source, target):
+                    return node == target
+                if node in special:
+                    return special[node]
+                return flags[kinds[node]] != 0 if node < kept else untyped
+
+            return admitted
 
         def allowed(node: int) -> bool:
             if node in (source, target):

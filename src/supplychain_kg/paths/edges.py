@@ -15,6 +15,7 @@ import networkx as nx
 
 from supplychain_kg.namespaces import SKG
 from supplychain_kg.paths.compact import ASSERTED, DENIED, DISPUTED, CompactBuilder, CompactGraph
+from supplychain_kg.paths.denials import Denials
 from supplychain_kg.paths.source import (
     FullRead,
     chunked,
@@ -90,10 +91,10 @@ def _link_denied(
 
 def read_all_edges(
     store: Store, relations: frozenset[str], workers: int | None
-) -> tuple[CompactGraph, set[str], frozenset[str]]:
+) -> tuple[CompactGraph, set[str], frozenset[str], Denials]:
     """:func:`_read_edges` for the whole store into a new :class:`CompactGraph`, read in
     parallel (:class:`FullRead`); returns the graph, the parties of denied claims (as
-    :func:`_read_edges`) and the relations with a non-IRI end.
+    :func:`_read_edges`), the relations with a non-IRI end and the parties' denials.
 
     The edges are added in the order a build into networkx adds them (direct triples
     relation by relation, then denied claims), so the rows have the same order. The loop is
@@ -130,7 +131,8 @@ def read_all_edges(
             known = builder.find(s, o, r) != -1
             builder.add(s, o, r, DISPUTED if known else DENIED)
         impure = read.impure(pairs)
-    return builder.finish(), parties, impure
+        denials = Denials.of(read.denial_pairs(), parties)
+    return builder.finish(), parties, impure, denials
 
 
 def read_edges_around(

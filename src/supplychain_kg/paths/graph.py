@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import replace
 from typing import Any
 
+from supplychain_kg.paths.denials import Denials
 from supplychain_kg.paths.options import (
     STANCE_RANK,
     Direction,
@@ -49,6 +50,9 @@ class ProjectedGraph:
         """Evidence read for answers (answers.py); emptied by every patch."""
         self.denied_parties: set[str] = set()
         """Entities that are subject or object of some denied claim (any relation)."""
+        self.denials: Denials | None = None
+        """The denied claims naming each party, where the whole store was read (a frontier
+        over a remote engine has none: answers ask the engine)."""
         self.impure: frozenset[str] = frozenset()
         """Relations with a triple whose subject or object is not an IRI (so not all their
         triples are edges here); a patch only ever adds to it."""

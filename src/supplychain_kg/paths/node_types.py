@@ -53,6 +53,40 @@ class NodeTypes(MutableMapping[str, frozenset[str]]):
             found = set(self.values())
         return found
 
+    def admits(
+        self,
+        wanted: frozenset[str] | None,
+        avoid: frozenset[str],
+        via: frozenset[str] | set[str],
+    ) -> tuple[array[int], bytearray, dict[int, bool]]:
+        """What a walk filtered by class may enter, for a test per node number without a
+        lookup by IRI: ``kinds`` (a node's set number, as kept), one flag per set number
+        (the last for -1, no class) and the nodes that differ from their kept set (changed
+        by a patch, or named in ``via``, which lifts ``avoid``).
+
+        A node is admitted when it has none of ``avoid`` (unless in ``via``) and, if
+        ``wanted`` is given, one of ``wanted``; a node without classes has none of either.
+        """
+
+        def admitted(kinds: frozenset[str], lifted: bool = False) -> bool:
+            if avoid and not lifted and not avoid.isdisjoint(kinds):
+                return False
+            return wanted is None or not wanted.isdisjoint(kinds)
+
+        flags = bytearray(admitted(s) for s in self.sets)
+        flags.append(admitted(frozenset()))
+        special: dict[int, bool] = {}
+        ids = self.graph.ids
+        for iri, kinds in self.changed.items():
+            i = ids.get(iri)
+            if i is not None:
+                special[i] = admitted(kinds or frozenset())
+        for iri in via:
+            i = ids.get(iri)
+            if i is not None:
+                special[i] = admitted(self.get(iri) or frozenset(), lifted=True)
+        return self.kinds, flags, special
+
     def _kept(self, iri: str) -> frozenset[str] | None:
         i = self.graph.ids.get(iri)
         if i is None or i >= len(self.kinds):

@@ -22,6 +22,7 @@ from collections.abc import Set as AbstractSet
 
 from supplychain_kg.paths.compact import STANCES
 from supplychain_kg.paths.compact_search import CompactSearch
+from supplychain_kg.paths.denials import denial_pairs
 from supplychain_kg.paths.edges import read_all_edges, read_edges_around
 from supplychain_kg.paths.options import Direction, Hop, PathOptions
 from supplychain_kg.paths.source import ClaimWindow, chunked, read_types, touched_entities
@@ -55,6 +56,8 @@ class Projection(CompactSearch):
         """Recompute every edge at ``entities`` from the store, then mark ``revision``;
         ``impure``: relations the write gave a non-IRI end."""
         fresh, parties = read_edges_around(store, entities, self.relations)
+        named = entities & (self.denied_parties | parties)
+        denied = list(denial_pairs(store, named)) if self.denials is not None else []
         types: dict[str, frozenset[str]] = {}
         if self._types is not None:
             for chunk in chunked(sorted(set(fresh.nodes) | entities), 500):
@@ -73,6 +76,8 @@ class Projection(CompactSearch):
             if self._types is not None:
                 self._types.update(types)
             self.denied_parties |= parties
+            if self.denials is not None:
+                self.denials.refresh(denied, entities)
             self.impure = self.impure | impure
             self.cache.clear()
             self._windows = None
@@ -90,9 +95,10 @@ def build_projection(
     (``workers``: engine threads reading ahead; default the CPU count, at most 4)."""
     started = time.perf_counter()
     revision = store.revision
-    graph, parties, impure = read_all_edges(store, relations, workers)
+    graph, parties, impure, denials = read_all_edges(store, relations, workers)
     projection = Projection(store, graph, revision=revision, relations=relations, classes=classes)
     projection.denied_parties = parties
+    projection.denials = denials
     projection.impure = impure
     projection.built_seconds = time.perf_counter() - started
     return projection

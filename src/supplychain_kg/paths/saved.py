@@ -35,6 +35,7 @@ from typing import Any
 from supplychain_kg import __version__
 from supplychain_kg.paths.binary import csr_rows, encode, sections
 from supplychain_kg.paths.compact import CompactGraph
+from supplychain_kg.paths.denials import Denials
 from supplychain_kg.paths.names import NameIndex, _Entry
 from supplychain_kg.paths.node_types import NodeTypes
 from supplychain_kg.paths.projection import Projection
@@ -44,7 +45,7 @@ __all__ = ["load_index", "load_projection", "projection_kept", "save_index", "sa
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2
+FORMAT = 3
 """Bumped whenever the body's layout changes (files of another format are ignored)."""
 PROJECTION = "projection.bin"
 _OLD = ("projection.json",)
@@ -208,7 +209,10 @@ def save_projection(folder: Path, stamp: str, projection: Projection) -> None:
             "type_sets": type_sets,
             "typed": projection._types is not None,
             "impure": sorted(projection.impure),
+            "denials": projection.denials is not None,
         }
+        parties = sorted(projection.denied_parties)
+        denials = projection.denials
         parts: list[tuple[str, str, Any]] = [
             ("meta", "json", meta),
             ("iris", "text", iris),
@@ -219,7 +223,8 @@ def save_projection(folder: Path, stamp: str, projection: Projection) -> None:
             ("in_other", "i32", graph.into[1]),
             ("in_code", "u16", graph.into[2]),
             ("types", "i32", kinds),
-            ("parties", "text", sorted(projection.denied_parties)),
+            ("parties", "text", parties),
+            ("denials", "text", denials.saved(parties) if denials is not None else []),
         ]
         body = [encode(kind, value) for _, kind, value in parts]
     sections = [[name, kind, len(data)] for (name, kind, _), data in zip(parts, body, strict=True)]
@@ -258,7 +263,10 @@ def load_projection(
             if len(body["types"]) != len(iris):
                 raise ValueError("the types do not match the nodes")
             projection._types = NodeTypes(graph, body["types"], sets)
-        projection.denied_parties = set(body["parties"])
+        parties: list[str] = body["parties"]
+        projection.denied_parties = set(parties)
+        if meta["denials"]:
+            projection.denials = Denials.restored(parties, body["denials"])
         projection.impure = frozenset(str(r) for r in meta["impure"])
         return projection
 

@@ -187,9 +187,11 @@ class FullRead:
         self._pool = ThreadPoolExecutor(self.size, thread_name_prefix="skg-projection")
         self._denied: Future[bytes] | None = None
         self._counts: Future[dict[str, int]] | None = None
+        self._pairs: Future[bytes] | None = None
 
     def __enter__(self) -> FullRead:
         self._denied = self._pool.submit(_tsv_bytes, self.store, _denied_query(""))
+        self._pairs = self._pool.submit(_tsv_bytes, self.store, _denial_pairs_query())
         self._counts = self._pool.submit(_relation_counts, self.store, self.relations)
         return self
 
@@ -218,6 +220,13 @@ class FullRead:
         if self._denied is None:
             raise RuntimeError("FullRead.denied() needs the read entered (a with block)")
         return _denied_rows(sorted(_rows(self._denied.result())))
+
+    def denial_pairs(self) -> Iterator[tuple[str, str]]:
+        """(entity, claim) for each denied claim and each IRI that is its subject or object
+        (``denials.denial_pairs_query``)."""
+        if self._pairs is None:
+            raise RuntimeError("FullRead.denial_pairs() needs the read entered (a with block)")
+        return ((e[1:-1], c[1:-1]) for e, c in _rows(self._pairs.result()))
 
 
 def _relation_counts(store: Store, relations: list[str]) -> dict[str, int]:
@@ -262,6 +271,13 @@ def _grouped(data: bytes) -> Iterator[tuple[str, list[str]]]:
     for s, objects in sorted(_rows(data)):
         if s[:1] == "<":
             yield s[1:-1], sorted(objects[1:-1].split(" "))
+
+
+def _denial_pairs_query(scope: str = "") -> str:
+    """(entity, claim) for each denied claim and each IRI that is its subject or object."""
+    return f"""SELECT ?e ?c WHERE {{ {scope}
+        {{ ?c <{SKG}subject> ?e }} UNION {{ ?c <{SKG}object> ?e }}
+        ?c <{SKG}stance> <{SKG}Denied> FILTER(isIRI(?e)) }}"""
 
 
 def _denied_query(scope: str) -> str:
