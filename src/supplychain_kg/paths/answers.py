@@ -11,6 +11,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
+from functools import partial
 from itertools import pairwise
 from typing import Any
 
@@ -92,14 +93,8 @@ class _Evidence:
         parties = sorted(
             n for n in denying & projection.denied_parties if known[("denials", n)] is None
         )
-        denied: dict[str, list[str]] = {}
-        counts: dict[str, int] = {}
-        if not parties:
-            pass
-        elif projection.denials is not None:
-            denied, counts = projection.denials.lookup(parties)
-        else:
-            denied, counts = _denial_iris(store, parties)
+        lookup = projection.denials.lookup if projection.denials else partial(_denial_iris, store)
+        denied, counts = lookup(parties) if parties else ({}, {})
         triples = sorted({h.stated for h in hops if known[("hop", h.stated)] is None})
         wanted = [c for cs in denied.values() for c in cs]
         claims = fetch_claims(store, claims=wanted, stated=triples) if wanted or triples else {}

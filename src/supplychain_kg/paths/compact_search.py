@@ -17,15 +17,13 @@ from typing import Any
 
 from supplychain_kg.paths.compact import DENIED, STANCES, CompactGraph
 from supplychain_kg.paths.node_types import NodeTypes
-from supplychain_kg.paths.options import STANCE_RANK, Direction, Hop, PathOptions
+from supplychain_kg.paths.options import STANCE_RANK, Hop, PathOptions
+from supplychain_kg.paths.plain_search import Rules, join_path, plain_search, step_sides
 from supplychain_kg.paths.search import PathSearch, _check
 from supplychain_kg.paths.source import read_types
 from supplychain_kg.store import Store
 
 __all__ = ["CompactSearch"]
-
-_Rules = tuple[dict[int, bool], "array[int]", bytearray]
-"""What a walk may enter (``CompactSearch._id_rules``): exceptions, set numbers, flags."""
 
 
 class CompactSearch(PathSearch):
@@ -102,7 +100,7 @@ class CompactSearch(PathSearch):
         """The neighbours of a node reachable in one usable hop, each once, in row order
         (succ side first, as the networkx search)."""
         graph, allowed = self.compact, self._allowed(options)
-        sides = _sides(options.direction, backward)
+        sides = step_sides(options.direction, backward)
         if options.as_of is None:
             step = graph.step
             if len(sides) == 1:
@@ -148,7 +146,7 @@ class CompactSearch(PathSearch):
             return []
         want = -2 if only is None else graph.ids.get(only, -1)
         found: list[Hop] = []
-        for out in _sides(options.direction, False):
+        for out in step_sides(options.direction, False):
             side = "out" if out else "in"
             for other, code in graph.row(i, out=out):
                 if want not in (-2, other):
@@ -205,8 +203,9 @@ class CompactSearch(PathSearch):
         if options.as_of is None and not graph.patched_out and not graph.patched_in:
             rules = self._id_rules(s, t, options, banned)
             if rules is not None:
-                found = self._plain_search(
-                    s, t, limit=limit, options=options, rules=rules, hops=hops
+                usable = self._allowed(options)
+                found = plain_search(
+                    graph, usable, s, t, limit=limit, options=options, rules=rules, hops=hops
                 )
                 return None if found is None else [graph.iris[n] for n in found]
         allowed = self._id_filter(s, t, options, banned)
@@ -231,63 +230,8 @@ class CompactSearch(PathSearch):
                         continue
                     seen[neighbour] = node
                     if neighbour in other:
-                        return [graph.iris[n] for n in _join(pred, succ, neighbour)]
+                        return [graph.iris[n] for n in join_path(pred, succ, neighbour)]
                     nxt.append(neighbour)
-            if forward:
-                front = nxt
-            else:
-                back = nxt
-        return None
-
-    def _plain_search(
-        self,
-        s: int,
-        t: int,
-        *,
-        limit: int,
-        options: PathOptions,
-        rules: _Rules,
-        hops: set[tuple[int, int]],
-    ) -> list[int] | None:
-        """:meth:`shortest` on a graph without patched rows and without ``as_of``: the same
-        walk, reading the rows' arrays in place (no generator per node; a neighbour met
-        again on a later edge is already seen), which halves the time per edge."""
-        graph, usable = self.compact, self._allowed(options)
-        special, kinds, flags = rules
-        kept, untyped = len(kinds), flags[-1]
-        rows = {True: graph.out, False: graph.into}
-        sides = {f: [rows[out] for out in _sides(options.direction, not f)] for f in (True, False)}
-        pred: dict[int, int] = {s: -1}
-        succ: dict[int, int] = {t: -1}
-        front, back = [s], [t]
-        depth = 0
-        while front and back and depth < limit:
-            _check(options.deadline)
-            depth += 1
-            forward = len(front) <= len(back)
-            layer = front if forward else back
-            seen, other = (pred, succ) if forward else (succ, pred)
-            nxt: list[int] = []
-            read = sides[forward]
-            for node in layer:
-                for start, others, codes in read:
-                    if node + 1 >= len(start):
-                        continue
-                    a, b = start[node], start[node + 1]
-                    for neighbour, code in zip(others[a:b], codes[a:b], strict=True):
-                        if neighbour in seen or not usable[code]:
-                            continue
-                        if neighbour in special:
-                            if not special[neighbour]:
-                                continue
-                        elif not (flags[kinds[neighbour]] if neighbour < kept else untyped):
-                            continue
-                        if hops and ((node, neighbour) if forward else (neighbour, node)) in hops:
-                            continue
-                        seen[neighbour] = node
-                        if neighbour in other:
-                            return _join(pred, succ, neighbour)
-                        nxt.append(neighbour)
             if forward:
                 front = nxt
             else:
@@ -296,7 +240,7 @@ class CompactSearch(PathSearch):
 
     def _id_rules(
         self, source: int, target: int, options: PathOptions, banned: set[int]
-    ) -> _Rules | None:
+    ) -> Rules | None:
         """Which nodes a walk from ``source`` to ``target`` may enter, as node numbers: the
         exceptions (the ends, ``banned``, nodes whose classes a patch changed, ``via``) and
         else the flag of the node's set of classes (``NodeTypes.admits``); None when the
@@ -385,24 +329,3 @@ class CompactSearch(PathSearch):
     def degree(self, node: str) -> int:
         i = self.compact.ids.get(node)
         return 0 if i is None else self.compact.degree(i)
-
-
-def _sides(direction: Direction, backward: bool) -> tuple[bool, ...]:
-    """The rows a step reads: True the node's successors, False its predecessors."""
-    if direction == "any":
-        return (True, False)
-    return ((direction == "out") != backward,)
-
-
-def _join(pred: dict[int, int], succ: dict[int, int], meet: int) -> list[int]:
-    path: list[int] = []
-    node = meet
-    while node != -1:
-        path.append(node)
-        node = pred[node]
-    path.reverse()
-    node = succ[meet]
-    while node != -1:
-        path.append(node)
-        node = succ[node]
-    return path
