@@ -19,6 +19,7 @@ import pytest
 from supplychain_kg.config import Settings
 from supplychain_kg.errors import BadRequestError
 from supplychain_kg.export import WRITERS, GraphSource
+from supplychain_kg.export.build import read_parties
 from supplychain_kg.export.files import atomic_output
 from supplychain_kg.export.run import ExportRequest, build_graph, run_export
 from supplychain_kg.export.stream import StreamedGraph
@@ -63,6 +64,11 @@ def _generated_turtle(seed: int = 11, entities: int = 70, claims: int = 260) -> 
     lines.append(
         f"claim:g-bare a skg:Claim ; skg:subject ent:{names[1]} ; skg:relation skg:suppliesTo ;"
         f" skg:object ent:{names[2]} . ent:{names[1]} skg:suppliesTo ent:{names[2]} ."
+    )
+    # a denied claim whose object is a literal spelling an entity's IRI: no party to it
+    lines.append(
+        f"claim:g-text a skg:Claim ; skg:subject ent:{names[3]} ; skg:relation skg:suppliesTo ;"
+        f" skg:stance skg:Denied ; skg:source src:g-s1 ; skg:object '{ID}{names[4]}' ."
     )
     return "\n".join(lines) + "\n"
 
@@ -246,6 +252,16 @@ def test_run_export_streams_the_whole_graph_and_counts_what_it_wrote(
     assert lines[0] == f"export: {nodes:,} of {nodes:,} nodes written"
     assert lines[1].startswith("export: ") and lines[1].endswith(f"(20 of {nodes:,} nodes' links)")
     assert lines[-1] == f"export: {nodes:,} nodes and {edges:,} edges written"
+
+
+def test_what_entities_are_party_to_is_read_once_as_in_batches(
+    generated: KnowledgeGraph,
+) -> None:
+    iris = list(StreamedGraph(generated.store, generated.ontology).index)
+    denials, lists = read_parties(generated.store)
+    batched = read_parties(generated.store, iris)
+    assert batched[0] and batched[1]
+    assert (denials, lists) == batched  # a literal object is no party, whatever it spells
 
 
 def test_a_scoped_export_is_unchanged_by_streaming(tricky: KnowledgeGraph) -> None:

@@ -8,7 +8,7 @@ same reader ``show`` and the path answers use).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +29,7 @@ __all__ = [
     "interner",
     "make_edge",
     "read_nodes",
+    "read_parties",
     "read_sources",
     "short_name",
     "unbacked_triples",
@@ -89,7 +90,15 @@ def _add(values: list[str], value: str) -> None:
         values.append(value)
 
 
-def read_nodes(store: Store, ontology: Ontology, iris: list[str] | None) -> dict[str, ExportNode]:
+def read_nodes(
+    store: Store,
+    ontology: Ontology,
+    iris: list[str] | None,
+    parties: tuple[Mapping[str, int], Mapping[str, tuple[str, ...]]] | None = None,
+) -> dict[str, ExportNode]:
+    """The export nodes of ``iris`` (every entity if None). ``parties``: the denial counts
+    and restriction lists of every entity, read once for a whole-graph export
+    (:func:`read_parties`), else read here for ``iris``."""
     scope = _entity_filter(ontology) if iris is None else ""
     acc: dict[str, _NodeAcc] = {}
     if iris is not None:
@@ -115,13 +124,20 @@ def read_nodes(store: Store, ontology: Ontology, iris: list[str] | None) -> dict
             _add(acc[x].country, local_id(v) if v.startswith(("http:", "https:")) else v)
     nodes = {iri: _finish_node(iri, entry) for iri, entry in acc.items()}
     roles = Roles(ontology)
-    denials = evidence.denial_counts(store, iris)
-    lists = evidence.restriction_lists(store, iris)
+    denials, lists = parties or read_parties(store, iris)
     for iri, node in nodes.items():
         node.role = roles.role(node.types)
         node.denials = denials.get(iri, 0)
         node.restriction_lists = lists.get(iri, ())
     return nodes
+
+
+def read_parties(
+    store: Store, iris: list[str] | None = None
+) -> tuple[dict[str, int], dict[str, tuple[str, ...]]]:
+    """How many denied claims each entity is party to, and the restriction lists it is on:
+    of ``iris``, or of every entity if None."""
+    return evidence.denial_counts(store, iris), evidence.restriction_lists(store, iris)
 
 
 def _finish_node(iri: str, entry: _NodeAcc) -> ExportNode:

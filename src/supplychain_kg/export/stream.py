@@ -25,6 +25,7 @@ from supplychain_kg.export.build import (
     interner,
     make_edge,
     read_nodes,
+    read_parties,
     read_sources,
 )
 from supplychain_kg.export.evidence import split_edge
@@ -134,8 +135,11 @@ class StreamedGraph:
 
     def nodes_in_order(self) -> Iterator[ExportNode]:
         done = 0
+        # denial counts and restriction lists once, from the denied claims and the listings
+        # (few): per batch they read every claim of every entity in it (half the node time)
+        parties = read_parties(self.store)
         for batch in self._batches(self.node_batch):
-            nodes = read_nodes(self.store, self.ontology, batch)
+            nodes = read_nodes(self.store, self.ontology, batch, parties)
             for iri in batch:
                 node = nodes[iri]
                 node.index = done
