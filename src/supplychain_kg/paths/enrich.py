@@ -93,10 +93,11 @@ def candidates(
         return [], False
     bound = min(options.max_hops, len(first) + 1)
     if bound < options.max_hops:
-        found, more = projection.k_shortest(source, target, replace(options, max_hops=bound), pool)
+        bounded = replace(options, max_hops=bound)
+        found, more = projection.k_shortest(source, target, bounded, pool, first=first)
         if more or len(found) > options.k:  # more than k paths exist: the answer is cut
             return found, True
-    return projection.k_shortest(source, target, options, pool)
+    return projection.k_shortest(source, target, options, pool, first=first)
 
 
 def _hub_nodes_exist(projection: PathSearch, avoid: frozenset[str]) -> bool:

@@ -200,12 +200,18 @@ class Frontier(PathSearch):
         )
 
     def k_shortest(
-        self, source: str, target: str, options: PathOptions, k: int
+        self,
+        source: str,
+        target: str,
+        options: PathOptions,
+        k: int,
+        *,
+        first: list[str] | None = None,
     ) -> tuple[list[list[str]], bool]:
         """As :meth:`PathSearch.k_shortest`; then every node of the paths found has all its
         edges read (a path may meet at a node no walk stepped from), so that the hops and the
         denials shown are complete."""
-        found, more = super().k_shortest(source, target, options, k)
+        found, more = super().k_shortest(source, target, options, k, first=first)
         self._reach([node for path in found for node in path])
         return found, more
 

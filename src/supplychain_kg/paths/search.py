@@ -99,14 +99,21 @@ class PathSearch(ProjectedGraph):
         return allowed
 
     def k_shortest(
-        self, source: str, target: str, options: PathOptions, k: int
+        self,
+        source: str,
+        target: str,
+        options: PathOptions,
+        k: int,
+        *,
+        first: list[str] | None = None,
     ) -> tuple[list[list[str]], bool]:
         """Up to ``k`` shortest simple paths, shortest first (Yen's algorithm over BFS).
 
         Also says whether more paths exist within the limits: after the k-th path it looks
-        only until the first further candidate.
+        only until the first further candidate. ``first``: the shortest path, when the caller
+        has searched it already with these options (a ``max_hops`` no shorter than it).
         """
-        first = self.shortest(source, target, options)
+        first = first or self.shortest(source, target, options)
         if first is None:
             return [], False
         found = [first]
