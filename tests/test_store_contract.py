@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from supplychain_kg.errors import QueryError
+from supplychain_kg.errors import BadRequestError, QueryError
 from supplychain_kg.model import IRI, Literal, Quad
 from supplychain_kg.namespaces import RDF
 from supplychain_kg.store import Store
@@ -120,3 +120,30 @@ def test_literals_come_back_as_written(store: Store) -> None:
     assert [found[f"{EX}p{i}"] for i in range(len(values))][:2] == values[:2]
     assert found[f"{EX}p4"] == values[4]
     assert str(found[f"{EX}p2"]) == "2022-07-12"
+
+
+def test_describe_gives_each_resource_its_triples_as_a_query_does(store: Store) -> None:
+    store.add_quads(
+        [
+            _q("a", "Alpha"),
+            _q("a", 'Alpha "the first"'),
+            Quad(IRI(EX + "a"), IRI(RDF + "type"), IRI(EX + "Thing")),
+            Quad(IRI(EX + "a"), IRI(EX + "next"), IRI(EX + "b")),
+            _q("b", "Beta"),
+            _q("c", "Gamma"),
+        ]
+    )
+    wanted = [EX + "a", EX + "b", EX + "nothing"]
+    described = store.describe(wanted)
+    assert set(described) == {EX + "a", EX + "b"}  # a subject of nothing is left out
+    for iri, triples in described.items():
+        rows = store.query(f"SELECT ?p ?v WHERE {{ <{iri}> ?p ?v }}").rows()
+        assert sorted(map(str, triples)) == sorted(str((str(r["p"]), r["v"])) for r in rows)
+    assert (RDF + "type", IRI(EX + "Thing")) in described[EX + "a"]
+    assert (EX + "name", Literal('Alpha "the first"')) in described[EX + "a"]
+    assert store.describe([]) == {}
+
+
+def test_describe_refuses_what_is_not_an_iri(store: Store) -> None:
+    with pytest.raises(BadRequestError, match="a resource to describe is not a valid IRI"):
+        store.describe([EX + "a> ?p ?o } #"])

@@ -177,19 +177,23 @@ _REQUIRED = ("s", "rel", "o", "stance", "src")
 def _properties(
     store: Store, iris: list[str], keys: dict[str, str], *, claims: bool = False
 ) -> dict[str, dict[str, Term]]:
-    """The first value of each wanted property of each resource (one lookup per resource).
-
-    Reading every property of named resources is a plain index lookup; a query with a dozen
-    OPTIONALs was evaluated as joins over whole predicates, slow on millions of claims.
-    """
+    """The first value of each wanted property of each resource (``claims``: of each that is
+    a claim), read by :meth:`Store.describe`: a lookup per resource. A query with a dozen
+    OPTIONALs was evaluated as joins over whole predicates, slow on millions of claims; one
+    ``VALUES ?x { ... } ?x ?p ?v`` took 6.7 ms for 39 claims at 200k entities, where reading
+    their triples from the subject index takes 2.9 ms."""
     out: dict[str, dict[str, Term]] = {}
-    for chunk in _chunks(iris):
-        typed = f"?x a <{SKG}Claim> ." if claims else ""
-        query = f"SELECT ?x ?p ?v WHERE {{ {_values('x', chunk)} {typed} ?x ?p ?v }}"
-        for row in store.query(query).rows():
-            name = keys.get(str(row["p"].value))
+    claim = (f"{RDF}type", IRI(f"{SKG}Claim"))
+    for iri, triples in store.describe(iris).items():
+        if claims and claim not in triples:
+            continue
+        found: dict[str, Term] = {}
+        for predicate, value in triples:
+            name = keys.get(predicate)
             if name is not None:
-                out.setdefault(str(row["x"].value), {}).setdefault(name, row["v"])
+                found.setdefault(name, value)
+        if found:
+            out[iri] = found
     return out
 
 

@@ -200,6 +200,13 @@ class Store(Protocol):
         """Whether any quad holds a blank node."""
         ...
 
+    def describe(self, iris: Sequence[str]) -> dict[str, list[tuple[str, Term]]]:
+        """Every (predicate IRI, object) of each IRI in the default graph, in the engine's
+        order; an IRI that is the subject of nothing is left out. For the few resources an
+        answer shows (its claims, their sources): the embedded store reads each one's
+        triples from its subject index, with no query to parse and plan."""
+        ...
+
     def dump(
         self, output: IO[bytes], media_type: str, *, prefixes: Mapping[str, str] | None = None
     ) -> None:

@@ -22,7 +22,7 @@ from typing import IO, Any
 import pyoxigraph as ox
 
 from supplychain_kg.errors import QueryError, StoreError
-from supplychain_kg.model import Quad
+from supplychain_kg.model import Quad, Term
 from supplychain_kg.store.groups import WriteGroups
 from supplychain_kg.store.layout import (
     CACHE,
@@ -41,7 +41,7 @@ from supplychain_kg.store.oxigraph.checkpoints import OxigraphCheckpoints
 from supplychain_kg.store.oxigraph.database import ENGINE, open_database, open_read_only
 from supplychain_kg.store.oxigraph.formats import rdf_format
 from supplychain_kg.store.oxigraph.results import OxigraphResult, query_error
-from supplychain_kg.store.oxigraph.terms import checked_iri, from_ox_quad
+from supplychain_kg.store.oxigraph.terms import checked_iri, from_ox_quad, to_term
 from supplychain_kg.store.oxigraph.writes import OxigraphWrites
 
 __all__ = ["OxigraphStore"]
@@ -290,6 +290,20 @@ class OxigraphStore(OxigraphWrites, OxigraphCheckpoints):
     def has_blank_nodes(self) -> bool:
         ask = "ASK { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } FILTER(isBlank(?s) || isBlank(?o)) }"
         return self.query(ask).boolean
+
+    def describe(self, iris: Sequence[str]) -> dict[str, list[tuple[str, Term]]]:
+        out: dict[str, list[tuple[str, Term]]] = {}
+        graph = ox.DefaultGraph()
+        try:
+            for iri in iris:
+                node = checked_iri(iri, "a resource to describe")
+                quads = self._store.quads_for_pattern(node, None, None, graph)
+                found = [(quad.predicate.value, to_term(quad.object)) for quad in quads]
+                if found:
+                    out[iri] = found
+        except OSError as exc:
+            raise StoreError(f"the store failed while reading resources: {exc}") from exc
+        return out
 
     def quads(self) -> Iterator[Quad]:
         for quad in self._store:

@@ -22,13 +22,14 @@ __all__ = [
 ]
 
 
-def checked_iri(text: str) -> ox.NamedNode:
-    """``text`` as a named node, read by Oxigraph's IRI parser (a dataset graph a request
-    names, for any engine); :class:`BadRequestError` saying why when it is not an IRI."""
+def checked_iri(text: str, what: str = "a dataset graph") -> ox.NamedNode:
+    """``text`` as a named node, read by Oxigraph's IRI parser (``what``: what the IRI names,
+    e.g. a dataset graph a request names, for any engine); :class:`BadRequestError` saying
+    why when it is not an IRI."""
     try:
         return ox.NamedNode(text)
     except ValueError as exc:
-        raise BadRequestError(f"a dataset graph is not a valid IRI: {exc}") from exc
+        raise BadRequestError(f"{what} is not a valid IRI: {exc}") from exc
 
 
 def to_term(term: Any) -> Term:

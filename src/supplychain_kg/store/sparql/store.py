@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from supplychain_kg.errors import QueryError, StoreError
-from supplychain_kg.model import Quad
+from supplychain_kg.model import Quad, Term
 from supplychain_kg.sparqltext import iter_tokens
 from supplychain_kg.store.oxigraph import (
     OxigraphResult,
@@ -176,6 +176,17 @@ class SparqlStore:
     ) -> list[str] | None:
         """The engine's full-text index, where it has one (``text.py``)."""
         return self._text.subjects(words, predicates, limit=limit)
+
+    def describe(self, iris: Sequence[str]) -> dict[str, list[tuple[str, Term]]]:
+        """One query per thousand IRIs (``?x ?p ?v`` for each)."""
+        out: dict[str, list[tuple[str, Term]]] = {}
+        for start in range(0, len(iris), 1000):
+            named = (checked_iri(i, "a resource to describe") for i in iris[start : start + 1000])
+            chunk = " ".join(f"<{node.value}>" for node in named)
+            query = f"SELECT ?x ?p ?v WHERE {{ VALUES ?x {{ {chunk} }} ?x ?p ?v }}"
+            for row in self.query(query).rows():
+                out.setdefault(str(row["x"].value), []).append((str(row["p"].value), row["v"]))
+        return out
 
     def has_blank_nodes(self) -> bool:
         ask = "ASK { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } FILTER(isBlank(?s) || isBlank(?o)) }"
