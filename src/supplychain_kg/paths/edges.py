@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import networkx as nx
-
 from supplychain_kg.namespaces import SKG
 from supplychain_kg.paths.compact import ASSERTED, DENIED, DISPUTED, CompactBuilder, CompactGraph
 from supplychain_kg.paths.denials import Denials
@@ -140,6 +138,8 @@ def read_edges_around(
 ) -> tuple[Any, set[str]]:
     """Every edge at ``entities`` read into a new graph, and the parties of denied claims
     among them."""
+    import networkx as nx  # here: only a patch or the frontier mode reads into networkx
+
     fresh = nx.MultiDiGraph()
     parties: set[str] = set()
     rels = relations_filter(relations)

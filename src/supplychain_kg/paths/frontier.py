@@ -20,8 +20,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import networkx as nx
-
 from supplychain_kg.paths.edges import EDGE, link
 from supplychain_kg.paths.options import Hop, PathOptions
 from supplychain_kg.paths.search import PathSearch
@@ -68,6 +66,8 @@ class Frontier(PathSearch):
         hub_limit: int = DEFAULT_HUB_LIMIT,
         cache: dict[Any, Any] | None = None,
     ) -> None:
+        import networkx as nx  # here: a command that walks no frontier does not load it
+
         super().__init__(
             store, nx.MultiDiGraph(), revision=revision, relations=relations, classes=classes
         )

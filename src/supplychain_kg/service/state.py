@@ -51,7 +51,7 @@ class GraphState:
         self.settings = settings
         self.store = store
         self.ontology: Ontology = load_ontology()
-        self.validator: Validator = load_validator()
+        self._validator: Validator | None = None
         self._index: NameIndex | None = None
         self._lock = threading.RLock()
         """The write lock (``writing``)."""
@@ -60,6 +60,14 @@ class GraphState:
         """Held while the name index or the projection is built: reads and writes go on (a
         cache built while a write landed is labelled with the older revision, so it is
         rebuilt on next use)."""
+
+    @property
+    def validator(self) -> Validator:
+        """The shapes every write is checked against, read on first use (a command that only
+        reads never parses them: 40 ms of ``skg show``)."""
+        if self._validator is None:
+            self._validator = load_validator()
+        return self._validator
 
     # -- the write lock ----------------------------------------------------------------------
 
