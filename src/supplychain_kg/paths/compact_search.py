@@ -18,9 +18,10 @@ from typing import Any
 from supplychain_kg.paths.compact import DENIED, STANCES, CompactGraph
 from supplychain_kg.paths.node_types import NodeTypes
 from supplychain_kg.paths.options import STANCE_RANK, Hop, PathOptions
-from supplychain_kg.paths.plain_search import Rules, join_path, plain_search, step_sides
 from supplychain_kg.paths.search import PathSearch, _check
 from supplychain_kg.paths.source import read_types
+from supplychain_kg.paths.steps import Rules, join_path, step_sides
+from supplychain_kg.paths.vector_search import row_to, vector_search
 from supplychain_kg.store import Store
 
 __all__ = ["CompactSearch"]
@@ -148,7 +149,8 @@ class CompactSearch(PathSearch):
         found: list[Hop] = []
         for out in step_sides(options.direction, False):
             side = "out" if out else "in"
-            for other, code in graph.row(i, out=out):
+            row = graph.row(i, out=out) if want == -2 else row_to(graph, i, want, out=out)
+            for other, code in row:
                 if want not in (-2, other):
                     continue
                 relation = graph.relations[code >> 2]
@@ -204,8 +206,17 @@ class CompactSearch(PathSearch):
             rules = self._id_rules(s, t, options, banned)
             if rules is not None:
                 usable = self._allowed(options)
-                found = plain_search(
-                    graph, usable, s, t, limit=limit, options=options, rules=rules, hops=hops
+                sides = {f: step_sides(options.direction, not f) for f in (True, False)}
+                found = vector_search(
+                    graph,
+                    usable,
+                    s,
+                    t,
+                    limit=limit,
+                    options=options,
+                    rules=rules,
+                    hops=hops,
+                    sides=sides,
                 )
                 return None if found is None else [graph.iris[n] for n in found]
         allowed = self._id_filter(s, t, options, banned)
