@@ -129,6 +129,8 @@ def test_nodes_added_after_the_rows_were_laid_out_have_no_edges_there() -> None:
     arrays = vector._arrays(graph)
     assert arrays.nodes == len(graph.iris)
     assert int(arrays.out.start[fresh + 1] - arrays.out.start[fresh]) == 0
-    assert new.shortest("n10", "n20", PathOptions()) == before == old.shortest(
-        "n10", "n20", PathOptions()
+    assert (
+        new.shortest("n10", "n20", PathOptions())
+        == before
+        == old.shortest("n10", "n20", PathOptions())
     )
