@@ -54,19 +54,20 @@ class _Rows:
 
     @staticmethod
     def both(out: _Rows, into: _Rows) -> _Rows:
-        """One row per node: its successors' row, then its predecessors' row."""
+        """One row per node: its successors' row, then its predecessors' row. A node's
+        successors start after every edge of the nodes before it (their out and in rows)
+        and its predecessors after its successors."""
         rows = _Rows.__new__(_Rows)
-        n_out, n_in = np.diff(out.start), np.diff(into.start)
-        rows.start = np.concatenate([[0], np.cumsum(n_out + n_in)]).astype(np.int64)
+        rows.start = out.start + into.start
         total = int(rows.start[-1])
         rows.others = np.empty(total, dtype=np.int32)
         rows.codes = np.empty(total, dtype=np.uint16)
-        for side, counts, before in ((out, n_out, 0), (into, n_in, n_out)):
-            node = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
-            at = np.arange(len(node), dtype=np.int64) - side.start[node]
-            at += rows.start[node] + (before[node] if isinstance(before, np.ndarray) else 0)
-            rows.others[at] = side.others[: len(node)]
-            rows.codes[at] = side.codes[: len(node)]
+        for side, before in ((out, into.start[:-1]), (into, out.start[1:])):
+            count = int(side.start[-1])
+            at = np.arange(count, dtype=np.int64)
+            at += np.repeat(before, np.diff(side.start))
+            rows.others[at] = side.others[:count]
+            rows.codes[at] = side.codes[:count]
         return rows
 
 
