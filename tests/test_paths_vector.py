@@ -83,7 +83,7 @@ def test_the_layered_search_finds_the_networkx_searchs_paths(
         calls.append(1)
         return search(*args, **kwargs)
 
-    monkeypatch.setattr("supplychain_kg.paths.compact_search.vector_search", counted)
+    monkeypatch.setattr(vector, "vector_search", counted)
     rng = random.Random(seed)
     nodes = sorted(new.nodes())
     for options in OPTIONS:

@@ -21,7 +21,6 @@ from supplychain_kg.paths.options import STANCE_RANK, Hop, PathOptions
 from supplychain_kg.paths.search import PathSearch, _check
 from supplychain_kg.paths.source import read_types
 from supplychain_kg.paths.steps import Rules, join_path, step_sides
-from supplychain_kg.paths.vector_search import row_to, vector_search
 from supplychain_kg.store import Store
 
 __all__ = ["CompactSearch"]
@@ -147,6 +146,8 @@ class CompactSearch(PathSearch):
             return []
         want = -2 if only is None else graph.ids.get(only, -1)
         found: list[Hop] = []
+        from supplychain_kg.paths.vector_search import row_to  # numpy: loaded on first use
+
         for out in step_sides(options.direction, False):
             side = "out" if out else "in"
             row = graph.row(i, out=out) if want == -2 else row_to(graph, i, want, out=out)
@@ -203,6 +204,8 @@ class CompactSearch(PathSearch):
         banned = {ids[n] for n in banned_nodes if n in ids}
         hops = {(ids[a], ids[b]) for a, b in banned_hops or () if a in ids and b in ids}
         if options.as_of is None and not graph.patched_out and not graph.patched_in:
+            from supplychain_kg.paths.vector_search import vector_search  # numpy: first use
+
             rules = self._id_rules(s, t, options, banned)
             if rules is not None:
                 usable = self._allowed(options)
