@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from typing import NamedTuple
 
 from supplychain_kg.errors import QueryTimeoutError
 from supplychain_kg.paths.graph import ProjectedGraph
@@ -118,11 +119,25 @@ class PathSearch(ProjectedGraph):
             return [], False
         found = [first]
         candidates: list[list[str]] = []
+        cut: list[_Spur] = []
+
+        def cap() -> int:
+            """The longest a new candidate may be and still be among the ``k`` returned:
+            once ``k - len(found)`` candidates are no longer than X hops, a new one of X
+            hops or more sorts after them and is never taken, so spur searches stop short
+            of X. What they might have found is kept in ``cut``, for "more exist"."""
+            need = k - len(found)
+            if need <= 0 or len(candidates) < need:
+                return options.max_hops
+            return sorted(len(c) - 1 for c in candidates)[need - 1] - 1
+
         while True:
             probing = len(found) >= k
             if probing and candidates:
                 return found, True
-            for spur_path in self._spurs(found, target, options):
+            if probing and any(self._spur(spur, target, options, None) for spur in cut):
+                return found, True
+            for spur_path in self._spurs(found, target, options, cap, cut):
                 if spur_path not in candidates and spur_path not in found:
                     candidates.append(spur_path)
                     if probing:
@@ -133,23 +148,59 @@ class PathSearch(ProjectedGraph):
             found.append(candidates.pop(0))
 
     def _spurs(
-        self, found: list[list[str]], target: str, options: PathOptions
+        self,
+        found: list[list[str]],
+        target: str,
+        options: PathOptions,
+        cap: Callable[[], int],
+        cut: list[_Spur],
     ) -> Iterator[list[str]]:
-        """Yen's deviations from the last path found (each a full path from the source)."""
+        """Yen's deviations from the last path found (each a full path from the source), none
+        longer than ``cap()`` hops when it is searched; a search that ``cap()`` cut short and
+        that found nothing is added to ``cut``."""
         last = found[-1]
         for i in range(len(last) - 1):
             _check(options.deadline)
             root = last[: i + 1]
-            spur = self.shortest(
-                root[-1],
-                target,
-                options,
-                max_hops=options.max_hops - i,
-                banned_nodes=set(root[:-1]),
-                banned_hops={(p[i], p[i + 1]) for p in found if p[: i + 1] == root},
+            spur = _Spur(
+                root,
+                frozenset(root[:-1]),
+                frozenset((p[i], p[i + 1]) for p in found if p[: i + 1] == root),
             )
-            if spur is not None:
-                yield root[:-1] + spur
+            limit = cap()
+            path = self._spur(spur, target, options, limit)
+            if path is not None:
+                yield path
+            elif limit < options.max_hops:
+                cut.append(spur)
+
+    def _spur(
+        self, spur: _Spur, target: str, options: PathOptions, cap: int | None
+    ) -> list[str] | None:
+        """The shortest path from the source through ``spur.root`` to ``target`` that leaves
+        the root by none of ``spur.hops`` and of at most ``cap`` hops (default: the options')."""
+        i = len(spur.root) - 1
+        limit = (options.max_hops if cap is None else min(cap, options.max_hops)) - i
+        if limit < 1:
+            return None
+        found = self.shortest(
+            spur.root[-1],
+            target,
+            options,
+            max_hops=limit,
+            banned_nodes=set(spur.nodes),
+            banned_hops=set(spur.hops),
+        )
+        return None if found is None else spur.root[:-1] + found
+
+
+class _Spur(NamedTuple):
+    """One of Yen's spur searches: the root path it leaves from, the nodes it may not
+    enter (the root's) and the hops it may not take (those the paths found took)."""
+
+    root: list[str]
+    nodes: frozenset[str]
+    hops: frozenset[tuple[str, str]]
 
 
 def _check(deadline: float | None) -> None:
