@@ -8,18 +8,15 @@ from __future__ import annotations
 import random
 from typing import Any
 
-import networkx as nx
 import pytest
 
 from supplychain_kg.paths import PathOptions, PathSearch
 from supplychain_kg.paths import vector_search as vector
-from supplychain_kg.paths.compact import STANCES, CompactGraph
 from supplychain_kg.paths.compact_search import CompactSearch
-from supplychain_kg.paths.edges import EDGE, link
-from supplychain_kg.paths.node_types import NodeTypes
+
+from .test_paths_compact import _pair
 
 RELATIONS = ("r0", "r1", "r2")
-CLASSES = ("Company", "Hub")
 
 
 def _graph(seed: int, nodes: int = 400, edges: int = 2400) -> tuple[list[Any], dict[str, Any]]:
@@ -38,25 +35,8 @@ def _graph(seed: int, nodes: int = 400, edges: int = 2400) -> tuple[list[Any], d
 
 
 def _searches(edges: list[Any], types: dict[str, Any]) -> tuple[PathSearch, CompactSearch]:
-    graph = nx.MultiDiGraph()
-    for s, o, rel, stance in edges:
-        link(graph, s, o, rel, EDGE[STANCES[stance]])
-    made: list[PathSearch] = []
-    for kind, data in ((PathSearch, graph), (CompactSearch, CompactGraph.from_edges(edges))):
-        search = kind(
-            None,  # type: ignore[arg-type]  # never read: the classes are given
-            data,
-            revision=0,
-            relations=frozenset(RELATIONS),
-            classes=frozenset(CLASSES),
-        )
-        kept = {n: k for n, k in types.items() if n in search}
-        search._types = NodeTypes.of(data, kept) if kind is CompactSearch else kept
-        search._windows = {}
-        made.append(search)
-    old, new = made
-    assert isinstance(new, CompactSearch)
-    return old, new
+    """The networkx search and the compact one over the same edges and classes."""
+    return _pair(edges, types, {})
 
 
 OPTIONS = [
