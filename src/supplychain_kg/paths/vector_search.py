@@ -100,7 +100,7 @@ class _Arrays:
         self.out = _Rows(*graph.out, self.nodes)
         self.into = _Rows(*graph.into, self.nodes)
         self._both: _Rows | None = None
-        self._admits: dict[tuple[int, bytes], NDArray[np.bool_]] = {}
+        self._admits: dict[tuple[int, bytes], tuple[array[int], NDArray[np.bool_]]] = {}
         self._pool: list[_Marks] = []
         self._lock = threading.Lock()
 
@@ -116,7 +116,8 @@ class _Arrays:
         """Per node: do its classes (set number ``kinds``) let a walk enter (``flags``)."""
         key = (id(kinds), bytes(flags))
         with self._lock:
-            known = self._admits.get(key)
+            kept = self._admits.get(key)
+        known = kept[1] if kept is not None and kept[0] is kinds else None
         if known is None:
             table = np.frombuffer(bytes(flags), dtype=np.uint8).astype(bool)
             known = np.full(self.nodes, table[-1])
@@ -125,7 +126,7 @@ class _Arrays:
             with self._lock:
                 if len(self._admits) >= 8:
                     self._admits.clear()
-                self._admits[key] = known
+                self._admits[key] = (kinds, known)  # the array held: its id stays its own
         return known
 
     def take(self) -> _Marks:
